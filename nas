@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The `nas` CLI: installs what is missing, builds once in Release (again only when sources change), then runs.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="$root/artifacts/app"
+stamp="$out/.built"
+"$root/scripts/setup.sh"
+if [ ! -f "$stamp" ] || [ -n "$(find "$root/src" "$root/native" "$root/Directory.Build.props" "$root/Directory.Packages.props" -newer "$stamp" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.cpp' -o -name '*.h' -o -name 'CMakeLists.txt' \) -print -quit)" ]; then
+  echo "nas: building (Release)..." >&2
+  dotnet build "$root/src/App/Nas.App.csproj" -c Release -o "$out" -nologo -v quiet -clp:ErrorsOnly >&2
+  touch "$stamp"
+fi
+exec dotnet "$out/nas.dll" "$@"

@@ -1,0 +1,52 @@
+// The shim's shared conventions: opaque handles, status codes, and the guard that keeps every
+// C++ exception on this side of the C ABI.
+#pragma once
+#include <torch/torch.h>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#define NT_API extern "C" __attribute__((visibility("default")))
+
+// A tensor handle is a heap-allocated at::Tensor owned by exactly one managed Tensor.
+typedef at::Tensor* nt_tensor;
+
+namespace nt {
+
+// 0 = ok; anything else means the message is in nt_last_error() for this thread.
+enum Status : int32_t { Ok = 0, Error = 1 };
+
+void set_error(const std::string& message);
+std::atomic<int64_t>& live_tensors();
+
+inline nt_tensor wrap(at::Tensor&& t) {
+  live_tensors().fetch_add(1, std::memory_order_relaxed);
+  return new at::Tensor(std::move(t));
+}
+inline nt_tensor wrap(const at::Tensor& t) {
+  live_tensors().fetch_add(1, std::memory_order_relaxed);
+  return new at::Tensor(t);
+}
+
+// dtype codes shared with Nas.Torch.DType.
+at::ScalarType to_scalar_type(int32_t code);
+int32_t from_scalar_type(at::ScalarType t);
+at::Device to_device(int32_t code);
+
+inline at::IntArrayRef dims(const int64_t* p, int32_t n) { return at::IntArrayRef(p, static_cast<size_t>(n)); }
+
+}  // namespace nt
+
+// Runs BODY; turns any exception into a status and a kept message.
+#define NT_GUARD(BODY)                                                              \
+  try {                                                                             \
+    BODY;                                                                           \
+    return nt::Ok;                                                                  \
+  } catch (const c10::Error& e) {                                                   \
+    nt::set_error(e.what_without_backtrace());                                      \
+  } catch (const std::exception& e) {                                               \
+    nt::set_error(e.what());                                                        \
+  } catch (...) {                                                                   \
+    nt::set_error("unknown C++ exception in libtorch shim");                        \
+  }                                                                                 \
+  return nt::Error;

@@ -1,0 +1,56 @@
+// The `nas` command tree (DESIGN.md, "The command line and the run folder").
+using System.CommandLine;
+using System.Runtime.InteropServices;
+
+namespace Nas.App;
+
+public static class Cli
+{
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Nas: neural-architecture search as an ECS world over libtorch.");
+        root.Subcommands.Add(VersionCommand());
+        foreach (var (name, what) in NotBuilt)
+            root.Subcommands.Add(Unavailable(name, what));
+        return root.Parse(args).Invoke();
+    }
+
+    private static readonly (string Name, string What)[] NotBuilt =
+    [
+        ("search", "run an architecture search"),
+        ("resume", "continue a run from its newest valid snapshot"),
+        ("serve", "run a search as a hosted daemon with HTTP metrics and control"),
+        ("train", "train a found genotype from scratch"),
+        ("inspect", "summarise one snapshot"),
+        ("info", "parameters and MACs of a search space"),
+        ("bench", "time search steps"),
+    ];
+
+    private static Command Unavailable(string name, string what)
+    {
+        var command = new Command(name, $"{what} (not built yet)");
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(_ =>
+        {
+            Console.Error.WriteLine($"nas {name}: not built yet ({what}).");
+            return 2;
+        });
+        return command;
+    }
+
+    private static Command VersionCommand()
+    {
+        var command = new Command("version", "print the Nas, .NET and libtorch versions, threads and device");
+        command.SetAction(_ =>
+        {
+            var nas = typeof(Cli).Assembly.GetName().Version?.ToString(3) ?? "?";
+            Console.WriteLine($"nas      {nas}");
+            Console.WriteLine($".NET     {RuntimeInformation.FrameworkDescription}");
+            Console.WriteLine($"libtorch {Torch.Torch.Version}");
+            Console.WriteLine($"threads  {Torch.Torch.Threads}");
+            Console.WriteLine($"device   {(Torch.Torch.CudaAvailable ? "cuda" : "cpu")}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,4 @@
+// Entry point of the `nas` command line.
+using Nas.App;
+
+return Cli.Run(args);
