@@ -1,0 +1,63 @@
+// The method presets (methods.md defaults per paper) and the checks that refuse a combination before any work starts.
+namespace Nas.Systems.Methods;
+
+public static class Presets
+{
+    public static SearchConfig For(string method) => method switch
+    {
+        "darts" => new SearchConfig { Method = method },
+        "pc-darts" => new SearchConfig
+        {
+            Method = method, PartialChannels = 4, EdgeNormalization = true, Batch = 256, Lr = 0.1, LrMin = 0,
+            ArchLr = 6e-4, WarmupEpochs = 15,
+        },
+        "bnas-d" => new SearchConfig { Method = method, Space = SearchSpace.Broad, Batch = 256, Lr = 0.1, LrMin = 0 },
+        "bnas-v2-clr" => new SearchConfig { Method = method, Space = SearchSpace.Broad, Batch = 256, Lr = 0.1, LrMin = 0, ConfidentLrPower = 2 },
+        "bnas-v2-pc" => new SearchConfig
+        {
+            Method = method, Space = SearchSpace.Broad, PartialChannels = 4, EdgeNormalization = true, Batch = 512, Lr = 0.2,
+            LrMin = 0, ArchLr = 6e-4, WarmupEpochs = 15,
+        },
+        "dropnas" => new SearchConfig
+        {
+            Method = method, Layers = 14, Batch = 96, Epochs = 76, Lr = 0.0375, LrMin = 0.0015, GradClip = 3, DropRate = 3e-5,
+            OneLevel = true, Seed = 666,
+        },
+        _ when SearchConfig.Methods.Contains(method) => throw new NotSupportedException($"method '{method}' is not built yet"),
+        _ => throw new ArgumentException($"unknown method '{method}' (expected one of {string.Join(", ", SearchConfig.Methods)})"),
+    };
+
+    /// <summary>Every reason the configuration cannot run, each naming the field and value; empty when it can.</summary>
+    public static List<string> Problems(SearchConfig c)
+    {
+        var p = new List<string>();
+        void Check(bool ok, string message) { if (!ok) p.Add(message); }
+        Check(c.Layers >= 1, $"layers must be at least 1, got {c.Layers}");
+        Check(c.Channels >= 1, $"channels must be at least 1, got {c.Channels}");
+        Check(c.Nodes >= 2, $"nodes must be at least 2, got {c.Nodes}");
+        Check(c.Batch >= 1, $"batch must be at least 1, got {c.Batch}");
+        Check(c.Epochs >= 1, $"epochs must be at least 1, got {c.Epochs}");
+        Check(c.Steps >= 0, $"steps must not be negative, got {c.Steps}");
+        Check(c.Threads >= 1, $"threads must be at least 1, got {c.Threads}");
+        Check(c.Subset >= 0, $"subset must not be negative, got {c.Subset}");
+        Check(c.SnapshotEvery >= 0, $"snapshot_every must not be negative, got {c.SnapshotEvery}");
+        Check(c.SnapshotKeep >= 1, $"snapshot_keep must be at least 1, got {c.SnapshotKeep}");
+        Check(c.TrainPortion is > 0 and < 1, $"train_portion must be between 0 and 1, got {c.TrainPortion}");
+        Check(c.Lr > 0, $"lr must be positive, got {c.Lr}");
+        Check(c.LrMin >= 0 && c.LrMin <= c.Lr, $"lr_min must be between 0 and lr ({c.Lr}), got {c.LrMin}");
+        Check(c.ArchLr > 0, $"arch_lr must be positive, got {c.ArchLr}");
+        Check(c.GradClip > 0, $"grad_clip must be positive, got {c.GradClip}");
+        Check(c.WarmupEpochs >= 0 && c.WarmupEpochs < c.Epochs, $"warmup_epochs must be in 0..epochs-1 ({c.Epochs - 1}), got {c.WarmupEpochs}");
+        Check(c.PartialChannels >= 1, $"partial_channels must be at least 1, got {c.PartialChannels}");
+        if (c.PartialChannels > 1)
+        {
+            Check(c.Channels % c.PartialChannels == 0, $"partial_channels {c.PartialChannels} must divide channels {c.Channels}");
+            Check(c.Channels / c.PartialChannels % 2 == 0, $"channels/partial_channels = {c.Channels}/{c.PartialChannels} must be even: the stride-2 skip is a FactorizedReduce (§3.1)");
+        }
+        Check(c.DropRate is >= 0 and < 1, $"drop_rate must be in [0, 1), got {c.DropRate}");
+        Check(c.ConfidentLrPower >= 0, $"confident_lr_power must not be negative, got {c.ConfidentLrPower}");
+        Check(!(c.OneLevel && c.SecondOrder), "second_order needs the bilevel split, but one_level is on: one-level search has no validation loss to unroll");
+        Check(!(c.DropRate > 0 && c.SecondOrder), "drop_rate with second_order is refused: the finite-difference term would need the same dropout masks on the perturbed weights, which the DropNAS update does not define");
+        return p;
+    }
+}
