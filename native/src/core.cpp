@@ -1,6 +1,9 @@
 // Errors, handle lifetime, versions, threads, seeds and devices.
 #include "nt.h"
 #include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/utils.h>
+#include <torch/version.h>
 #include <cstring>
 
 namespace nt {
@@ -74,13 +77,13 @@ NT_API int32_t nt_numel(nt_tensor t, int64_t* n) { NT_GUARD(*n = t->numel()) }
 
 // Creation. Shapes arrive as (pointer, length); dtype and device as codes.
 NT_API int32_t nt_zeros(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device, nt_tensor* out) {
-  NT_GUARD(*out = nt::wrap(torch::zeros(nt::dims(shape, ndim), at::TensorOptions().dtype(nt::to_scalar_type(dtype)).device(nt::to_device(device)))))
+  NT_GUARD(*out = nt::wrap(at::zeros(nt::dims(shape, ndim), at::TensorOptions().dtype(nt::to_scalar_type(dtype)).device(nt::to_device(device)))))
 }
 
 // Copies count elements of the given dtype from managed memory into a new contiguous CPU tensor.
 NT_API int32_t nt_from_blob(const void* data, const int64_t* shape, int32_t ndim, int32_t dtype, nt_tensor* out) {
   NT_GUARD({
-    auto t = torch::empty(nt::dims(shape, ndim), at::TensorOptions().dtype(nt::to_scalar_type(dtype)));
+    auto t = at::empty(nt::dims(shape, ndim), at::TensorOptions().dtype(nt::to_scalar_type(dtype)));
     std::memcpy(t.data_ptr(), data, t.numel() * t.element_size());
     *out = nt::wrap(std::move(t));
   })
@@ -98,3 +101,7 @@ NT_API int32_t nt_copy_to(nt_tensor t, void* data, int64_t byte_size) {
 
 NT_API int32_t nt_add(nt_tensor a, nt_tensor b, nt_tensor* out) { NT_GUARD(*out = nt::wrap(*a + *b)) }
 NT_API int32_t nt_matmul(nt_tensor a, nt_tensor b, nt_tensor* out) { NT_GUARD(*out = nt::wrap(at::matmul(*a, *b))) }
+
+// Two calls that do nothing, so the benchmark can measure the bare cost of crossing the ABI.
+NT_API int32_t nt_noop() { return nt::Ok; }
+NT_API int32_t nt_noop_tensor(nt_tensor t) { return t == nullptr ? nt::Error : nt::Ok; }

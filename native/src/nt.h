@@ -1,7 +1,10 @@
 // The shim's shared conventions: opaque handles, status codes, and the guard that keeps every
 // C++ exception on this side of the C ABI.
 #pragma once
-#include <torch/torch.h>
+// Light headers on purpose: <torch/torch.h> costs ~15 s of compile per file; these cost ~4 s.
+#include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
+#include <torch/csrc/autograd/variable.h>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -10,6 +13,8 @@
 
 // A tensor handle is a heap-allocated at::Tensor owned by exactly one managed Tensor.
 typedef at::Tensor* nt_tensor;
+// A generator handle is a heap-allocated at::Generator (CPU, seeded) owned by one managed Generator.
+typedef at::Generator* nt_generator;
 
 namespace nt {
 
@@ -33,14 +38,23 @@ at::ScalarType to_scalar_type(int32_t code);
 int32_t from_scalar_type(at::ScalarType t);
 at::Device to_device(int32_t code);
 
+// An optional tensor argument: a null handle means "none".
+inline c10::optional<at::Tensor> opt(nt_tensor t) { return t ? c10::optional<at::Tensor>(*t) : c10::nullopt; }
+
+// A required generator argument.
+inline at::Generator& gen(nt_generator g) {
+  if (g == nullptr) throw std::invalid_argument("generator handle is null");
+  return *g;
+}
+
 inline at::IntArrayRef dims(const int64_t* p, int32_t n) { return at::IntArrayRef(p, static_cast<size_t>(n)); }
 
 }  // namespace nt
 
-// Runs BODY; turns any exception into a status and a kept message.
-#define NT_GUARD(BODY)                                                              \
+// Runs the body (variadic, so commas inside it need no extra parentheses); turns any exception into a status and a kept message.
+#define NT_GUARD(...)                                                              \
   try {                                                                             \
-    BODY;                                                                           \
+    __VA_ARGS__;                                                                    \
     return nt::Ok;                                                                  \
   } catch (const c10::Error& e) {                                                   \
     nt::set_error(e.what_without_backtrace());                                      \

@@ -32,6 +32,4 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int nt_from_blob(void* data, long* shape, int ndim, int dtype, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_copy_to(TensorHandle t, void* data, long byteSize);
 
-    [LibraryImport(Lib)] internal static partial int nt_add(TensorHandle a, TensorHandle b, out IntPtr result);
-    [LibraryImport(Lib)] internal static partial int nt_matmul(TensorHandle a, TensorHandle b, out IntPtr result);
 }

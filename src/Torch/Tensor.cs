@@ -1,6 +1,13 @@
 // A tensor owning one native handle. Every op returns a new tensor its caller owns; no op frees its inputs.
 namespace Nas.Torch;
 
+/// <remarks>
+/// Ops live in partial files by concern: Tensor.Creation.cs, Tensor.Shape.cs, Tensor.Math.cs,
+/// Tensor.Reduce.cs, Tensor.NN.cs, Tensor.Autograd.cs. A result that is a view (View, Narrow, Grad...)
+/// is still a new handle the caller must dispose; it shares storage with its source, so an in-place op
+/// on one is seen through the other. Tensors are used from one thread at a time (libtorch's grad mode
+/// is thread-local, see <see cref="NoGrad"/>).
+/// </remarks>
 public sealed unsafe partial class Tensor : IDisposable
 {
     internal readonly TensorHandle Handle;
@@ -17,6 +24,28 @@ public sealed unsafe partial class Tensor : IDisposable
         Native.Check(status);
         return new Tensor(raw);
     }
+
+    /// <summary>Wraps the result of a native call that produces two tensors (values and indices).</summary>
+    internal static (Tensor, Tensor) From(int status, IntPtr first, IntPtr second)
+    {
+        Native.Check(status);
+        return (new Tensor(first), new Tensor(second));
+    }
+
+    /// <summary>
+    /// The native pointer, for calls that take arrays or optional tensors (which SafeHandle marshalling cannot express).
+    /// The caller keeps the Tensor reachable (GC.KeepAlive) until the native call returns.
+    /// </summary>
+    internal IntPtr Raw
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
+            return Handle.DangerousGetHandle();
+        }
+    }
+
+    internal static IntPtr RawOrZero(Tensor? t) => t is null ? IntPtr.Zero : t.Raw;
 
     /// <summary>Native tensors alive right now (counted by the shim), for leak tests and metrics.</summary>
     public static long LiveCount => Native.nt_live_tensors();
@@ -45,48 +74,4 @@ public sealed unsafe partial class Tensor : IDisposable
     public long Size(int dim) { var s = Shape; return s[dim < 0 ? s.Length + dim : dim]; }
 
     public override string ToString() => $"Tensor({DType}, [{string.Join(", ", Shape)}])";
-
-    // ---- creation ----
-
-    public static Tensor Zeros(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device? device = null)
-    {
-        fixed (long* s = shape)
-        {
-            var status = Native.nt_zeros(s, shape.Length, (int)dtype, (device ?? Device.Cpu).CudaIndex, out var r);
-            return From(status, r);
-        }
-    }
-
-    public static Tensor FromSpan(ReadOnlySpan<float> data, ReadOnlySpan<long> shape) => FromBytes(data, shape, DType.Float32);
-    public static Tensor FromSpan(ReadOnlySpan<double> data, ReadOnlySpan<long> shape) => FromBytes(data, shape, DType.Float64);
-    public static Tensor FromSpan(ReadOnlySpan<long> data, ReadOnlySpan<long> shape) => FromBytes(data, shape, DType.Int64);
-
-    private static Tensor FromBytes<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> shape, DType dtype) where T : unmanaged
-    {
-        long n = 1;
-        foreach (var d in shape) n *= d;
-        if (n != data.Length) throw new ArgumentException($"shape [{string.Join(", ", shape.ToArray())}] holds {n} elements but {data.Length} were given", nameof(data));
-        fixed (T* p = data)
-        fixed (long* s = shape)
-        {
-            var status = Native.nt_from_blob(p, s, shape.Length, (int)dtype, out var r);
-            return From(status, r);
-        }
-    }
-
-    /// <summary>Copies the elements (as this tensor's dtype, on the CPU, in row-major order) into <paramref name="destination"/>.</summary>
-    public void CopyTo<T>(Span<T> destination) where T : unmanaged
-    {
-        fixed (T* p = destination)
-            Native.Check(Native.nt_copy_to(Handle, p, (long)destination.Length * sizeof(T)));
-    }
-
-    public float[] ToFloatArray() { var a = new float[Numel]; CopyTo<float>(a); return a; }
-    public double[] ToDoubleArray() { var a = new double[Numel]; CopyTo<double>(a); return a; }
-    public long[] ToLongArray() { var a = new long[Numel]; CopyTo<long>(a); return a; }
-
-    // ---- ops ----
-
-    public Tensor Add(Tensor other) => From(Native.nt_add(Handle, other.Handle, out var r), r);
-    public Tensor MatMul(Tensor other) => From(Native.nt_matmul(Handle, other.Handle, out var r), r);
 }

@@ -1,0 +1,90 @@
+// Element-wise math, comparisons and in-place updates, with the C# operators (each returns a new owned tensor).
+namespace Nas.Torch;
+
+public sealed unsafe partial class Tensor
+{
+    private Tensor Unary(Native.Unary op) => From(Native.nt_unary(Handle, (int)op, out var r), r);
+    private Tensor Binary(Tensor other, Native.Binary op) => From(Native.nt_binary(Handle, other.Handle, (int)op, out var r), r);
+    private Tensor Binary(double s, Native.Binary op) => From(Native.nt_binary_scalar(Handle, s, (int)op, out var r), r);
+
+    public Tensor Add(Tensor other) => Binary(other, Native.Binary.Add);
+    public Tensor Add(double s) => Binary(s, Native.Binary.Add);
+    public Tensor Sub(Tensor other) => Binary(other, Native.Binary.Sub);
+    public Tensor Sub(double s) => Binary(s, Native.Binary.Sub);
+    public Tensor Mul(Tensor other) => Binary(other, Native.Binary.Mul);
+    public Tensor Mul(double s) => Binary(s, Native.Binary.Mul);
+    public Tensor Div(Tensor other) => Binary(other, Native.Binary.Div);
+    public Tensor Div(double s) => Binary(s, Native.Binary.Div);
+    public Tensor Pow(Tensor exponent) => Binary(exponent, Native.Binary.Pow);
+    public Tensor Pow(double exponent) => Binary(exponent, Native.Binary.Pow);
+    public Tensor Maximum(Tensor other) => Binary(other, Native.Binary.Maximum);
+    public Tensor Minimum(Tensor other) => Binary(other, Native.Binary.Minimum);
+    /// <summary>Matrix product with torch.matmul's broadcasting rules.</summary>
+    public Tensor MatMul(Tensor other) => Binary(other, Native.Binary.MatMul);
+
+    public Tensor Neg() => Unary(Native.Unary.Neg);
+    public Tensor Exp() => Unary(Native.Unary.Exp);
+    public Tensor Log() => Unary(Native.Unary.Log);
+    public Tensor Sqrt() => Unary(Native.Unary.Sqrt);
+    public Tensor Abs() => Unary(Native.Unary.Abs);
+    public Tensor Sigmoid() => Unary(Native.Unary.Sigmoid);
+    public Tensor Tanh() => Unary(Native.Unary.Tanh);
+    public Tensor Relu() => Unary(Native.Unary.Relu);
+    public Tensor Square() => Unary(Native.Unary.Square);
+    public Tensor Reciprocal() => Unary(Native.Unary.Reciprocal);
+    public Tensor Sign() => Unary(Native.Unary.Sign);
+    public Tensor LogicalNot() => Unary(Native.Unary.LogicalNot);
+
+    /// <summary>Clamps to [min, max]; a null bound is open.</summary>
+    public Tensor Clamp(double? min = null, double? max = null) =>
+        From(Native.nt_clamp(Handle, min.HasValue ? 1 : 0, min ?? 0, max.HasValue ? 1 : 0, max ?? 0, out var r), r);
+
+    // Comparisons return bool tensors; they are methods, not operators, so == keeps reference equality.
+    public Tensor Gt(Tensor other) => Binary(other, Native.Binary.Gt);
+    public Tensor Gt(double s) => Binary(s, Native.Binary.Gt);
+    public Tensor Lt(Tensor other) => Binary(other, Native.Binary.Lt);
+    public Tensor Lt(double s) => Binary(s, Native.Binary.Lt);
+    public Tensor Ge(Tensor other) => Binary(other, Native.Binary.Ge);
+    public Tensor Ge(double s) => Binary(s, Native.Binary.Ge);
+    public Tensor Le(Tensor other) => Binary(other, Native.Binary.Le);
+    public Tensor Le(double s) => Binary(s, Native.Binary.Le);
+    public Tensor Eq(Tensor other) => Binary(other, Native.Binary.Eq);
+    public Tensor Eq(double s) => Binary(s, Native.Binary.Eq);
+    public Tensor Ne(Tensor other) => Binary(other, Native.Binary.Ne);
+    public Tensor Ne(double s) => Binary(s, Native.Binary.Ne);
+
+    /// <summary>Element-wise choice: <paramref name="ifTrue"/> where <paramref name="condition"/> holds, else <paramref name="ifFalse"/> (broadcasting).</summary>
+    public static Tensor Where(Tensor condition, Tensor ifTrue, Tensor ifFalse) =>
+        From(Native.nt_where(condition.Handle, ifTrue.Handle, ifFalse.Handle, out var r), r);
+
+    // ---- operators: each allocates a new tensor the caller owns (use a TensorScope for chains) ----
+
+    public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
+    public static Tensor operator +(Tensor a, double s) => a.Add(s);
+    public static Tensor operator +(double s, Tensor a) => a.Add(s);
+    public static Tensor operator -(Tensor a, Tensor b) => a.Sub(b);
+    public static Tensor operator -(Tensor a, double s) => a.Sub(s);
+    public static Tensor operator -(double s, Tensor a) => a.Binary(s, Native.Binary.ScalarMinus);
+    public static Tensor operator *(Tensor a, Tensor b) => a.Mul(b);
+    public static Tensor operator *(Tensor a, double s) => a.Mul(s);
+    public static Tensor operator *(double s, Tensor a) => a.Mul(s);
+    public static Tensor operator /(Tensor a, Tensor b) => a.Div(b);
+    public static Tensor operator /(Tensor a, double s) => a.Div(s);
+    public static Tensor operator /(double s, Tensor a) => a.Binary(s, Native.Binary.ScalarOver);
+    public static Tensor operator -(Tensor a) => a.Neg();
+
+    // ---- in place: these change this tensor and return nothing new. On a leaf that requires grad,
+    // libtorch refuses them unless grad mode is off (use NoGrad.Enter()).
+
+    /// <summary>this += alpha * other (broadcasting other).</summary>
+    public void AddInPlace(Tensor other, double alpha = 1) => Native.Check(Native.nt_inplace_tensor(Handle, other.Handle, alpha, (int)Native.InPlaceTensor.Add));
+    public void MulInPlace(Tensor other) => Native.Check(Native.nt_inplace_tensor(Handle, other.Handle, 1, (int)Native.InPlaceTensor.Mul));
+    public void DivInPlace(Tensor other) => Native.Check(Native.nt_inplace_tensor(Handle, other.Handle, 1, (int)Native.InPlaceTensor.Div));
+    /// <summary>Copies <paramref name="source"/>'s values into this tensor (broadcasting and casting as copy_ does).</summary>
+    public void CopyFrom(Tensor source) => Native.Check(Native.nt_inplace_tensor(Handle, source.Handle, 1, (int)Native.InPlaceTensor.Copy));
+    public void AddInPlace(double s) => Native.Check(Native.nt_inplace_scalar(Handle, s, (int)Native.InPlaceScalar.Add));
+    public void MulInPlace(double s) => Native.Check(Native.nt_inplace_scalar(Handle, s, (int)Native.InPlaceScalar.Mul));
+    public void DivInPlace(double s) => Native.Check(Native.nt_inplace_scalar(Handle, s, (int)Native.InPlaceScalar.Div));
+    public void FillInPlace(double value) => Native.Check(Native.nt_inplace_scalar(Handle, value, (int)Native.InPlaceScalar.Fill));
+    public void ZeroInPlace() => Native.Check(Native.nt_inplace_scalar(Handle, 0, (int)Native.InPlaceScalar.Zero));
+}
