@@ -1,6 +1,7 @@
 // Pictures of a derived cell: Graphviz dot source, rendered to SVG by Debian's `dot` when it is installed.
 using System.Diagnostics;
 using System.Text;
+using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 
 namespace Nas.Systems.Genotypes;

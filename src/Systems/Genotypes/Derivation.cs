@@ -1,4 +1,5 @@
 // Genotype derivation (§2.5, §3.2, §5.6): top-2 incoming edges per node by the strongest op other than none.
+using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 
 namespace Nas.Systems.Genotypes;

@@ -1,4 +1,5 @@
 // A derived cell architecture in the DARTS form: two (op, input) pairs per intermediate node, for the normal and reduction cells.
+using Nas.Components;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -1,4 +1,5 @@
 // Parses the DARTS Genotype(...) literal in every form found in the wild (§1.6): flat or nested pair lists, concat as a list or range(a, b).
+using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 
 namespace Nas.Systems.Genotypes;

@@ -1,4 +1,5 @@
 // Parameter counts against the published figures of methods.md §1.8.
+using Nas.Components;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
 

@@ -1,4 +1,5 @@
 // Genotype text round trips, the parser's accepted forms, and derivation rules (§1.6, §2.5).
+using Nas.Components;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
 

@@ -1,4 +1,5 @@
 // Analytic parameter and MAC counts (§1.8 rules: conv weights + affine BN + classifier; running stats, alpha/beta and the auxiliary head excluded).
+using Nas.Components;
 using Nas.Systems.Genotypes;
 
 namespace Nas.Systems.Spaces.Darts;

@@ -1,4 +1,5 @@
 // Shapes of the layers an op is made of, shared by the network builder and the analytic parameter/MAC counter.
+using Nas.Components;
 namespace Nas.Systems.Spaces.Darts;
 
 /// <summary>A bias-free 2-D convolution (§1.1: no convolution has a bias).</summary>

@@ -1,4 +1,5 @@
 // The forward computation of each candidate op (§1.2), FactorizedReduce and ReLUConvBN, over tensors the caller passes in.
+using Nas.Components;
 using Nas.Torch;
 
 namespace Nas.Systems.Spaces.Darts;

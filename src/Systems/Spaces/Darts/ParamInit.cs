@@ -1,4 +1,5 @@
 // Creates the tensors of layers with PyTorch's default initialisation, from the world's seeded generator.
+using Nas.Components;
 using Nas.Torch;
 
 namespace Nas.Systems.Spaces.Darts;

@@ -1,5 +1,5 @@
 // The eight DARTS candidate operations (methods.md part 1 §1.2) and their names as the papers print them.
-namespace Nas.Systems.Spaces.Darts;
+namespace Nas.Components;
 
 public enum OpKind
 {
