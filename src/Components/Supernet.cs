@@ -1,0 +1,38 @@
+// Components of a supernet: the network, its cells, edges and candidate ops, and the architecture entities holding alpha and beta.
+using Nas.World;
+
+namespace Nas.Components;
+
+/// <summary>The network entity; it owns the stem and classifier tensors ("stem.conv", "stem.bn.*", "classifier.*").</summary>
+[Component("nas.network", 1)]
+public readonly record struct Network(int Layers, int Channels, int InputChannels, int InputSize, int Classes, int Nodes, int PartialChannels);
+
+/// <summary>A cell; it owns its preprocessing tensors ("pre0.*", "pre1.*").</summary>
+[Component("nas.cell", 1)]
+public readonly record struct Cell(int Index, bool Reduction, bool ReductionPrev);
+
+/// <summary>An edge from state <see cref="Input"/> into intermediate node <see cref="Node"/>; <see cref="Row"/> is its alpha row (§1.3).</summary>
+[Component("nas.edge", 1)]
+public readonly record struct Edge(Entity Cell, int Node, int Input, int Row, int Stride);
+
+/// <summary>A candidate op on an edge; <see cref="Column"/> is its alpha column. It owns its weights ("conv0", "bn0.mean", ...).</summary>
+[Component("nas.op", 1)]
+public readonly record struct CandidateOp(Entity Edge, OpKind Kind, int Column);
+
+public enum CellType { Normal = 0, Reduce = 1 }
+
+/// <summary>The architecture parameters shared by all cells of one type (quark0/darts#163); owns "alpha" (edges×ops) and, with edge normalisation, "beta".</summary>
+[Component("nas.architecture", 1)]
+public readonly record struct Architecture(CellType Type, int Edges, int Ops);
+
+/// <summary>Tag: the op is dropped for this step (DropNAS).</summary>
+[Component("nas.dropped", 1)]
+public readonly record struct Dropped;
+
+/// <summary>Tag: the op was shrunk away (BS-NAS) and is destroyed at the end of the step.</summary>
+[Component("nas.pruned", 1)]
+public readonly record struct Pruned;
+
+/// <summary>Tag: the tensor owner's weights are not trained (BN-only training).</summary>
+[Component("nas.frozen", 1)]
+public readonly record struct Frozen;

@@ -1,0 +1,23 @@
+// The forward a search step runs: architecture weights for both cell types, then the supernet (the one place the two meet).
+using Nas.Components;
+using Nas.Systems.Spaces.Darts;
+using Nas.Torch;
+
+namespace Nas.Systems.Search;
+
+public static class SearchForward
+{
+    public static Tensor Logits(World.World world, SupernetRuntime net, Tensor images, TensorScope scope)
+    {
+        var nodes = net.Plan.Layout.Nodes;
+        var masks = world.TryResource<DropMasks>(out var d) ? d : null;
+        var normal = ArchWeights.For(world.Tensors.Get(net.NormalArch, "alpha"), Beta(world, net.NormalArch), nodes, masks?.Normal, scope);
+        var reduce = ArchWeights.For(world.Tensors.Get(net.ReduceArch, "alpha"), Beta(world, net.ReduceArch), nodes, masks?.Reduce, scope);
+        return SupernetForward.Logits(net.Plan, images, normal, reduce, training: true, scope);
+    }
+
+    private static Tensor? Beta(World.World world, World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
+}
+
+/// <summary>This step's DropNAS masks per cell type (rows = edges, columns = ops; true = kept). Absent when nothing is dropped.</summary>
+public sealed record DropMasks(bool[][] Normal, bool[][] Reduce);

@@ -1,0 +1,32 @@
+// Runtime-only resources of a search (rebuilt on resume, never snapshotted): data streams, the torch generator, the step's tensors.
+using Nas.Systems.Data;
+using Nas.Systems.Methods;
+using Nas.Torch;
+
+namespace Nas.Systems.Search;
+
+/// <summary>The batch streams: weights split, and the architecture split for bilevel methods.</summary>
+public sealed record DataFeed(BatchStream Train, BatchStream? Val);
+
+/// <summary>The torch generator of the run (dropout masks, weight init); its state is snapshotted through <see cref="TorchRngState"/>.</summary>
+public sealed record TorchRng(Generator Generator);
+
+/// <summary>The current step's batches, owned by <see cref="Scope"/>, which the feed system renews every step.</summary>
+public sealed class StepTensors : IDisposable
+{
+    public TensorScope Scope { get; private set; } = new();
+    public Batch Train { get; set; }
+    public Batch? Val { get; set; }
+
+    /// <summary>Disposes the previous step's tensors and starts a fresh scope.</summary>
+    public void Renew()
+    {
+        Scope.Dispose();
+        Scope = new TensorScope();
+    }
+
+    public void Dispose() => Scope.Dispose();
+}
+
+/// <summary>The effective configuration, as a resource systems can read.</summary>
+public sealed record RunConfig(SearchConfig Config);

@@ -1,0 +1,153 @@
+// A running search: its world and schedule, created from a config and a data set (or restored), stepped one step at a time.
+using Nas.Components;
+using Nas.Systems.Data;
+using Nas.Systems.Genotypes;
+using Nas.Systems.Methods;
+using Nas.Systems.Spaces.Darts;
+using Nas.Torch;
+using Nas.World;
+
+namespace Nas.Systems.Search;
+
+public sealed class SearchSession : IDisposable
+{
+    public World.World World { get; }
+    public Schedule Schedule { get; }
+    public SearchConfig Config { get; }
+    public Dataset Train { get; }
+
+    private SearchSession(World.World world, Schedule schedule, SearchConfig config, Dataset train)
+    {
+        World = world;
+        Schedule = schedule;
+        Config = config;
+        Train = train;
+    }
+
+    public static IReadOnlyList<OpKind> OpsFor(SearchConfig c) => c.Method == "dropnas" ? OpKinds.DropNasOrder : OpKinds.DartsOrder;
+
+    /// <summary>A new world: supernet entities with seeded weights, data streams, clock and counters.</summary>
+    public static SearchSession Create(SearchConfig config, Dataset train)
+    {
+        if (config.Space != SearchSpace.Stacked) throw new NotSupportedException("the broad (BCNN) search space is not built yet");
+        if (train.Height != train.Width) throw new ArgumentException($"{train.Name}: images must be square, got {train.Height}x{train.Width}");
+        var world = new World.World();
+        try
+        {
+            world.Types.RegisterAssembly(typeof(Network).Assembly);
+            world.Types.RegisterAssembly(typeof(SearchSession).Assembly);
+            var generator = new Generator(config.Seed);
+            world.SetResource(new TorchRng(generator));
+            var layout = new StackedLayout(config.Layers, config.Channels, train.Channels, train.Height, train.Classes, Nodes: config.Nodes);
+            var runtime = StackedSpace.Spawn(world, layout, OpsFor(config), config.PartialChannels, config.EdgeNormalization, generator);
+            world.SetResource(runtime);
+            world.SetResource(new RunConfig(config));
+            var feed = Feed(config, train, null);
+            world.SetResource(feed);
+            world.SetResource(new StreamPositions(feed.Train.State, feed.Val?.State));
+            world.SetResource(new StepTensors());
+            world.SetResource(new SearchClock(0, 0, 0, feed.Train.StepsPerEpoch, config.Epochs));
+            world.SetResource(new StepMetrics(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN));
+            return new SearchSession(world, DifferentiableMethod.Schedule(config), config, train);
+        }
+        catch
+        {
+            world.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The weight and architecture streams over the DARTS split (§2.2), or the whole set for one-level methods.</summary>
+    public static DataFeed Feed(SearchConfig config, Dataset train, StreamPositions? positions)
+    {
+        var aug = Augmentation.ForSearch(train.Height);
+        if (config.OneLevel)
+        {
+            var all = new IndexRange(0, train.Count);
+            var s = new BatchStream(train, all, config.Batch, config.Seed, aug);
+            if (positions is not null) s.State = positions.Train;
+            return new DataFeed(s, null);
+        }
+        var split = Split.Darts(train.Count, config.TrainPortion);
+        var trainStream = new BatchStream(train, split.Weights, config.Batch, config.Seed, aug);
+        var valStream = new BatchStream(train, split.Arch, config.Batch, config.Seed + 1, aug);
+        if (positions is not null)
+        {
+            trainStream.State = positions.Train;
+            if (positions.Val is { } v) valStream.State = v;
+        }
+        return new DataFeed(trainStream, valStream);
+    }
+
+    public SearchClock Clock => World.Resource<SearchClock>();
+    public StepMetrics Metrics => World.Resource<StepMetrics>();
+    public bool Finished => Clock.Finished || (Config.Steps > 0 && Clock.Step >= Config.Steps);
+
+    public void Step() => Schedule.Run(World, Clock.Step);
+
+    public SupernetRuntime Runtime => World.Resource<SupernetRuntime>();
+
+    /// <summary>Per-edge op probabilities of one cell type: softmax(alpha), times the normalised edge weight when beta exists.</summary>
+    public float[][] EdgeWeights(CellType type, bool withBeta = true)
+    {
+        var arch = type == CellType.Normal ? Runtime.NormalArch : Runtime.ReduceArch;
+        using var scope = new TensorScope();
+        var alpha = World.Tensors.Get(arch, "alpha");
+        var probs = scope.Own(alpha.Softmax(-1)).ToFloatArray();
+        var rows = (int)alpha.Size(0);
+        var cols = (int)alpha.Size(1);
+        float[]? beta = null;
+        if (withBeta && World.Tensors.TryGet(arch, "beta", out var b))
+            beta = ArchWeights.EdgeSoftmax(b, Config.Nodes, scope).ToFloatArray();
+        return Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, cols).Select(c => probs[r * cols + c] * (beta?[r] ?? 1f)).ToArray()).ToArray();
+    }
+
+    public float[][] Alpha(CellType type)
+    {
+        var arch = type == CellType.Normal ? Runtime.NormalArch : Runtime.ReduceArch;
+        var alpha = World.Tensors.Get(arch, "alpha");
+        var flat = alpha.ToFloatArray();
+        var cols = (int)alpha.Size(1);
+        return Enumerable.Range(0, (int)alpha.Size(0)).Select(r => flat.AsSpan(r * cols, cols).ToArray()).ToArray();
+    }
+
+    /// <summary>The genotype now: softmax(alpha)·b per edge for DARTS and PC-DARTS (§2.5, §3.2), raw alpha for DropNAS (§5.6).</summary>
+    public Genotype Genotype()
+    {
+        var ops = Runtime.Ops;
+        var concat = Enumerable.Range(2, Config.Nodes).ToList();
+        float[][] W(CellType t) => Config.Method == "dropnas" ? Alpha(t) : EdgeWeights(t);
+        return new Genotype(Derivation.Cell(W(CellType.Normal), ops, Config.Nodes), concat, Derivation.Cell(W(CellType.Reduce), ops, Config.Nodes), concat);
+    }
+
+    /// <summary>Loss and accuracy over a data range in eval mode (running BN statistics), without gradients.</summary>
+    public (double Loss, double Accuracy) Evaluate(Dataset data, IndexRange range, int batch)
+    {
+        var stream = new BatchStream(data, range, batch, 0, Augmentation.None, shuffle: false);
+        double loss = 0, correct = 0;
+        var seen = 0;
+        using var _ = NoGrad.Enter();
+        for (var i = 0; i < stream.StepsPerEpoch; i++)
+        {
+            using var scope = new TensorScope();
+            var b = stream.Next(scope);
+            var runtime = Runtime;
+            var normal = ArchWeights.For(World.Tensors.Get(runtime.NormalArch, "alpha"), Beta(runtime.NormalArch), Config.Nodes, null, scope);
+            var reduce = ArchWeights.For(World.Tensors.Get(runtime.ReduceArch, "alpha"), Beta(runtime.ReduceArch), Config.Nodes, null, scope);
+            var logits = SupernetForward.Logits(runtime.Plan, b.Images, normal, reduce, training: false, scope);
+            loss += scope.Own(logits.CrossEntropy(b.Labels)).Item() * b.Size;
+            correct += WeightStepSystem.Accuracy(logits, b.Labels, scope) * b.Size;
+            seen += b.Size;
+        }
+        return (loss / seen, correct / seen);
+    }
+
+    private Tensor? Beta(Entity arch) => World.Tensors.TryGet(arch, "beta", out var b) ? b : null;
+
+    public void Dispose()
+    {
+        if (World.TryResource<StepTensors>(out var step)) step.Dispose();
+        if (World.TryResource<TorchRng>(out var rng)) rng.Generator.Dispose();
+        World.Dispose();
+    }
+}
