@@ -62,9 +62,7 @@ public static class Evolution
         var children = new List<Candidate>();
         for (int attempts = 0; children.Count < config.Mutations && attempts < config.MutationAttempts; attempts++)
         {
-            var g = (int[])run.Rng.Pick(topK).Genes.Clone();
-            for (int l = 0; l < g.Length; l++)
-                if (run.Rng.NextDouble() < config.MutationProb) g[l] = run.Rng.Pick(space.Choices(l));
+            var g = Mutate(run.Rng.Pick(topK).Genes, space, config.MutationProb, ref run.Rng);
             if (run.TryEvaluate(g) is { } c) children.Add(c);
         }
         int crossed = 0;
@@ -72,8 +70,7 @@ public static class Evolution
         {
             var p1 = run.Rng.Pick(topK).Genes;
             var p2 = run.Rng.Pick(topK).Genes; // may be p1, as in SPOS
-            var g = new int[p1.Length];
-            for (int l = 0; l < g.Length; l++) g[l] = run.Rng.NextInt(2) == 0 ? p1[l] : p2[l];
+            var g = Crossover(p1, p2, ref run.Rng);
             if (run.TryEvaluate(g) is { } c) { children.Add(c); crossed++; }
         }
         var population = run.FillRandom(children);
@@ -85,6 +82,23 @@ public static class Evolution
         var state = Start(config, space, fitness, seed);
         while (!Done(state, config)) state = Step(state, config, space, fitness);
         return state;
+    }
+
+    /// <summary>A copy of the parent where each gene, with probability p, is redrawn uniformly from its layer's choices (possibly the same).</summary>
+    public static int[] Mutate(int[] parent, IChoiceSpace space, double p, ref SplitMix64 rng)
+    {
+        var g = (int[])parent.Clone();
+        for (int l = 0; l < g.Length; l++)
+            if (rng.NextDouble() < p) g[l] = rng.Pick(space.Choices(l));
+        return g;
+    }
+
+    /// <summary>Each gene from one parent or the other with probability 1/2, independently (uniform crossover).</summary>
+    public static int[] Crossover(int[] p1, int[] p2, ref SplitMix64 rng)
+    {
+        var g = new int[p1.Length];
+        for (int l = 0; l < g.Length; l++) g[l] = rng.NextInt(2) == 0 ? p1[l] : p2[l];
+        return g;
     }
 
     /// <summary>The k best of everything evaluated, ties in evaluation order (§1.5's return value).</summary>
