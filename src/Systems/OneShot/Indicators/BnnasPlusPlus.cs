@@ -37,7 +37,8 @@ public static class BnnasPlusPlus
 
     /// <summary>
     /// T(a) = −log(λ_max / λ_min) of Θ = J Jᵀ, J the N×P gradients of the summed logits w.r.t. the path's trainable
-    /// BN parameters (row-major) [I, TE-NAS form]. A singular Θ (λ_min ≤ 0, e.g. N > P) gives −∞.
+    /// BN parameters (row-major) [I, TE-NAS form]. A numerically singular Θ (λ_min ≤ 1e-12·λ_max, e.g. N > P)
+    /// gives −∞ [I].
     /// </summary>
     public static double Trainability(float[] jacobian, int n)
     {
@@ -52,7 +53,7 @@ public static class BnnasPlusPlus
                 theta[i, j] = theta[j, i] = s;
             }
         var ev = Dense.SymmetricEigenvalues(theta);
-        return ev[^1] <= 0 ? double.NegativeInfinity : -Math.Log(ev[0] / ev[^1]);
+        return ev[^1] <= 1e-12 * ev[0] ? double.NegativeInfinity : -Math.Log(ev[0] / ev[^1]);
     }
 
     /// <summary>The cheaper option `trainability = gradNorm` [I]: T = log ‖∂L/∂θ_BN‖₂.</summary>
