@@ -1,0 +1,82 @@
+// What the evolutionary search needs from a search space: per-layer gene choices, a canonical form and FLOPs.
+namespace Nas.Systems.OneShot.Search;
+
+/// <summary>
+/// A genome is an int array with one gene per layer (§1.5). Random draws, mutation and crossover only ever pick
+/// genes from <see cref="Choices"/>, so a layer with a single choice (a forced identity, §2.6) never changes and a
+/// shrunk space (§4.5) is a space whose choice lists are shorter.
+/// </summary>
+public interface IChoiceSpace
+{
+    int Layers { get; }
+
+    /// <summary>The admissible genes of one layer, in a fixed order; never empty.</summary>
+    IReadOnlyList<int> Choices(int layer);
+
+    /// <summary>Rewrites genes that mean the same architecture to one form (applied after every draw, mutation and crossover).</summary>
+    void Canonicalize(Span<int> genome);
+
+    /// <summary>The FLOPs (multiply-accumulates) the legality check compares to the limit.</summary>
+    double Flops(ReadOnlySpan<int> genome);
+}
+
+/// <summary>Sampling that every space shares.</summary>
+public static class ChoiceSpaces
+{
+    /// <summary>Each layer uniform over its choices, then canonicalized.</summary>
+    public static int[] Uniform(IChoiceSpace space, ref SplitMix64 rng)
+    {
+        var g = new int[space.Layers];
+        for (int l = 0; l < g.Length; l++) g[l] = rng.Pick(space.Choices(l));
+        space.Canonicalize(g);
+        return g;
+    }
+
+    /// <summary>
+    /// Uniform draws until one has FLOPs ≤ <paramref name="limit"/>; null after <paramref name="maxTries"/> draws.
+    /// The cap on tries is ours [I]; SPOS's own random fill has none.
+    /// </summary>
+    public static int[]? UnderFlops(IChoiceSpace space, double limit, ref SplitMix64 rng, int maxTries = 10_000)
+    {
+        for (int t = 0; t < maxTries; t++)
+        {
+            var g = Uniform(space, ref rng);
+            if (space.Flops(g) <= limit) return g;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// SPOS's "uniform constraint sampling" (§1.3): split [lo, hi] into bins of <paramref name="bin"/>, pick a bin
+    /// uniformly, draw until a genome lands in it (at most <paramref name="maxTries"/>), else one unconstrained draw.
+    /// </summary>
+    public static int[] InFlopsBin(IChoiceSpace space, double lo, double hi, double bin, ref SplitMix64 rng, int maxTries = 500)
+    {
+        if (!(hi > lo) || !(bin > 0)) throw new ArgumentException($"need lo < hi and bin > 0, got [{lo}, {hi}] bin {bin}");
+        int bins = (int)Math.Ceiling((hi - lo) / bin - 1e-9);
+        int k = rng.NextInt(bins);
+        double from = lo + k * bin, to = Math.Min(hi, from + bin);
+        for (int t = 0; t < maxTries; t++)
+        {
+            var g = Uniform(space, ref rng);
+            var f = space.Flops(g);
+            if (f >= from && f <= to) return g;
+        }
+        return Uniform(space, ref rng);
+    }
+
+    public static string Key(ReadOnlySpan<int> genome)
+    {
+        var parts = new string[genome.Length];
+        for (int i = 0; i < parts.Length; i++) parts[i] = genome[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return string.Join(",", parts);
+    }
+
+    /// <summary>Number of genomes the space holds (before canonicalization merges any).</summary>
+    public static double Size(IChoiceSpace space)
+    {
+        double n = 1;
+        for (int l = 0; l < space.Layers; l++) n *= space.Choices(l).Count;
+        return n;
+    }
+}
