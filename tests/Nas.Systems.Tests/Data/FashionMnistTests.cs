@@ -126,7 +126,9 @@ public sealed class FashionMnistTests
         var test = FashionMnist.LoadTest();
 
         Assert.Equal((60_000, 10_000), (train.Count, test.Count));
-        Assert.All(train.Labels.ToArray().Concat(test.Labels.ToArray()), l => Assert.InRange(l, 0, 9));
+        Assert.InRange(train.Labels.ToArray().Max(), 0, 9);
+        Assert.InRange(test.Labels.ToArray().Max(), 0, 9);
+        Assert.All(train.Labels.ToArray().CountBy(l => l), kv => Assert.Equal(6_000, kv.Value)); // balanced, 10 classes
         Assert.Equal(new byte[] { 9, 0, 0, 3, 0, 2, 7, 2, 5, 5 }, train.Labels[..10].ToArray());
         Assert.Equal(new byte[] { 9, 2, 1, 1, 6, 1, 4, 6, 5, 7 }, test.Labels[..10].ToArray());
         Assert.Equal("5bd44e331a6d6998daf675700cd0c13dcd7af8ab954b7585124124da61459e7b", Convert.ToHexStringLower(SHA256.HashData(train.Image(0))));
