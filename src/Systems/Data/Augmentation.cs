@@ -47,19 +47,37 @@ public sealed record Augmentation(int Padding, bool Flip, int CutoutLength)
         return table;
     }
 
+    /// <summary>The random choices for one image, in the order they are drawn.</summary>
+    public readonly record struct Draw(int OffsetY, int OffsetX, bool Flip, int CutoutY, int CutoutX);
+
+    /// <summary>Draws one image's choices from <paramref name="rng"/> (see the order in the type's summary).</summary>
+    public Draw Sample(ref SplitMix64 rng, int height, int width)
+    {
+        var dy = Padding > 0 ? rng.NextInt(2 * Padding + 1) : 0;
+        var dx = Padding > 0 ? rng.NextInt(2 * Padding + 1) : 0;
+        var flip = Flip && rng.NextBool();
+        var cy = CutoutLength > 0 ? rng.NextInt(height) : 0;
+        var cx = CutoutLength > 0 ? rng.NextInt(width) : 0;
+        return new Draw(dy, dx, flip, cy, cx);
+    }
+
     /// <summary>
-    /// Writes image <paramref name="image"/> (C×H×W bytes), transformed and normalised with
-    /// <paramref name="table"/> (see <see cref="NormalisationTable"/>), into <paramref name="destination"/> (C×H×W floats).
+    /// Writes image <paramref name="image"/> (C×H×W bytes), transformed with choices drawn from <paramref name="rng"/>
+    /// and normalised with <paramref name="table"/> (see <see cref="NormalisationTable"/>), into
+    /// <paramref name="destination"/> (C×H×W floats).
     /// </summary>
     public void Apply(ReadOnlySpan<byte> image, int channels, int height, int width, ReadOnlySpan<float> table,
-        ref SplitMix64 rng, Span<float> destination)
+        ref SplitMix64 rng, Span<float> destination) =>
+        Render(image, channels, height, width, table, Sample(ref rng, height, width), destination);
+
+    /// <summary>Writes image <paramref name="image"/> transformed with the given choices (crop offsets in 0..2·Padding).</summary>
+    public void Render(ReadOnlySpan<byte> image, int channels, int height, int width, ReadOnlySpan<float> table,
+        Draw draw, Span<float> destination)
     {
         var plane = height * width;
         if (image.Length != channels * plane || destination.Length != channels * plane)
             throw new ArgumentException($"image of {image.Length} bytes and destination of {destination.Length} floats do not match {channels}x{height}x{width}");
-        var dy = Padding > 0 ? rng.NextInt(2 * Padding + 1) : Padding;
-        var dx = Padding > 0 ? rng.NextInt(2 * Padding + 1) : Padding;
-        var flip = Flip && rng.NextBool();
+        var (dy, dx, flip) = (draw.OffsetY, draw.OffsetX, draw.Flip);
 
         for (var c = 0; c < channels; c++)
         {
@@ -85,11 +103,9 @@ public sealed record Augmentation(int Padding, bool Flip, int CutoutLength)
         if (CutoutLength > 0)
         {
             // quark0/darts utils.Cutout: y1 = clip(cy - L/2, 0, H), y2 = clip(cy + L/2, 0, H); same for x.
-            var cy = rng.NextInt(height);
-            var cx = rng.NextInt(width);
             var half = CutoutLength / 2;
-            int y1 = Math.Clamp(cy - half, 0, height), y2 = Math.Clamp(cy + half, 0, height);
-            int x1 = Math.Clamp(cx - half, 0, width), x2 = Math.Clamp(cx + half, 0, width);
+            int y1 = Math.Clamp(draw.CutoutY - half, 0, height), y2 = Math.Clamp(draw.CutoutY + half, 0, height);
+            int x1 = Math.Clamp(draw.CutoutX - half, 0, width), x2 = Math.Clamp(draw.CutoutX + half, 0, width);
             for (var c = 0; c < channels; c++)
                 for (var y = y1; y < y2; y++)
                     destination.Slice(c * plane + y * width + x1, x2 - x1).Clear();

@@ -25,10 +25,7 @@ public static class FashionMnist
 
     private static Dataset Load(string directory, string imageFile, string labelFile, string name)
     {
-        if (!Directory.Exists(directory))
-            throw new DatasetException(directory == DefaultDirectory
-                ? $"Fashion-MNIST folder {directory} does not exist; install it with `sudo apt-get install dataset-fashion-mnist`, or give fashion-mnist:DIR"
-                : $"Fashion-MNIST folder {directory} does not exist");
+        if (!Directory.Exists(directory)) throw new DatasetException(MissingFolderMessage(directory));
         var (pixels, count, rows, cols) = ReadImages(Path.Combine(directory, imageFile));
         if (rows != Side || cols != Side)
             throw new DatasetException($"{imageFile}: image size {rows}x{cols}, expected {Side}x{Side}");
@@ -39,6 +36,10 @@ public static class FashionMnist
             if (labels[i] >= Classes) throw new DatasetException($"{labelFile}: label {labels[i]} of item {i}, expected 0..{Classes - 1}");
         return new Dataset(name, pixels, labels, 1, rows, cols, Classes, Mean, Std);
     }
+
+    internal static string MissingFolderMessage(string directory) => directory == DefaultDirectory
+        ? $"Fashion-MNIST folder {directory} does not exist; install it with `sudo apt-get install dataset-fashion-mnist`, or give --dataset fashion-mnist:DIR"
+        : $"Fashion-MNIST folder {directory} does not exist";
 
     /// <summary>Reads an IDX3 image file (gzip): magic 2051, then count, rows, cols as big-endian int32, then the bytes.</summary>
     public static (byte[] Pixels, int Count, int Rows, int Cols) ReadImages(string path)

@@ -70,27 +70,30 @@ public static class Synthetic
         var cx = (w - 1) / 2.0 + (Uniform(ref rng) * 2 - 1) * side / 8.0;
         var sigma = side / 3.0;
         double cos = Math.Cos(theta), sin = Math.Sin(theta);
+        // The Gaussian window is separable: exp(-(ry² + rx²) / 2σ²) = wy[y] · wx[x].
+        Span<double> wy = h <= 512 ? stackalloc double[h] : new double[h];
+        Span<double> wx = w <= 512 ? stackalloc double[w] : new double[w];
+        for (var y = 0; y < h; y++) wy[y] = Math.Exp(-(y - cy) * (y - cy) / (2 * sigma * sigma));
+        for (var x = 0; x < w; x++) wx[x] = Math.Exp(-(x - cx) * (x - cx) / (2 * sigma * sigma));
+        var plane = h * w;
         for (var y = 0; y < h; y++)
             for (var x = 0; x < w; x++)
             {
-                double ry = y - cy, rx = x - cx;
-                var window = Math.Exp(-(ry * ry + rx * rx) / (2 * sigma * sigma));
-                var signal = 0.5 + Amplitude * window * Math.Sin(k * (rx * cos + ry * sin) + phase);
+                var signal = 0.5 + Amplitude * wy[y] * wx[x] * Math.Sin(k * ((x - cx) * cos + (y - cy) * sin) + phase);
                 for (var c = 0; c < spec.Channels; c++)
-                {
-                    var v = signal + spec.Noise * Gaussian(ref rng);
-                    image[(c * h + y) * w + x] = (byte)Math.Clamp(Math.Round(v * 255), 0, 255);
-                }
+                    image[c * plane + y * w + x] = (byte)Math.Clamp(Math.Round(signal * 255), 0, 255);
             }
+        // Noise in pixel pairs: Box-Muller gives two independent normals per two uniforms.
+        for (var i = 0; i < image.Length; i += 2)
+        {
+            var radius = spec.Noise * 255 * Math.Sqrt(-2 * Math.Log(1 - Uniform(ref rng)));
+            var (s, co) = Math.SinCos(2 * Math.PI * Uniform(ref rng));
+            image[i] = Noisy(image[i], radius * co);
+            if (i + 1 < image.Length) image[i + 1] = Noisy(image[i + 1], radius * s);
+        }
     }
+
+    private static byte Noisy(byte value, double noise) => (byte)Math.Clamp(Math.Round(value + noise), 0, 255);
 
     private static double Uniform(ref SplitMix64 rng) => (rng.NextUInt64() >> 11) * (1.0 / (1UL << 53));
-
-    // Box-Muller; one of the pair is dropped to keep the generator's state the only state.
-    private static double Gaussian(ref SplitMix64 rng)
-    {
-        var u = 1 - Uniform(ref rng);
-        var v = Uniform(ref rng);
-        return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v);
-    }
 }
