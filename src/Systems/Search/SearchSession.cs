@@ -9,7 +9,7 @@ using Nas.World;
 
 namespace Nas.Systems.Search;
 
-public sealed class SearchSession : IDisposable
+public sealed class SearchSession : ISearchSession
 {
     public World.World World { get; }
     public Schedule Schedule { get; }
@@ -140,6 +140,35 @@ public sealed class SearchSession : IDisposable
             seen += b.Size;
         }
         return (loss / seen, correct / seen);
+    }
+
+    public (string Text, string Json) Result()
+    {
+        var g = Genotype();
+        return (g.ToDartsString(), g.ToJson());
+    }
+
+    /// <summary>Validation loss and accuracy on the architecture split in eval mode (§2.3, logging only), softmax(alpha) per edge, the genotype.</summary>
+    public IReadOnlyDictionary<string, object> EpochReport()
+    {
+        var report = new Dictionary<string, object>();
+        var feed = World.Resource<DataFeed>();
+        if (feed.Val is { } val)
+        {
+            var (loss, acc) = Evaluate(Train, val.Range, Config.Batch);
+            report["val_loss"] = loss;
+            report["val_accuracy"] = acc;
+        }
+        var names = Runtime.Ops.Select(o => o.Name()).ToArray();
+        foreach (var type in new[] { CellType.Normal, CellType.Reduce })
+        {
+            var probs = EdgeWeights(type, withBeta: false);
+            report[$"alpha_softmax_{type.ToString().ToLowerInvariant()}"] = probs.Select(row => names.Zip(row).ToDictionary(p => p.First, p => (double)p.Second)).ToArray();
+        }
+        var g = Genotype();
+        report["genotype"] = g.ToDartsString();
+        report["parameter_free_normal"] = g.Normal.Count(e => e.Op.IsParameterFree());
+        return report;
     }
 
     private Tensor? Beta(Entity arch) => World.Tensors.TryGet(arch, "beta", out var b) ? b : null;

@@ -1,0 +1,22 @@
+// What the CLI and the daemon drive, whatever the method: a world stepped one step at a time, with figures and a result.
+using Nas.Components;
+
+namespace Nas.Systems.Search;
+
+public interface ISearchSession : IDisposable
+{
+    World.World World { get; }
+    Methods.SearchConfig Config { get; }
+    SearchClock Clock { get; }
+    StepMetrics Metrics { get; }
+    bool Finished { get; }
+
+    /// <summary>Runs one step of the method's schedule.</summary>
+    void Step();
+
+    /// <summary>The architecture found so far: `genotype.txt` content (DARTS literal or NAS-Bench-201 string) and `genotype.json` content.</summary>
+    (string Text, string Json) Result();
+
+    /// <summary>Figures for the end-of-epoch record (epochs.jsonl), e.g. validation accuracy and softmax(alpha) per edge.</summary>
+    IReadOnlyDictionary<string, object> EpochReport();
+}
