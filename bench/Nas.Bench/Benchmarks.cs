@@ -5,6 +5,7 @@ public static class Benchmarks
 {
     private static readonly Dictionary<string, (string What, Func<string[], int> Run)> All = new(StringComparer.Ordinal)
     {
+        ["native-call"] = (NativeCallBench.What, NativeCallBench.Run),
     };
 
     public static int Run(string[] args)
