@@ -7,7 +7,7 @@ namespace Nas.World;
 /// The component and resource types a system reads and writes, and whether it creates or destroys entities.
 /// Write implies read. What counts as what: <see cref="World.Get{T}"/>, <see cref="World.Set{T}"/>, Add, Remove,
 /// <see cref="World.Resource{T}"/> and a query's <c>ref</c> callbacks are writes; <see cref="World.Read{T}"/>, Has,
-/// TryGet, TryResource, <see cref="World.ReadResource{T}"/>, a query's <c>in</c> callbacks and entity enumeration are reads.
+/// TryGet, TryResource, <see cref="World.ReadResource{T}"/>, a query's ForEachReadOnly (<c>in</c>) callbacks and entity enumeration are reads.
 /// </summary>
 public sealed class Access
 {

@@ -49,7 +49,7 @@ public sealed class Query<T1> : QueryBase
     }
 
     /// <summary>Calls <paramref name="fn"/> with read-only refs, in creation order; a read of every type.</summary>
-    public void ForEach(ForEachIn<T1> fn)
+    public void ForEachReadOnly(ForEachIn<T1> fn)
     {
         var (entities, count) = Begin(write: false);
         try

@@ -55,7 +55,7 @@ public sealed class Query<T1, T2> : QueryBase
     }
 
     /// <summary>Calls <paramref name="fn"/> with read-only refs, in creation order; a read of every type.</summary>
-    public void ForEach(ForEachIn<T1, T2> fn)
+    public void ForEachReadOnly(ForEachIn<T1, T2> fn)
     {
         var (entities, count) = Begin(write: false);
         try

@@ -61,7 +61,7 @@ public sealed class Query<T1, T2, T3> : QueryBase
     }
 
     /// <summary>Calls <paramref name="fn"/> with read-only refs, in creation order; a read of every type.</summary>
-    public void ForEach(ForEachIn<T1, T2, T3> fn)
+    public void ForEachReadOnly(ForEachIn<T1, T2, T3> fn)
     {
         var (entities, count) = Begin(write: false);
         try
