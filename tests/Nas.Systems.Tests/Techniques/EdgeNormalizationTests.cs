@@ -36,7 +36,7 @@ public sealed class EdgeNormalizationTests
     {
         // Node 1 (rows 2..4). By softmax(alpha) alone: input 0 (sep3, 0.514) and input 1 (dil3, 0.280) beat input 2 (skip, 0.191).
         // beta = (-3, 1, 1) gives b = (0.0091, 0.4955, 0.4955), so W = (0.0047, 0.1386, 0.0944): inputs 1 and 2 win. Hand-computed.
-        var ops = OpKinds.DartsOrder;
+        var ops = OpKinds.DartsOrder.ToList();
         var alpha = Enumerable.Range(0, 14).Select(_ => new float[8]).ToArray();
         alpha[2][ops.IndexOf(OpKind.SepConv3x3)] = 2;
         alpha[3][ops.IndexOf(OpKind.DilConv3x3)] = 1;
@@ -66,9 +66,4 @@ public sealed class EdgeNormalizationTests
             Assert.Equal(ops[best], pc.Normal[i].Op);
         }
     }
-}
-
-internal static class ListExtensions
-{
-    public static int IndexOf<T>(this IReadOnlyList<T> list, T item) => list.Select((x, i) => (x, i)).First(p => Equals(p.x, item)).i;
 }
