@@ -56,4 +56,20 @@ public static class Derivation
         var concat = Enumerable.Range(2, nodes).ToList();
         return new Genotype(Cell(Softmax(alphaNormal), ops, nodes), concat, Cell(Softmax(alphaReduce), ops, nodes), concat);
     }
+
+    /// <summary>PC-DARTS / BNAS-v2-PC (§3.2, §4.5): the DARTS rule on W = softmax(alpha)·b, b the per-node softmax of beta.</summary>
+    public static Genotype PcDarts(float[][] alphaNormal, float[][] alphaReduce, float[] betaNormal, float[] betaReduce, IReadOnlyList<OpKind> ops, int nodes = 4)
+    {
+        var concat = Enumerable.Range(2, nodes).ToList();
+        return new Genotype(
+            Cell(Techniques.EdgeNormalization.WeightedOps(alphaNormal, betaNormal, nodes), ops, nodes), concat,
+            Cell(Techniques.EdgeNormalization.WeightedOps(alphaReduce, betaReduce, nodes), ops, nodes), concat);
+    }
+
+    /// <summary>DropNAS (§5.6): top-2 edges by the largest raw alpha other than none, op = argmax raw alpha; no softmax.</summary>
+    public static Genotype DropNas(float[][] alphaNormal, float[][] alphaReduce, IReadOnlyList<OpKind> ops, int nodes = 4)
+    {
+        var concat = Enumerable.Range(2, nodes).ToList();
+        return new Genotype(Cell(alphaNormal, ops, nodes), concat, Cell(alphaReduce, ops, nodes), concat);
+    }
 }

@@ -17,9 +17,10 @@ public static class Counting
             for (var node = 0; node < layout.Nodes; node++)
                 for (var input = 0; input < 2 + node; input++)
                 {
-                    var stride = cell.Reduction && input < 2 ? 2 : 1;
+                    // Edges from intermediate nodes of a reduction cell already run at the output resolution.
+                    var (stride, size) = input < 2 ? (cell.Reduction ? 2 : 1, cell.InputSize) : (1, cell.OutputSize);
                     foreach (var op in ops)
-                        cost += OpLayers.OpCost(op, edgeC, stride, cell.InputSize, cell.InputSize, affine: false, bnAfterPool: true);
+                        cost += OpLayers.OpCost(op, edgeC, stride, size, size, affine: false, bnAfterPool: true);
                 }
         }
         return cost;
@@ -35,8 +36,8 @@ public static class Counting
             var pairs = cell.Reduction ? genotype.Reduce : genotype.Normal;
             foreach (var pair in pairs)
             {
-                var stride = cell.Reduction && pair.Input < 2 ? 2 : 1;
-                cost += OpLayers.OpCost(pair.Op, cell.C, stride, cell.InputSize, cell.InputSize, affine: true, bnAfterPool);
+                var (stride, size) = pair.Input < 2 ? (cell.Reduction ? 2 : 1, cell.InputSize) : (1, cell.OutputSize);
+                cost += OpLayers.OpCost(pair.Op, cell.C, stride, size, size, affine: true, bnAfterPool);
             }
         }
         return cost;
