@@ -69,7 +69,7 @@ public sealed class DaemonLifecycleTests
         await RunningDaemon.Eventually(async () => await daemon.StepAsync() > 100, "steps while the clock stands still");
         Assert.Empty(daemon.Loop.Snapshots);
         time.Advance(TimeSpan.FromSeconds(61));
-        await RunningDaemon.Eventually(() => !daemon.Loop.Snapshots.IsEmpty, "a timed snapshot");
+        await RunningDaemon.Eventually(() => daemon.Host.View.LastSnapshot is not null, "a timed snapshot");
         Assert.Equal("timer", daemon.Host.View.LastSnapshot!.Reason);
     }
 

@@ -18,7 +18,7 @@ internal sealed class FakeRunLoop(string snapshotFolder, NasMetrics metrics, lon
     /// <summary>Runs inside each step (after the counter moved); tests use it to block or fail a step.</summary>
     public Action<long>? OnStep { get; init; }
 
-    public bool FailSnapshots { get; set; }
+    public volatile bool FailSnapshots;
 
     public volatile bool Disposed;
 
