@@ -18,10 +18,12 @@ public sealed class DaemonHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly RunControl _control;
+    private readonly ILogger _logger;
 
-    private DaemonHost(WebApplication app)
+    private DaemonHost(WebApplication app, ILogger logger)
     {
         _app = app;
+        _logger = logger;
         _control = app.Services.GetRequiredService<RunControl>();
     }
 
@@ -62,8 +64,9 @@ public sealed class DaemonHost : IAsyncDisposable
         var app = builder.Build();
         // The listener must exist before the first step, or steps before the first scrape are lost.
         app.Services.GetRequiredService<MeterCollector>();
-        DaemonEndpoints.Map(app, app.Services.GetRequiredService<BearerToken>(), app.Logger);
-        return new DaemonHost(app);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Nas.App.Serve.Daemon");
+        DaemonEndpoints.Map(app, app.Services.GetRequiredService<BearerToken>(), logger);
+        return new DaemonHost(app, logger);
     }
 
     public IServiceProvider Services => _app.Services;
@@ -87,7 +90,7 @@ public sealed class DaemonHost : IAsyncDisposable
     {
         await _app.StartAsync(ct);
         foreach (var address in Addresses)
-            DaemonLog.Listening(_app.Logger, address.ToString());
+            DaemonLog.Listening(_logger, address.ToString());
     }
 
     /// <summary>Completes when the host has shut down: after SIGTERM/SIGINT, POST /stop, the run
