@@ -5,12 +5,9 @@ public static class Benchmarks
 {
     private static readonly Dictionary<string, (string What, Func<string[], int> Run)> All = new(StringComparer.Ordinal)
     {
-<<<<<<< HEAD
         ["native-call"] = (NativeCallBench.What, NativeCallBench.Run),
-=======
         ["ecs-query"] = ("ECS query iteration over N entities with 2 components (ns/entity)", EcsQuery.Run),
         ["ecs-churn"] = ("ECS entity create/destroy churn (ops/s)", EcsChurn.Run),
->>>>>>> world-ecs
     };
 
     public static int Run(string[] args)
