@@ -10,6 +10,7 @@ public static class Cli
     {
         var root = new RootCommand("Nas: neural-architecture search as an ECS world over libtorch.");
         root.Subcommands.Add(VersionCommand());
+        root.Subcommands.Add(Commands.SearchCommand.Create());
         foreach (var (name, what) in NotBuilt)
             root.Subcommands.Add(Unavailable(name, what));
         return root.Parse(args).Invoke();
@@ -17,7 +18,6 @@ public static class Cli
 
     private static readonly (string Name, string What)[] NotBuilt =
     [
-        ("search", "run an architecture search"),
         ("resume", "continue a run from its newest valid snapshot"),
         ("serve", "run a search as a hosted daemon with HTTP metrics and control"),
         ("train", "train a found genotype from scratch"),

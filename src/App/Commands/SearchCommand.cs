@@ -1,0 +1,95 @@
+// `nas search`: resolve the configuration, load the data, create the run folder, step to the end with progress, print the result.
+using System.CommandLine;
+using Nas.App.Config;
+using Nas.App.Runs;
+using Nas.Systems.Data;
+using Nas.Systems.Methods;
+using Nas.Systems.Search;
+
+namespace Nas.App.Commands;
+
+public static class SearchCommand
+{
+    public static Command Create()
+    {
+        var options = new SearchOptions();
+        var command = new Command("search", "run an architecture search and write its run folder");
+        options.AddTo(command);
+        command.SetAction(r => Run(options, r));
+        return command;
+    }
+
+    private static int Run(SearchOptions options, ParseResult r)
+    {
+        SearchConfig config;
+        try { config = options.Resolve(r); }
+        catch (Exception e) when (e is ConfigException or ArgumentException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"nas search: {e.Message}");
+            return 2;
+        }
+        var folder = new RunFolder(options.OutFolder(r, config));
+        using var run = Start(config, folder);
+        if (run is null) return 2;
+        return Drive(run);
+    }
+
+    /// <summary>Loads the data set and builds the session; null (with the reason printed) when the input is bad.</summary>
+    internal static SearchRun? Start(SearchConfig config, RunFolder folder)
+    {
+        Nas.Torch.Torch.Threads = config.Threads;
+        Dataset train;
+        try { train = DatasetSource.Parse(config.Dataset).LoadTrain(config.Subset > 0 ? config.Subset : null); }
+        catch (DatasetException e)
+        {
+            Console.Error.WriteLine($"nas: {e.Message}");
+            return null;
+        }
+        ISearchSession session;
+        try { session = Sessions.Create(config, train); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"nas: {e.Message}");
+            return null;
+        }
+        folder.WriteConfig(config);
+        Console.Error.WriteLine($"nas: {config.Method} on {train} ({train.Count} images), {config.Layers} cells, C={config.Channels}, batch {config.Batch}, {config.Epochs} epochs; run folder {folder.Path}");
+        return new SearchRun(session, folder);
+    }
+
+    /// <summary>Steps to the end; Ctrl+C finishes the current step and stops cleanly.</summary>
+    internal static int Drive(SearchRun run)
+    {
+        var stop = false;
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop = true; };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            using (var progress = new Progress(run.Session.Config.Method, run.TotalSteps))
+            {
+                progress.Report(run.Session.Clock.Step, "starting");
+                while (!stop && run.Step())
+                    progress.Report(run.Session.Clock.Step, run.Summary());
+            }
+            var (text, json) = run.Session.Result();
+            run.Folder.WriteResult(text, json);
+            Console.WriteLine(text);
+            Console.WriteLine($"run folder: {run.Folder.Path}");
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}
+
+/// <summary>Picks the session type for a method.</summary>
+public static class Sessions
+{
+    public static ISearchSession Create(SearchConfig config, Dataset train) => config.Method switch
+    {
+        "darts" or "pc-darts" or "bnas-d" or "bnas-v2-clr" or "bnas-v2-pc" or "dropnas" => SearchSession.Create(config, train),
+        _ => throw new NotSupportedException($"method '{config.Method}' is not built yet"),
+    };
+}

@@ -1,0 +1,96 @@
+// One search run bound to its folder: steps the session, appends steps.jsonl / epochs.jsonl, writes the result; used by the CLI and the daemon.
+using Nas.App.Serve;
+using Nas.Components;
+using Nas.Systems.Search;
+
+namespace Nas.App.Runs;
+
+public sealed class SearchRun : IRunLoop
+{
+    private readonly ISearchSession _session;
+    private readonly JsonLines _steps;
+    private readonly JsonLines _epochs;
+    private readonly DateTime _started = DateTime.UtcNow;
+
+    public RunFolder Folder { get; }
+    public ISearchSession Session => _session;
+
+    public SearchRun(ISearchSession session, RunFolder folder)
+    {
+        _session = session;
+        Folder = folder;
+        // A resumed run drops whatever was logged after its snapshot, so the logs continue exactly.
+        JsonLines.TruncateAfterStep(folder.Steps, session.Clock.Step);
+        JsonLines.TruncateAfterStep(folder.Epochs, session.Clock.Epoch - 1, key: "epoch");
+        _steps = new JsonLines(folder.Steps);
+        _epochs = new JsonLines(folder.Epochs);
+    }
+
+    public long TotalSteps => _session.Config.Steps > 0
+        ? Math.Min(_session.Config.Steps, _session.Clock.StepsPerEpoch * _session.Config.Epochs)
+        : _session.Clock.StepsPerEpoch * _session.Config.Epochs;
+
+    public RunStatus Status
+    {
+        get
+        {
+            var c = _session.Clock;
+            var m = _session.Metrics;
+            return new RunStatus(_session.Config.Method, c.Step, c.Epoch)
+            {
+                TotalSteps = TotalSteps,
+                TrainLoss = Finite(m.TrainLoss), ValLoss = Finite(m.ValLoss),
+                TrainAccuracy = Finite(m.TrainAccuracy), ValAccuracy = Finite(m.ValAccuracy),
+                Genotype = _session.Result().Text,
+            };
+        }
+    }
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    /// <summary>One step; at an epoch boundary also the epoch record and the current result files.</summary>
+    public bool Step()
+    {
+        if (_session.Finished) return false;
+        var epochBefore = _session.Clock.Epoch;
+        var t0 = DateTime.UtcNow;
+        _session.Step();
+        var seconds = (DateTime.UtcNow - t0).TotalSeconds;
+        var c = _session.Clock;
+        var m = _session.Metrics;
+        _steps.Write(new StepRecord(c.Step, epochBefore, Finite(m.TrainLoss), Finite(m.TrainAccuracy), Finite(m.ValLoss), Finite(m.Lr), Finite(m.ArchLr), Finite(m.GradNorm), seconds));
+        if (c.Epoch != epochBefore || _session.Finished) EndEpoch(epochBefore);
+        return true;
+    }
+
+    private void EndEpoch(int epoch)
+    {
+        var report = new Dictionary<string, object> { ["epoch"] = epoch, ["step"] = _session.Clock.Step, ["seconds"] = (DateTime.UtcNow - _started).TotalSeconds };
+        foreach (var (k, v) in _session.EpochReport()) report[k] = v;
+        _epochs.Write(report);
+        var (text, json) = _session.Result();
+        Folder.WriteResult(text, json);
+    }
+
+    public string Snapshot() => throw new NotSupportedException("snapshots of a run are not built yet");
+
+    public string Summary()
+    {
+        var m = _session.Metrics;
+        var parts = new List<string>();
+        if (double.IsFinite(m.TrainLoss)) parts.Add($"loss {m.TrainLoss:F3}");
+        if (double.IsFinite(m.TrainAccuracy)) parts.Add($"acc {m.TrainAccuracy:P1}");
+        if (double.IsFinite(m.ValLoss)) parts.Add($"val_loss {m.ValLoss:F3}");
+        parts.Add($"epoch {_session.Clock.Epoch + (_session.Finished ? 0 : 1)}/{_session.Config.Epochs}");
+        return string.Join("  ", parts);
+    }
+
+    public void Dispose()
+    {
+        _steps.Dispose();
+        _epochs.Dispose();
+        _session.Dispose();
+    }
+
+    private sealed record StepRecord(long Step, int Epoch, double? TrainLoss, double? TrainAccuracy, double? ValLoss, double? Lr, double? ArchLr, double? GradNorm, double Seconds);
+}
