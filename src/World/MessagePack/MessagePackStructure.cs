@@ -16,6 +16,9 @@ internal sealed class MessagePackStructure
 
     public long TopLevelValues { get; private set; }
 
+    /// <summary>Values still owed to the innermost open container (0 at top level).</summary>
+    public long RemainingInInnermost => Depth == 0 ? 0 : _remaining[Depth - 1];
+
     public void ValueDone()
     {
         while (Depth > 0)

@@ -38,6 +38,11 @@ public sealed partial class MessagePackWriter : IDisposable
     /// <summary>Number of complete top-level values written.</summary>
     public long TopLevelValues => _structure.TopLevelValues;
 
+    /// <summary>Values still owed to the innermost open array/map (0 at top level).</summary>
+    internal long RemainingInInnermost => _structure.RemainingInInnermost;
+
+    internal bool IsPayloadComplete => _structure.PendingBytes == 0;
+
     /// <summary>True when no container is open and no payload bytes are owed.</summary>
     public bool IsAtValueBoundary => _structure.Depth == 0 && _structure.PendingBytes == 0;
 
