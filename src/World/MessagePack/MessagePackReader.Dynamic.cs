@@ -24,7 +24,7 @@ public sealed partial class MessagePackReader
                 ulong big = ReadUInt64();
                 return big <= long.MaxValue ? (long)big : big;
             case MessagePackType.Float:
-                return PeekCode("float") == MessagePackCode.Float32 ? ReadSingle() : ReadDouble();
+                return PeekCode("float") == MessagePackCode.Float32 ? (object)ReadSingle() : ReadDouble();
             case MessagePackType.String:
                 return ReadString();
             case MessagePackType.Binary:
