@@ -1,0 +1,235 @@
+// Writes and reads one snapshot file: a single MessagePack map with magic, version, header, body and a CRC-32C trailer.
+using System.Buffers.Binary;
+using Nas.World.MessagePack;
+
+namespace Nas.World.Snapshots;
+
+/// <summary>
+/// Layout (docs/snapshot-format.md): one fixmap of 5 entries, keys in this order:
+/// "magic": "NAS-SNAPSHOT", "version": int, "header": map ("step", "created", caller fields),
+/// "body": one value written by the caller, "crc32c": uint 32 (always 0xce + 4 bytes big-endian).
+/// The CRC-32C covers every byte before the "crc32c" key, i.e. the whole file minus its last 12 bytes.
+/// </summary>
+public static class SnapshotFile
+{
+    public const string Magic = "NAS-SNAPSHOT";
+    public const int FormatVersion = 1;
+
+    /// <summary>fixstr "crc32c" then the uint 32 marker; the last 12 bytes of every snapshot are these 8 plus the CRC.</summary>
+    internal static ReadOnlySpan<byte> TrailerPrefix => [0xa6, (byte)'c', (byte)'r', (byte)'c', (byte)'3', (byte)'2', (byte)'c', 0xce];
+
+    /// <summary>0x85 (fixmap 5), "magic", "NAS-SNAPSHOT": the first 20 bytes of every snapshot.</summary>
+    internal static ReadOnlySpan<byte> MagicPrefix =>
+        [0x85, 0xa5, (byte)'m', (byte)'a', (byte)'g', (byte)'i', (byte)'c', 0xac,
+         (byte)'N', (byte)'A', (byte)'S', (byte)'-', (byte)'S', (byte)'N', (byte)'A', (byte)'P', (byte)'S', (byte)'H', (byte)'O', (byte)'T'];
+
+    internal const int TrailerLength = 12;
+
+    /// <summary>
+    /// Writes a snapshot atomically in one pass: a temp file in the same folder, fsync, rename over
+    /// <paramref name="path"/>, fsync of the folder. <paramref name="writeBody"/> must write exactly one value.
+    /// Header field names "step" and "created" are reserved.
+    /// </summary>
+    public static void Write(string path, long step, IEnumerable<KeyValuePair<string, object?>>? headerFields,
+        Action<MessagePackWriter> writeBody, DateTimeOffset? created = null)
+    {
+        ArgumentNullException.ThrowIfNull(writeBody);
+        var fields = headerFields?.ToList() ?? [];
+        foreach (var (key, _) in fields)
+            if (key is "step" or "created")
+                throw new ArgumentException($"header field '{key}' is reserved", nameof(headerFields));
+
+        string full = System.IO.Path.GetFullPath(path);
+        string folder = System.IO.Path.GetDirectoryName(full)!;
+        string temp = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                var checksummed = new Crc32CStream(file);
+                var writer = new MessagePackWriter(checksummed, 256 * 1024);
+                writer.WriteMapHeader(5);
+                writer.WriteString("magic");
+                writer.WriteString(Magic);
+                writer.WriteString("version");
+                writer.WriteInt64(FormatVersion);
+                writer.WriteString("header");
+                writer.WriteMapHeader(2 + fields.Count);
+                writer.WriteString("step");
+                writer.WriteInt64(step);
+                writer.WriteString("created");
+                writer.WriteTimestamp(created ?? DateTimeOffset.UtcNow);
+                foreach (var (key, value) in fields)
+                {
+                    writer.WriteString(key);
+                    writer.Write(value);
+                }
+                writer.WriteString("body");
+                // Inside the top map, 3 values are owed before the body (body, "crc32c", checksum) and 2 after it.
+                writeBody(writer);
+                if (writer.Depth != 1 || writer.RemainingInInnermost != 2 || !writer.IsPayloadComplete)
+                    throw new InvalidOperationException("the snapshot body callback must write exactly one complete value");
+                writer.Flush();
+
+                // The trailer is outside the checksummed range; its size is fixed (12 bytes).
+                Span<byte> trailer = stackalloc byte[TrailerLength];
+                TrailerPrefix.CopyTo(trailer);
+                BinaryPrimitives.WriteUInt32BigEndian(trailer[8..], checksummed.Crc);
+                file.Write(trailer);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+            DirectorySync.Flush(folder);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Checks magic, version and checksum, then reads the header and hands the reader, positioned at the body, to <paramref name="readBody"/>, which must consume exactly the body value.</summary>
+    public static LoadedSnapshot<T> Read<T>(string path, Func<MessagePackReader, SnapshotHeader, T> readBody, MessagePackReaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(readBody);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SnapshotException(path, SnapshotProblem.Unreadable, $"cannot open: {e.Message}", e);
+        }
+        using (file)
+        {
+            int version = Verify(path, file);
+            file.Position = 0;
+            var reader = new MessagePackReader(file, options);
+            try
+            {
+                reader.ReadMapHeader();
+                reader.Skip(); // "magic"
+                reader.Skip();
+                reader.Skip(); // "version"
+                reader.Skip();
+                ExpectKey(reader, "header", path);
+                if (reader.Read() is not MessagePackMap fields)
+                    throw new SnapshotException(path, SnapshotProblem.Malformed, "\"header\" is not a map");
+                var header = new SnapshotHeader(version, HeaderStep(fields, path), HeaderCreated(fields, path), fields);
+                ExpectKey(reader, "body", path);
+                T body = readBody(reader, header);
+                if (reader.Offset != file.Length - TrailerLength || reader.PendingBytes != 0)
+                    throw new SnapshotException(path, SnapshotProblem.Malformed,
+                        $"the body reader stopped at offset {reader.Offset}, but the body ends at offset {file.Length - TrailerLength}");
+                return new LoadedSnapshot<T>(path, header, body);
+            }
+            catch (MessagePackException e)
+            {
+                throw new SnapshotException(path, SnapshotProblem.Malformed, e.Message, e);
+            }
+        }
+    }
+
+    /// <summary>Reads a snapshot with the body as a dynamic value (MessagePackReader.Read).</summary>
+    public static LoadedSnapshot<object?> Read(string path) => Read(path, (reader, _) => reader.Read());
+
+    /// <summary>Checks magic, version and checksum without parsing the body.</summary>
+    public static void Verify(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            Verify(path, file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SnapshotException(path, SnapshotProblem.Unreadable, $"cannot read: {e.Message}", e);
+        }
+    }
+
+    private static int Verify(string path, FileStream file)
+    {
+        long length = file.Length;
+        Span<byte> start = stackalloc byte[40];
+        int got = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        int compared = Math.Min(got, MagicPrefix.Length);
+        if (!start[..compared].SequenceEqual(MagicPrefix[..compared]))
+            throw new SnapshotException(path, SnapshotProblem.BadMagic, "bad magic: the file does not start with the \"NAS-SNAPSHOT\" map");
+        int version;
+        try
+        {
+            var prefix = new MessagePackReader(new MemoryStream(start[..got].ToArray()), bufferSize: 40);
+            prefix.ReadMapHeader();
+            prefix.Skip();
+            prefix.Skip();
+            if (prefix.ReadString() != "version")
+                throw new SnapshotException(path, SnapshotProblem.Malformed, "the second key is not \"version\"");
+            long v = prefix.ReadInt64();
+            if (v != FormatVersion)
+                throw new SnapshotException(path, SnapshotProblem.UnsupportedVersion, $"unsupported version {v} (this build reads version {FormatVersion})");
+            version = (int)v;
+        }
+        catch (MessagePackException e)
+        {
+            throw got < start.Length
+                ? new SnapshotException(path, SnapshotProblem.Truncated, $"truncated: only {length} bytes, the header is incomplete ({e.Message})", e)
+                : new SnapshotException(path, SnapshotProblem.Malformed, $"the version field is malformed ({e.Message})", e);
+        }
+
+        Span<byte> trailer = stackalloc byte[TrailerLength];
+        if (length < MagicPrefix.Length + TrailerLength)
+            throw new SnapshotException(path, SnapshotProblem.Truncated, $"truncated: only {length} bytes");
+        file.Position = length - TrailerLength;
+        file.ReadExactly(trailer);
+        if (!trailer[..8].SequenceEqual(TrailerPrefix))
+            throw new SnapshotException(path, SnapshotProblem.Truncated,
+                $"truncated or damaged: the file ({length} bytes) does not end with the \"crc32c\" trailer");
+        uint stored = BinaryPrimitives.ReadUInt32BigEndian(trailer[8..]);
+        uint computed = ChecksumOfPrefix(file, length - TrailerLength);
+        if (stored != computed)
+            throw new SnapshotException(path, SnapshotProblem.BadChecksum,
+                $"bad checksum: stored crc32c 0x{stored:x8}, computed 0x{computed:x8} over {length - TrailerLength} bytes");
+        return version;
+    }
+
+    private static uint ChecksumOfPrefix(FileStream file, long count)
+    {
+        file.Position = 0;
+        byte[] chunk = new byte[1 << 20];
+        uint crc = 0;
+        long left = count;
+        while (left > 0)
+        {
+            int read = file.Read(chunk, 0, (int)Math.Min(chunk.Length, left));
+            if (read <= 0)
+                throw new IOException("the file shrank while its checksum was computed");
+            crc = Crc32C.Append(crc, chunk.AsSpan(0, read));
+            left -= read;
+        }
+        return crc;
+    }
+
+    private static void ExpectKey(MessagePackReader reader, string key, string path)
+    {
+        long at = reader.Offset;
+        string found = reader.ReadString();
+        if (found != key)
+            throw new SnapshotException(path, SnapshotProblem.Malformed, $"offset {at}: expected key \"{key}\", found \"{found}\"");
+    }
+
+    private static long HeaderStep(MessagePackMap fields, string path) =>
+        fields.TryGetValue("step", out var step) && step is long s
+            ? s : throw new SnapshotException(path, SnapshotProblem.Malformed, "header has no integer \"step\"");
+
+    private static MessagePackTimestamp HeaderCreated(MessagePackMap fields, string path) =>
+        fields.TryGetValue("created", out var created) && created is MessagePackTimestamp t
+            ? t : throw new SnapshotException(path, SnapshotProblem.Malformed, "header has no timestamp \"created\"");
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
