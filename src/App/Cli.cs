@@ -8,9 +8,11 @@ public static class Cli
 {
     public static int Run(string[] args)
     {
+        Torch.Torch.Threads = Environment.ProcessorCount; // libtorch here starts with one thread; commands may override
         var root = new RootCommand("Nas: neural-architecture search as an ECS world over libtorch.");
         root.Subcommands.Add(VersionCommand());
         root.Subcommands.Add(Commands.SearchCommand.Create());
+        root.Subcommands.Add(Commands.InfoCommand.Create());
         foreach (var (name, what) in NotBuilt)
             root.Subcommands.Add(Unavailable(name, what));
         return root.Parse(args).Invoke();
@@ -22,7 +24,6 @@ public static class Cli
         ("serve", "run a search as a hosted daemon with HTTP metrics and control"),
         ("train", "train a found genotype from scratch"),
         ("inspect", "summarise one snapshot"),
-        ("info", "parameters and MACs of a search space"),
         ("bench", "time search steps"),
     ];
 
