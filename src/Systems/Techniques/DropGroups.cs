@@ -1,4 +1,5 @@
 // DropNAS grouped operation dropout (methods.md §5.2, §5.3): the op groups, the per-op drop probability, and mask sampling with rejection.
+using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 
 namespace Nas.Systems.Techniques;

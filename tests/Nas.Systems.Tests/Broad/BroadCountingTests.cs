@@ -1,4 +1,5 @@
 // BCNN parameter counts against methods.md §1.8, and the layout's shape against the worked example of §4.2 / §4.3.
+using Nas.Components;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;

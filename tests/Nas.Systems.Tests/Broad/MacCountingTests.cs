@@ -1,4 +1,5 @@
 // Forward MAC counts per 32x32 image against the [count] figures of methods.md §0 and §4.2 (edges from intermediate nodes of a reduction cell run at the output resolution).
+using Nas.Components;
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
 

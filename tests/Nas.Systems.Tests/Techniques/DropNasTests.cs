@@ -1,4 +1,5 @@
 // DropNAS grouped dropout, alpha renormalisation, partial decay and raw-alpha derivation (methods.md §5.2-§5.6, §7).
+using Nas.Components;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;

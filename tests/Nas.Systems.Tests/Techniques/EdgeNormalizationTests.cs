@@ -1,4 +1,5 @@
 // PC-DARTS edge normalisation groups, weights and the derivation with beta (methods.md §3.1b, §3.2).
+using Nas.Components;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;

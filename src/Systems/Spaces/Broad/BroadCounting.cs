@@ -1,4 +1,5 @@
 // Analytic parameter and MAC counts of the BCNN search and evaluation networks, by the §1.8 rules (same conventions as Darts/Counting.cs).
+using Nas.Components;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
 
