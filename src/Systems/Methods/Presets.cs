@@ -23,8 +23,23 @@ public static class Presets
             Method = method, Layers = 14, Batch = 96, Epochs = 76, Lr = 0.0375, LrMin = 0.0015, GradClip = 3, DropRate = 3e-5,
             OneLevel = true, Seed = 666,
         },
+        // One-shot family: BN-NAS repository hyper-parameters (lr 0.25 linear, momentum 0.9, wd 4e-5, label smoothing 0.1) [C];
+        // batch 128 and epochs scaled to Fashion-MNIST (SPOS 10, BN-NAS 1: the repository's 10:1 ratio) [I].
+        "spos" => OneShotBase(method) with { Epochs = 10 },
+        "bn-nas" => OneShotBase(method) with { Epochs = 1, BnOnly = true, Fitness = OneShot.Systems.OneShotFitness.BnIndicator },
+        "bnnas++" => OneShotBase(method) with
+        {
+            Epochs = 1, BnOnly = true, UnbiasedBn = true, OneShotSpace = Nas.Components.OneShotSpaceKind.Nb201, CellsPerStage = 1, Channels = 8,
+            Fitness = OneShot.Systems.OneShotFitness.Composite,
+        },
+        "bs-nas" => OneShotBase(method) with { Epochs = 12, Spring = true, Shrink = true },
         _ when SearchConfig.Methods.Contains(method) => throw new NotSupportedException($"method '{method}' is not built yet"),
         _ => throw new ArgumentException($"unknown method '{method}' (expected one of {string.Join(", ", SearchConfig.Methods)})"),
+    };
+
+    private static SearchConfig OneShotBase(string method) => new()
+    {
+        Method = method, Batch = 128, Lr = 0.25, LrMin = 5e-4, Momentum = 0.9, WeightDecay = 4e-5, LabelSmoothing = 0.1, TrainPortion = 0.8,
     };
 
     /// <summary>Every reason the configuration cannot run, each naming the field and value; empty when it can.</summary>
@@ -58,6 +73,11 @@ public static class Presets
         Check(c.ConfidentLrPower >= 0, $"confident_lr_power must not be negative, got {c.ConfidentLrPower}");
         Check(!(c.OneLevel && c.SecondOrder), "second_order needs the bilevel split, but one_level is on: one-level search has no validation loss to unroll");
         Check(!(c.DropRate > 0 && c.SecondOrder), "drop_rate with second_order is refused: the finite-difference term would need the same dropout masks on the perturbed weights, which the DropNAS update does not define");
+        Check(c.Population >= 1 && c.Generations >= 0, $"population must be at least 1 and generations not negative, got {c.Population} and {c.Generations}");
+        Check(c.LabelSmoothing is >= 0 and < 1, $"label_smoothing must be in [0, 1), got {c.LabelSmoothing}");
+        Check(!c.Spring || c.OneShotSpace == Nas.Components.OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
+        Check(!c.Shrink || c.Spring, "shrink needs spring: the active options are the BS-NAS op+width space");
+        Check(c.Facets.Length > 0 && c.Facets.ToLowerInvariant().All(ch => ch is 'e' or 't' or 'u'), $"facets must be letters from e, t, u, got '{c.Facets}'");
         return p;
     }
 }

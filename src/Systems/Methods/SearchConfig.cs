@@ -53,6 +53,37 @@ public sealed record SearchConfig
     public int ConvBlocks { get; init; } = 2;
     public int EnhancementCells { get; init; } = 1;
 
+    // One-shot family (methods.md part 2; see docs/one-shot.md for which defaults are ours [I]).
+    public Nas.Components.OneShotSpaceKind OneShotSpace { get; init; } = Nas.Components.OneShotSpaceKind.Mobile;
+    /// <summary>NB-201 cells per stage (§5.2: 5).</summary>
+    public int CellsPerStage { get; init; } = 5;
+    public double LabelSmoothing { get; init; }
+    /// <summary>BN-only supernet training (§2.3) and which BN parameters train.</summary>
+    public bool BnOnly { get; init; }
+    public OneShot.Supernet.BnScope BnScope { get; init; } = OneShot.Supernet.BnScope.LastBnPerOp;
+    /// <summary>BNNAS++'s unbiased supernet: an output BN on every non-zero op (§3.2).</summary>
+    public bool UnbiasedBn { get; init; }
+    public OneShot.Systems.OneShotFitness Fitness { get; init; } = OneShot.Systems.OneShotFitness.Accuracy;
+    /// <summary>BNNAS++ facets in the combination: any of the letters e, t, u (§3.3).</summary>
+    public string Facets { get; init; } = "etu";
+    public int FacetPool { get; init; } = 32;
+    public int FacetProbe { get; init; } = 32;
+    public int FacetDraws { get; init; } = 4;
+    public int Population { get; init; } = 50;
+    public int Generations { get; init; } = 20;
+    /// <summary>FLOPs (MACs) cap of the evolution; 0 = none.</summary>
+    public double FlopsLimit { get; init; }
+    public int RecalibrationBatches { get; init; } = 20;
+    public int EvalBatches { get; init; } = 10;
+    /// <summary>BS-NAS: spring widths (§4.3) and shrinking (§4.4).</summary>
+    public bool Spring { get; init; }
+    public bool Shrink { get; init; }
+    public int ShrinkFirstStage { get; init; } = 10;
+    public int ShrinkLaterStage { get; init; } = 1;
+    public int ShrinkRemove { get; init; } = 7;
+    public int ShrinkSubnets { get; init; } = 100;
+    public double ShrinkStopAtSize { get; init; } = 1e6;
+
     public static IReadOnlyList<string> Methods { get; } =
         ["darts", "pc-darts", "bnas-d", "bnas-v2-clr", "bnas-v2-pc", "dropnas", "spos", "bn-nas", "bnnas++", "bs-nas"];
 }

@@ -15,6 +15,7 @@ public static class BsNasGene
 }
 
 /// <summary>Which ops (genes −1..5) and width indices of every layer are still switched on (§4.4).</summary>
+[Nas.World.Resource("nas.oneshot.active", 1)]
 public sealed record ActiveOptions(int[][] Ops, int[][] Widths);
 
 /// <summary>

@@ -1,4 +1,6 @@
 // SPOS's evolutionary search (§1.5) as a deterministic step function over a plain, snapshot-able state.
+using Nas.World;
+
 namespace Nas.Systems.OneShot.Search;
 
 /// <summary>An evaluated genome. Fitness is lower-is-better, as in SPOS (top-1 error; BN-NAS passes −S(a)).</summary>
@@ -27,6 +29,7 @@ public sealed record EvolutionConfig(
 /// snapshot and read back. <see cref="Evaluated"/> is the memo of §1.5 in evaluation order: a genome in it is
 /// never evaluated again. Resuming always happens at a generation boundary.
 /// </summary>
+[Resource("nas.oneshot.evolution", 1)]
 public sealed record EvolutionState(
     int Generation,
     ulong RngState,

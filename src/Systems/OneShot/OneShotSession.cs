@@ -1,0 +1,142 @@
+// A one-shot search run (SPOS, BN-NAS, BNNAS++, BS-NAS): its world and schedule, stepped like any ISearchSession.
+using System.Text.Json;
+using Nas.Components;
+using Nas.Systems.Data;
+using Nas.Systems.Methods;
+using Nas.Systems.OneShot.BsNas;
+using Nas.Systems.OneShot.NasBench201;
+using Nas.Systems.OneShot.Search;
+using Nas.Systems.OneShot.Supernet;
+using Nas.Systems.OneShot.Systems;
+using Nas.Systems.Search;
+using Nas.Torch;
+using Nas.World;
+
+namespace Nas.Systems.OneShot;
+
+public sealed class OneShotSession : ISearchSession
+{
+    public World.World World { get; }
+    public Schedule Schedule { get; }
+    public SearchConfig Config { get; }
+    public Dataset Train { get; }
+
+    private OneShotSession(World.World world, Schedule schedule, SearchConfig config, Dataset train)
+    {
+        World = world;
+        Schedule = schedule;
+        Config = config;
+        Train = train;
+    }
+
+    public static OneShotNetwork NetworkOf(SearchConfig c, Dataset train) =>
+        new(c.OneShotSpace, train.Channels, train.Height, train.Classes, c.Channels, c.CellsPerStage, c.Spring, c.UnbiasedBn);
+
+    /// <summary>A new world: the supernet (seeded from the torch generator), the world RNG, data streams, fixed scoring batches, clock.</summary>
+    public static OneShotSession Create(SearchConfig config, Dataset train)
+    {
+        if (!OneShotMethod.IsOneShot(config.Method)) throw new ArgumentException($"'{config.Method}' is not a one-shot method");
+        if (train.Height != train.Width) throw new ArgumentException($"{train.Name}: images must be square, got {train.Height}x{train.Width}");
+        if (config.Spring && config.OneShotSpace != OneShotSpaceKind.Mobile) throw new ArgumentException("spring widths (BS-NAS) need the mobile space");
+        var world = new World.World();
+        try
+        {
+            world.Types.RegisterAssembly(typeof(OneShotNetwork).Assembly);
+            world.Types.RegisterAssembly(typeof(OneShotSession).Assembly);
+            var generator = new Generator(config.Seed);
+            world.SetResource(new TorchRng(generator));
+            world.SetResource(new WorldRng(config.Seed));
+            SupernetSpawn.Spawn(world, new SupernetSpec(NetworkOf(config, train), config.BnOnly, config.BnScope), generator);
+            if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes).Active);
+            world.SetResource(new RunConfig(config));
+            var split = Split.Darts(train.Count, config.TrainPortion);
+            var stream = new BatchStream(train, split.Weights, config.Batch, config.Seed, Augmentation.ForSearch(train.Height));
+            world.SetResource(new DataFeed(stream, null));
+            world.SetResource(new StreamPositions(stream.State, null));
+            world.SetResource(EvalBatches(train, split, config));
+            world.SetResource(new StepTensors());
+            world.SetResource(new SearchClock(0, 0, 0, stream.StepsPerEpoch, config.Epochs + 1));
+            world.SetResource(new StepMetrics(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN));
+            return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
+        }
+        catch
+        {
+            world.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Recalibration batches from the weight split and evaluation batches from the held-out split, unaugmented, in order [I].</summary>
+    public static EvalData EvalBatches(Dataset data, Split split, SearchConfig c)
+    {
+        var scope = new TensorScope();
+        var recal = new BatchStream(data, split.Weights, c.Batch, 0, Augmentation.None, shuffle: false);
+        var eval = new BatchStream(data, split.Arch, c.Batch, 0, Augmentation.None, shuffle: false);
+        var r = Enumerable.Range(0, Math.Min(c.RecalibrationBatches, recal.StepsPerEpoch)).Select(_ => recal.Next(scope).Images).ToList();
+        var v = Enumerable.Range(0, Math.Min(c.EvalBatches, eval.StepsPerEpoch)).Select(_ => { var b = eval.Next(scope); return (b.Images, b.Labels); }).ToList();
+        return new EvalData(scope, r, v);
+    }
+
+    public SearchClock Clock => World.Resource<SearchClock>();
+    public StepMetrics Metrics => World.Resource<StepMetrics>();
+    public bool Finished => Clock.Finished || (Config.Steps > 0 && Clock.Step >= Config.Steps);
+    public OneShotSupernet Supernet => new(World);
+
+    public void Step() => Schedule.Run(World, Clock.Step);
+
+    /// <summary>The best architecture evaluated so far (lowest fitness, ties in evaluation order), or null before the search.</summary>
+    public ArchCandidate? Best()
+    {
+        ArchCandidate? best = null;
+        foreach (var e in World.Query<ArchCandidate>())
+        {
+            var c = World.Read<ArchCandidate>(e);
+            if (best is null || c.Fitness < best.Value.Fitness) best = c;
+        }
+        return best;
+    }
+
+    /// <summary>NB-201: the arch string; mobile: one line per layer. The JSON carries genes, FLOPs, fitness and the method.</summary>
+    public (string Text, string Json) Result()
+    {
+        var best = Best() ?? throw new InvalidOperationException("no architecture has been evaluated yet: the search phase has not started");
+        var text = Describe(best.Genes);
+        var json = JsonSerializer.Serialize(new
+        {
+            method = Config.Method, space = Config.OneShotSpace.ToString().ToLowerInvariant(), genes = best.Genes,
+            flops = best.Flops, fitness = best.Fitness, fitness_kind = Config.Fitness.ToString(), text,
+        });
+        return (text + "\n", json);
+    }
+
+    public string Describe(int[] genes)
+    {
+        if (Config.OneShotSpace == OneShotSpaceKind.Nb201) return Nb201Cell.Format(genes);
+        var path = Supernet.Path(genes);
+        return string.Join("\n", path.Select((p, l) => p.Op == -1 ? $"layer {l}: identity"
+            : $"layer {l}: mbconv k{Mobile.MobileSpace.Ops[p.Op].Kernel} e{Mobile.MobileSpace.Ops[p.Op].Expansion} width {p.Width}"));
+    }
+
+    public IReadOnlyDictionary<string, object> EpochReport()
+    {
+        var report = new Dictionary<string, object> { ["phase"] = Clock.Epoch <= Config.Epochs - 1 && !Finished ? "supernet" : "search" };
+        if (World.TryResource<ActiveOptions>(out var a)) report["active_space_size"] = Shrinking.SpaceSize(a);
+        report["candidate_ops"] = World.CountOf<ChoiceOp>();
+        if (World.TryResource<EvolutionState>(out var s) && s.History.Length > 0)
+        {
+            report["generation"] = s.Generation;
+            report["best_fitness"] = s.History[^1].Best;
+            report["evaluated"] = s.Evaluated.Length;
+        }
+        if (Best() is { } best) report["genotype"] = Describe(best.Genes);
+        return report;
+    }
+
+    public void Dispose()
+    {
+        if (World.TryResource<StepTensors>(out var step)) step.Dispose();
+        if (World.TryResource<EvalData>(out var data)) data.Dispose();
+        if (World.TryResource<TorchRng>(out var rng)) rng.Generator.Dispose();
+        World.Dispose();
+    }
+}

@@ -1,0 +1,176 @@
+// The one-shot supernet as the step systems see it: candidate-op entities and fixed tensors resolved from the world, single-path forward.
+using Nas.Components;
+using Nas.Systems.OneShot.BsNas;
+using Nas.Systems.OneShot.Mobile;
+using Nas.Systems.OneShot.NasBench201;
+using Nas.Systems.OneShot.Search;
+using Nas.Torch;
+using Nas.World;
+
+namespace Nas.Systems.OneShot.Supernet;
+
+/// <summary>Which BatchNorm parameters BN-only training updates (§2.3); everything else is frozen.</summary>
+public enum BnScope { LastBnPerOp, AllBn, AllBnPlusClassifier }
+
+/// <summary>One layer of a sampled path: the op gene (−1 identity) and, for mobile layers, the output width.</summary>
+public readonly record struct PathStep(int Op, int Width);
+
+/// <summary>Records ReLU inputs during a forward (BNNAS++ expressivity); tensors are owned by the forward's scope.</summary>
+public sealed class ActivationProbe
+{
+    public List<Tensor> PreActivations { get; } = [];
+}
+
+/// <summary>
+/// A view over the world, rebuilt on demand (cheap: a dictionary of op entities). Tensors stay in the world's store;
+/// the view never owns any. Rebuild it after entities were destroyed (BS-NAS shrinking).
+/// </summary>
+public sealed class OneShotSupernet
+{
+    private readonly Dictionary<(int Layer, int Choice, int Cell), Entity> _ops = [];
+
+    public World.World World { get; }
+    public Entity Network { get; }
+    public OneShotNetwork Spec { get; }
+    public IReadOnlyList<MbLayer> MobileLayers { get; }
+    public IReadOnlyList<int[]> MobileWidths { get; }
+
+    public OneShotSupernet(World.World world)
+    {
+        World = world;
+        foreach (var e in world.Query<OneShotNetwork>()) { Network = e; Spec = world.Read<OneShotNetwork>(e); }
+        if (Network.IsNull) throw new InvalidOperationException("the world has no one-shot network entity");
+        foreach (var e in world.Query<ChoiceOp>())
+        {
+            var op = world.Read<ChoiceOp>(e);
+            _ops[(op.Layer, op.Choice, op.Cell)] = e;
+        }
+        MobileLayers = MobileSpace.Tiny28(identity: true, Spec.Classes).LayerSpecs;
+        MobileWidths = MobileLayers.Select(l => Spec.Spring ? Spring.Widths(l.Out) : [l.Out]).ToArray();
+    }
+
+    public TensorStore Store => World.Tensors;
+    public int Layers => Spec.Space == OneShotSpaceKind.Mobile ? MobileLayers.Count : Nb201Cell.EdgeCount;
+    public int CellCount => 3 * Spec.CellsPerStage;
+
+    public bool TryOp(int layer, int choice, int cell, out Entity entity) => _ops.TryGetValue((layer, choice, cell), out entity);
+
+    public Entity Op(int layer, int choice, int cell = 0) =>
+        _ops.TryGetValue((layer, choice, cell), out var e) ? e : throw new InvalidOperationException($"no candidate op {choice} in layer {layer} (cell {cell}); was it pruned?");
+
+    public IEnumerable<(ChoiceOp Op, Entity Entity)> Ops() => _ops.Select(kv => (new ChoiceOp(kv.Key.Layer, kv.Key.Choice, kv.Key.Cell), kv.Value));
+
+    /// <summary>The choice space for the evolution: MobileSpace.Tiny28, the BS-NAS op+width space, or NB-201, FLOPs at the real input size.</summary>
+    public static IChoiceSpace ChoiceSpace(OneShotNetwork spec, ActiveOptions? active) => spec.Space switch
+    {
+        OneShotSpaceKind.Nb201 => new Nb201Space(new Nb201Layout(spec.Channels, spec.CellsPerStage, spec.InputChannels, spec.InputSize, spec.Classes)),
+        _ when spec.Spring => active is null ? BsNasSpace.Tiny28(spec.Classes) : BsNasSpace.Tiny28(spec.Classes).With(active),
+        _ => MobileSpace.Tiny28(identity: true, spec.Classes),
+    };
+
+    /// <summary>Decodes a genome into per-layer (op, width): NB-201 genes are ops; BS-NAS genes hold op and width (§4.5).</summary>
+    public PathStep[] Path(ReadOnlySpan<int> genome)
+    {
+        if (genome.Length != Layers) throw new ArgumentException($"the supernet has {Layers} layers, the genome has {genome.Length} genes");
+        var path = new PathStep[genome.Length];
+        int cin = 16;
+        for (int l = 0; l < genome.Length; l++)
+        {
+            if (Spec.Space == OneShotSpaceKind.Nb201) { path[l] = new PathStep(genome[l], 0); continue; }
+            int op = Spec.Spring ? BsNasGene.Op(genome[l]) : genome[l];
+            int width = op == -1 ? cin : Spec.Spring ? MobileWidths[l][BsNasGene.Width(genome[l])] : MobileLayers[l].Out;
+            path[l] = new PathStep(op, width);
+            cin = width;
+        }
+        return path;
+    }
+
+    /// <summary>Logits of the single path <paramref name="genome"/>; train-mode BN uses batch statistics and updates the running ones with <paramref name="bnMomentum"/>.</summary>
+    public Tensor Forward(ReadOnlySpan<int> genome, Tensor images, bool training, TensorScope scope, double bnMomentum = 0.1, ActivationProbe? probe = null)
+    {
+        var path = Path(genome);
+        var f = new ForwardPass(this, training, bnMomentum, scope, probe);
+        return Spec.Space == OneShotSpaceKind.Mobile ? f.Mobile(path, images) : f.Nb201(path, images);
+    }
+
+    /// <summary>The tensors a genome's path reads from its candidate ops (for "only the sampled path changes" checks).</summary>
+    public IEnumerable<Entity> PathOps(ReadOnlySpan<int> genome)
+    {
+        var path = Path(genome);
+        var list = new List<Entity>();
+        for (int cell = 0; cell < (Spec.Space == OneShotSpaceKind.Nb201 ? CellCount : 1); cell++)
+            for (int l = 0; l < path.Length; l++)
+                if (TryOp(l, path[l].Op, cell, out var e)) list.Add(e);
+        return list;
+    }
+
+    public static bool IsRunningStat(string name) => name.EndsWith(".mean", StringComparison.Ordinal) || name.EndsWith(".var", StringComparison.Ordinal);
+    public static bool IsBnAffine(string name) => name.EndsWith(".weight", StringComparison.Ordinal) || name.EndsWith(".bias", StringComparison.Ordinal);
+    public static bool IsOptimizerState(string name) => name.EndsWith(".momentum", StringComparison.Ordinal);
+
+    /// <summary>The parameters (not running statistics, not optimizer state) in the stable order: owners by creation, names as added.</summary>
+    public IEnumerable<(Entity Owner, string Name, Tensor Tensor)> Parameters() =>
+        Store.All().Where(x => !IsRunningStat(x.Name) && !IsOptimizerState(x.Name)).OrderBy(x => World.SequenceOf(x.Owner));
+
+    /// <summary>The parameters that train: all of them, or under BN-only training those in the scope (§2.3).</summary>
+    public static bool Trains(string name, bool isChoiceOp, bool bnOnly, BnScope scope) => !bnOnly || scope switch
+    {
+        BnScope.LastBnPerOp => isChoiceOp && (name == "out.weight" || name == "out.bias"),
+        BnScope.AllBn => IsBnAffine(name),
+        _ => IsBnAffine(name) || name is "fc_w" or "fc_b",
+    };
+
+    public IReadOnlyList<(Entity Owner, string Name, Tensor Tensor)> Trainable() => Parameters().Where(x => x.Tensor.RequiresGrad).ToList();
+
+    /// <summary>Every BatchNorm running mean and variance, reset to 0 and 1 (§1.4 step 1).</summary>
+    public void ResetRunningStatistics()
+    {
+        using var _ = NoGrad.Enter();
+        foreach (var (_, name, t) in Store.All())
+        {
+            if (name.EndsWith(".mean", StringComparison.Ordinal)) t.ZeroInPlace();
+            else if (name.EndsWith(".var", StringComparison.Ordinal)) t.FillInPlace(1);
+        }
+    }
+
+    public Tensor[] BackupRunningStatistics(TensorScope scope) =>
+        Store.All().Where(x => IsRunningStat(x.Name)).Select(x => scope.Own(x.Tensor.Clone())).ToArray();
+
+    public void RestoreRunningStatistics(Tensor[] backup)
+    {
+        using var _ = NoGrad.Enter();
+        var stats = Store.All().Where(x => IsRunningStat(x.Name)).ToList();
+        for (int i = 0; i < stats.Count; i++) stats[i].Tensor.CopyFrom(backup[i]);
+    }
+
+    /// <summary>
+    /// §1.4: reset the statistics, then forward the recalibration batches in train mode without gradients. The
+    /// momentum 1/(i+1) makes the running values the exact mean over the batches [I] (SPOS uses 200 batches at 0.1).
+    /// </summary>
+    public void Recalibrate(ReadOnlySpan<int> genome, IReadOnlyList<Tensor> batches)
+    {
+        ResetRunningStatistics();
+        using var _ = NoGrad.Enter();
+        for (int i = 0; i < batches.Count; i++)
+        {
+            using var scope = new TensorScope();
+            Forward(genome, batches[i], training: true, scope, bnMomentum: 1.0 / (i + 1));
+        }
+    }
+
+    /// <summary>Top-1 accuracy in eval mode over the given batches.</summary>
+    public double Accuracy(ReadOnlySpan<int> genome, IReadOnlyList<(Tensor Images, Tensor Labels)> batches)
+    {
+        using var _ = NoGrad.Enter();
+        double correct = 0, seen = 0;
+        foreach (var (images, labels) in batches)
+        {
+            using var scope = new TensorScope();
+            var logits = Forward(genome, images, training: false, scope);
+            var hits = scope.Own(scope.Own(scope.Own(logits.Argmax(1)).Eq(labels)).To(DType.Float32));
+            correct += scope.Own(hits.Sum()).Item();
+            seen += labels.Size(0);
+        }
+        return correct / seen;
+    }
+}

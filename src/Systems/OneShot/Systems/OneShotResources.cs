@@ -1,0 +1,31 @@
+// Resources of a one-shot run: the sampled path, the BN score table, the facet pool (snapshotted), and the fixed evaluation batches (runtime only).
+using Nas.Torch;
+using Nas.World;
+
+namespace Nas.Systems.OneShot.Systems;
+
+/// <summary>How the evolution scores a candidate: SPOS accuracy after BN recalibration, BN-NAS's γ indicator, or BNNAS++'s facets.</summary>
+public enum OneShotFitness { Accuracy, BnIndicator, Composite }
+
+/// <summary>This step's single path (one gene per layer), drawn from the world's RNG.</summary>
+[Resource("nas.oneshot.path", 1)]
+public sealed record SampledPath(int[] Genes);
+
+/// <summary>BN-NAS's L × |O| table of mean |γ| (§2.8: built once after training, snapshotted with the supernet).</summary>
+[Resource("nas.oneshot.bn_table", 1)]
+public sealed record BnScoreTable(double[][] Table);
+
+/// <summary>BNNAS++'s reference pool (§3.3): E, T, U of uniformly drawn genomes, fixed so fitness is stable across generations.</summary>
+[Resource("nas.oneshot.facet_pool", 1)]
+public sealed record FacetPoolState(double[] E, double[] T, double[] U);
+
+/// <summary>
+/// Fixed batches for scoring (never snapshotted; rebuilt from the data): recalibration images from the training split,
+/// labelled evaluation batches from the held-out split, both unaugmented and in dataset order.
+/// </summary>
+public sealed class EvalData(TensorScope scope, IReadOnlyList<Tensor> recalibration, IReadOnlyList<(Tensor Images, Tensor Labels)> eval) : IDisposable
+{
+    public IReadOnlyList<Tensor> Recalibration { get; } = recalibration;
+    public IReadOnlyList<(Tensor Images, Tensor Labels)> Eval { get; } = eval;
+    public void Dispose() => scope.Dispose();
+}
