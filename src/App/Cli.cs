@@ -13,6 +13,9 @@ public static class Cli
         root.Subcommands.Add(VersionCommand());
         root.Subcommands.Add(Commands.SearchCommand.Create());
         root.Subcommands.Add(Commands.InfoCommand.Create());
+        root.Subcommands.Add(Commands.ResumeCommand.Create());
+        root.Subcommands.Add(Commands.InspectCommand.Create());
+        root.Subcommands.Add(Commands.ServeCommand.Create());
         foreach (var (name, what) in NotBuilt)
             root.Subcommands.Add(Unavailable(name, what));
         return root.Parse(args).Invoke();
@@ -20,10 +23,7 @@ public static class Cli
 
     private static readonly (string Name, string What)[] NotBuilt =
     [
-        ("resume", "continue a run from its newest valid snapshot"),
-        ("serve", "run a search as a hosted daemon with HTTP metrics and control"),
         ("train", "train a found genotype from scratch"),
-        ("inspect", "summarise one snapshot"),
         ("bench", "time search steps"),
     ];
 

@@ -22,6 +22,9 @@ public sealed partial class World
         return list.Select(x => new Entity(x.Index, _generations[x.Index])).ToList();
     }
 
+    /// <summary>The component types some live entity has, in the order their pools were made.</summary>
+    public IReadOnlyList<Type> ComponentTypes() => _poolList.Where(p => p.Count > 0).Select(p => p.Type).ToList();
+
     /// <summary>The entity's components, boxed, ordered by stable name (unnamed types last, by CLR full name).</summary>
     public IReadOnlyList<ComponentValue> ComponentsOf(Entity entity)
     {

@@ -1,5 +1,6 @@
 // `nas search`: resolve the configuration, load the data, create the run folder, step to the end with progress, print the result.
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Nas.App.Config;
 using Nas.App.Runs;
 using Nas.Systems.Data;
@@ -57,20 +58,29 @@ public static class SearchCommand
         return new SearchRun(session, folder);
     }
 
-    /// <summary>Steps to the end; Ctrl+C finishes the current step and stops cleanly.</summary>
+    /// <summary>
+    /// Steps to the end, snapshotting every config.SnapshotEvery steps and at the end. Ctrl+C or SIGTERM finishes the
+    /// current step, writes a snapshot and returns 0. Each snapshot prints "snapshot step N: PATH" on stdout.
+    /// </summary>
     internal static int Drive(SearchRun run)
     {
         var stop = false;
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop = true; };
         Console.CancelKeyPress += onCancel;
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
         try
         {
+            var every = run.Session.Config.SnapshotEvery;
             using (var progress = new Progress(run.Session.Config.Method, run.TotalSteps))
             {
                 progress.Report(run.Session.Clock.Step, "starting");
                 while (!stop && run.Step())
+                {
                     progress.Report(run.Session.Clock.Step, run.Summary());
+                    if (every > 0 && run.Session.Clock.Step % every == 0) Snapshot(run);
+                }
             }
+            if (run.LastSnapshotStep != run.Session.Clock.Step) Snapshot(run);
             var (text, json) = run.Session.Result();
             run.Folder.WriteResult(text, json);
             Console.WriteLine(text);
@@ -81,6 +91,12 @@ public static class SearchCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    private static void Snapshot(SearchRun run)
+    {
+        var path = run.Snapshot();
+        Console.WriteLine($"snapshot step {run.Session.Clock.Step}: {path}");
     }
 }
 

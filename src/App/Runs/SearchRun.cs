@@ -2,6 +2,7 @@
 using Nas.App.Serve;
 using Nas.Components;
 using Nas.Systems.Search;
+using Nas.World.Snapshots;
 
 namespace Nas.App.Runs;
 
@@ -72,7 +73,21 @@ public sealed class SearchRun : IRunLoop
         Folder.WriteResult(text, json);
     }
 
-    public string Snapshot() => throw new NotSupportedException("snapshots of a run are not built yet");
+    /// <summary>The step of the last snapshot this run wrote (or resumed from); -1 when none.</summary>
+    public long LastSnapshotStep { get; private set; } = -1;
+
+    /// <summary>Writes a snapshot of the world now into RUN_DIR/snapshots (keeping config.SnapshotKeep) and returns its path.</summary>
+    public string Snapshot()
+    {
+        if (_session is not SearchSession search)
+            throw new NotSupportedException($"snapshots of method '{_session.Config.Method}' are not built yet");
+        var path = SearchSnapshot.Save(search, new SnapshotStore(Folder.Snapshots, Math.Max(1, _session.Config.SnapshotKeep)));
+        LastSnapshotStep = _session.Clock.Step;
+        return path;
+    }
+
+    /// <summary>Marks the step the session was resumed from, so an immediate stop does not rewrite that snapshot.</summary>
+    public void ResumedFrom(long step) => LastSnapshotStep = step;
 
     public string Summary()
     {

@@ -1,7 +1,8 @@
-// Runtime-only resources of a search (rebuilt on resume, never snapshotted): data streams, the torch generator, the step's tensors.
+// Resources of a search: runtime-only ones rebuilt on resume (data streams, torch generator, step tensors) and the named state they resume from.
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
 using Nas.Torch;
+using Nas.World;
 
 namespace Nas.Systems.Search;
 
@@ -28,5 +29,10 @@ public sealed class StepTensors : IDisposable
     public void Dispose() => Scope.Dispose();
 }
 
-/// <summary>The effective configuration, as a resource systems can read.</summary>
+/// <summary>The torch generator's state bytes (libtorch's CPUGeneratorImplState), captured just before a snapshot.</summary>
+[Resource("nas.torch.rng", 1)]
+public sealed record TorchRngState(byte[] State);
+
+/// <summary>The effective configuration, as a resource systems can read; snapshotted, so a resume knows the data set and method.</summary>
+[Resource("nas.search.config", 1)]
 public sealed record RunConfig(SearchConfig Config);

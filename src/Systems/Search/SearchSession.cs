@@ -57,6 +57,36 @@ public sealed class SearchSession : ISearchSession
         }
     }
 
+    /// <summary>
+    /// A session over a world loaded from a snapshot (SearchSnapshot.Read): recreates the runtime-only resources — the torch
+    /// generator from <see cref="TorchRngState"/>, the data streams at <see cref="StreamPositions"/>, the step tensors, the
+    /// supernet runtime (StackedSpace.Resolve). <paramref name="config"/> replaces the saved configuration (e.g. more steps).
+    /// Takes ownership of <paramref name="world"/>.
+    /// </summary>
+    public static SearchSession Restore(World.World world, Dataset train, SearchConfig? config = null)
+    {
+        config ??= world.Resource<RunConfig>().Config;
+        world.SetResource(new RunConfig(config));
+        var generator = new Generator(config.Seed);
+        try
+        {
+            if (world.TryResource<TorchRngState>(out var state)) generator.SetState(state.State);
+        }
+        catch
+        {
+            generator.Dispose();
+            throw;
+        }
+        world.SetResource(new TorchRng(generator));
+        world.SetResource(StackedSpace.Resolve(world));
+        world.SetResource(Feed(config, train, world.Resource<StreamPositions>()));
+        world.SetResource(new StepTensors());
+        return new SearchSession(world, DifferentiableMethod.Schedule(config), config, train);
+    }
+
+    /// <summary>Puts runtime-only state that a resume needs into named resources (the torch generator's state), before a snapshot.</summary>
+    public void CaptureRuntimeState() => World.SetResource(new TorchRngState(World.Resource<TorchRng>().Generator.GetState()));
+
     /// <summary>The weight and architecture streams over the DARTS split (§2.2), or the whole set for one-level methods.</summary>
     public static DataFeed Feed(SearchConfig config, Dataset train, StreamPositions? positions)
     {
@@ -88,36 +118,42 @@ public sealed class SearchSession : ISearchSession
     public SupernetRuntime Runtime => World.Resource<SupernetRuntime>();
 
     /// <summary>Per-edge op probabilities of one cell type: softmax(alpha), times the normalised edge weight when beta exists.</summary>
-    public float[][] EdgeWeights(CellType type, bool withBeta = true)
+    public float[][] EdgeWeights(CellType type, bool withBeta = true) => EdgeWeights(World, Runtime, Config, type, withBeta);
+
+    public static float[][] EdgeWeights(World.World world, SupernetRuntime runtime, SearchConfig config, CellType type, bool withBeta = true)
     {
-        var arch = type == CellType.Normal ? Runtime.NormalArch : Runtime.ReduceArch;
+        var arch = type == CellType.Normal ? runtime.NormalArch : runtime.ReduceArch;
         using var scope = new TensorScope();
-        var alpha = World.Tensors.Get(arch, "alpha");
+        var alpha = world.Tensors.Get(arch, "alpha");
         var probs = scope.Own(alpha.Softmax(-1)).ToFloatArray();
         var rows = (int)alpha.Size(0);
         var cols = (int)alpha.Size(1);
         float[]? beta = null;
-        if (withBeta && World.Tensors.TryGet(arch, "beta", out var b))
-            beta = ArchWeights.EdgeSoftmax(b, Config.Nodes, scope).ToFloatArray();
+        if (withBeta && world.Tensors.TryGet(arch, "beta", out var b))
+            beta = ArchWeights.EdgeSoftmax(b, config.Nodes, scope).ToFloatArray();
         return Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, cols).Select(c => probs[r * cols + c] * (beta?[r] ?? 1f)).ToArray()).ToArray();
     }
 
-    public float[][] Alpha(CellType type)
+    public float[][] Alpha(CellType type) => Alpha(World, Runtime, type);
+
+    public static float[][] Alpha(World.World world, SupernetRuntime runtime, CellType type)
     {
-        var arch = type == CellType.Normal ? Runtime.NormalArch : Runtime.ReduceArch;
-        var alpha = World.Tensors.Get(arch, "alpha");
+        var arch = type == CellType.Normal ? runtime.NormalArch : runtime.ReduceArch;
+        var alpha = world.Tensors.Get(arch, "alpha");
         var flat = alpha.ToFloatArray();
         var cols = (int)alpha.Size(1);
         return Enumerable.Range(0, (int)alpha.Size(0)).Select(r => flat.AsSpan(r * cols, cols).ToArray()).ToArray();
     }
 
     /// <summary>The genotype now: softmax(alpha)·b per edge for DARTS and PC-DARTS (§2.5, §3.2), raw alpha for DropNAS (§5.6).</summary>
-    public Genotype Genotype()
+    public Genotype Genotype() => GenotypeOf(World, Runtime, Config);
+
+    /// <summary>The genotype of a search world (e.g. one loaded from a snapshot for inspection, without its data).</summary>
+    public static Genotype GenotypeOf(World.World world, SupernetRuntime runtime, SearchConfig config)
     {
-        var ops = Runtime.Ops;
-        var concat = Enumerable.Range(2, Config.Nodes).ToList();
-        float[][] W(CellType t) => Config.Method == "dropnas" ? Alpha(t) : EdgeWeights(t);
-        return new Genotype(Derivation.Cell(W(CellType.Normal), ops, Config.Nodes), concat, Derivation.Cell(W(CellType.Reduce), ops, Config.Nodes), concat);
+        var concat = Enumerable.Range(2, config.Nodes).ToList();
+        float[][] W(CellType t) => config.Method == "dropnas" ? Alpha(world, runtime, t) : EdgeWeights(world, runtime, config, t);
+        return new Genotype(Derivation.Cell(W(CellType.Normal), runtime.Ops, config.Nodes), concat, Derivation.Cell(W(CellType.Reduce), runtime.Ops, config.Nodes), concat);
     }
 
     /// <summary>Loss and accuracy over a data range in eval mode (running BN statistics), without gradients.</summary>

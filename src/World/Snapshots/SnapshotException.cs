@@ -9,6 +9,8 @@ public enum SnapshotProblem
     UnsupportedVersion,
     BadChecksum,
     Malformed,
+    /// <summary>The file names a component or resource this build does not know, or a newer version of one.</summary>
+    Schema,
 }
 
 public sealed class SnapshotException(string path, SnapshotProblem problem, string detail, Exception? inner = null)

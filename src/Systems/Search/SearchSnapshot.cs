@@ -1,0 +1,75 @@
+// Snapshots of a search: the world plus run facts in the header; reading one back and resuming it over its (reloaded) data set.
+using Nas.Components;
+using Nas.Systems.Data;
+using Nas.Systems.Genotypes;
+using Nas.Systems.Methods;
+using Nas.Systems.Spaces.Darts;
+using Nas.World;
+using Nas.World.Snapshots;
+
+namespace Nas.Systems.Search;
+
+public static class SearchSnapshot
+{
+    /// <summary>The component and resource types of a search world (Nas.Components and Nas.Systems).</summary>
+    public static void RegisterTypes(TypeRegistry types)
+    {
+        types.RegisterAssembly(typeof(Network).Assembly);
+        types.RegisterAssembly(typeof(SearchSnapshot).Assembly);
+    }
+
+    /// <summary>
+    /// Captures runtime-only state into named resources and writes the world into <paramref name="store"/> as the snapshot
+    /// of the current step. Header fields besides "step": "method", "epoch", "genotype" (DARTS form). Returns the path.
+    /// </summary>
+    public static string Save(SearchSession session, SnapshotStore store)
+    {
+        session.CaptureRuntimeState();
+        var clock = session.Clock;
+        var header = new List<KeyValuePair<string, object?>>
+        {
+            new("method", session.Config.Method),
+            new("epoch", (long)clock.Epoch),
+            new("genotype", session.Genotype().ToDartsString()),
+        };
+        return WorldSnapshot.Save(store, session.World, clock.Step, header);
+    }
+
+    /// <summary>Reads a search snapshot into a new world (types registered); raises SnapshotException naming the file.</summary>
+    public static LoadedSnapshot<World.World> Read(string path) => WorldSnapshot.Read(path, RegisterTypes);
+
+    /// <summary>The newest valid snapshot of <paramref name="store"/>; newer damaged ones are listed in <paramref name="skipped"/>.</summary>
+    public static LoadedSnapshot<World.World>? LoadNewestValid(SnapshotStore store, out IReadOnlyList<SnapshotException> skipped) =>
+        WorldSnapshot.LoadNewestValid(store, RegisterTypes, out skipped);
+
+    public static SearchConfig ConfigOf(World.World world) => world.Resource<RunConfig>().Config;
+
+    /// <summary>
+    /// A session resumed from a loaded world: the configuration saved in it (with <paramref name="adjust"/> applied, e.g. more
+    /// steps) says which data set to load through <paramref name="loadTrain"/>. Takes ownership of the world.
+    /// </summary>
+    public static SearchSession Resume(World.World world, Func<SearchConfig, Dataset> loadTrain, Func<SearchConfig, SearchConfig>? adjust = null)
+    {
+        try
+        {
+            var config = ConfigOf(world);
+            if (adjust is not null) config = adjust(config);
+            return SearchSession.Restore(world, loadTrain(config), config);
+        }
+        catch
+        {
+            DisposeRuntime(world);
+            throw;
+        }
+    }
+
+    /// <summary>The genotype of a loaded search world, derived from its alpha (and beta) tensors, without data.</summary>
+    public static Genotype Genotype(World.World world) => SearchSession.GenotypeOf(world, StackedSpace.Resolve(world), ConfigOf(world));
+
+    private static void DisposeRuntime(World.World world)
+    {
+        if (world.TryResource<StepTensors>(out var step)) step.Dispose();
+        if (world.TryResource<TorchRng>(out var rng)) rng.Generator.Dispose();
+        world.Dispose();
+    }
+}

@@ -1,0 +1,185 @@
+// The generic codec for component and resource values: records and structs become maps keyed by member name, by reflection cached per type.
+using System.Reflection;
+using Nas.World.MessagePack;
+
+namespace Nas.World.Snapshots;
+
+/// <summary>
+/// Writes and reads plain values as MessagePack, so readers in any language see names:
+/// null → nil; bool, integers, float, double, string as themselves; enums as their integer value;
+/// <see cref="Entity"/> as [index, generation]; byte[] as bin; other arrays as arrays; <see cref="WorldRng"/> as {"state": [4 uint64]};
+/// records and structs as a map keyed by the parameter names of their widest public constructor whose parameters all
+/// name readable members (positional records: the primary constructor), or, for types without such a constructor
+/// (init-only records), by their public settable properties. Missing keys read as the member's default; unknown keys are skipped.
+/// One instance caches the reflection per type; it holds no other state.
+/// </summary>
+public sealed class ValueCodec
+{
+    private readonly Dictionary<Type, Shape> _shapes = new();
+
+    private sealed record Member(string Name, Type Type, Func<object, object?> Get, Action<object, object?>? Set);
+
+    /// <summary>How a composite type is built: through <see cref="Constructor"/> (members in its parameter order) or default + setters.</summary>
+    private sealed record Shape(Member[] Members, ConstructorInfo? Constructor);
+
+    public void Write(MessagePackWriter writer, Type type, object? value)
+    {
+        if (value is null) { writer.WriteNil(); return; }
+        var underlying = Nullable.GetUnderlyingType(type);
+        if (underlying is not null) type = underlying;
+        if (type == typeof(object)) type = value.GetType();
+        switch (value)
+        {
+            case bool b: writer.WriteBool(b); return;
+            case sbyte or short or int or long when !type.IsEnum: writer.WriteInt64(Convert.ToInt64(value)); return;
+            case byte or ushort or uint or ulong when !type.IsEnum: writer.WriteUInt64(Convert.ToUInt64(value)); return;
+            case float f: writer.WriteSingle(f); return;
+            case double d: writer.WriteDouble(d); return;
+            case string s: writer.WriteString(s); return;
+            case byte[] bytes: writer.WriteBin(bytes); return;
+            case Entity e: writer.WriteArrayHeader(2); writer.WriteInt64(e.Index); writer.WriteInt64(e.Generation); return;
+            case WorldRng rng:
+                writer.WriteMapHeader(1);
+                writer.WriteString("state");
+                Write(writer, typeof(ulong[]), rng.GetState());
+                return;
+        }
+        if (type.IsEnum)
+        {
+            if (Enum.GetUnderlyingType(type) == typeof(ulong)) writer.WriteUInt64(Convert.ToUInt64(value));
+            else writer.WriteInt64(Convert.ToInt64(value));
+            return;
+        }
+        if (type.IsArray)
+        {
+            if (type.GetArrayRank() != 1) throw new NotSupportedException($"multi-dimensional arrays ({type}) cannot be snapshotted");
+            var array = (Array)value;
+            var element = type.GetElementType()!;
+            writer.WriteArrayHeader(array.Length);
+            foreach (var item in array) Write(writer, element, item);
+            return;
+        }
+        var shape = ShapeOf(type);
+        writer.WriteMapHeader(shape.Members.Length);
+        foreach (var m in shape.Members)
+        {
+            writer.WriteString(m.Name);
+            Write(writer, m.Type, m.Get(value));
+        }
+    }
+
+    public object? Read(MessagePackReader reader, Type type)
+    {
+        var underlying = Nullable.GetUnderlyingType(type);
+        if ((underlying is not null || !type.IsValueType) && reader.TryReadNil()) return null;
+        if (underlying is not null) type = underlying;
+        if (type == typeof(bool)) return reader.ReadBool();
+        if (type.IsEnum)
+        {
+            var raw = Enum.GetUnderlyingType(type) == typeof(ulong) ? (object)reader.ReadUInt64() : reader.ReadInt64();
+            return Enum.ToObject(type, raw);
+        }
+        if (type == typeof(sbyte)) return checked((sbyte)reader.ReadInt64());
+        if (type == typeof(short)) return checked((short)reader.ReadInt64());
+        if (type == typeof(int)) return checked((int)reader.ReadInt64());
+        if (type == typeof(long)) return reader.ReadInt64();
+        if (type == typeof(byte)) return checked((byte)reader.ReadUInt64());
+        if (type == typeof(ushort)) return checked((ushort)reader.ReadUInt64());
+        if (type == typeof(uint)) return checked((uint)reader.ReadUInt64());
+        if (type == typeof(ulong)) return reader.ReadUInt64();
+        if (type == typeof(float)) return reader.ReadSingle();
+        if (type == typeof(double)) return reader.ReadDouble();
+        if (type == typeof(string)) return reader.ReadString();
+        if (type == typeof(byte[])) return reader.ReadBin();
+        if (type == typeof(Entity))
+        {
+            long at = reader.Offset;
+            if (reader.ReadArrayHeader() != 2) throw new MessagePackException(at, "an entity is [index, generation]");
+            var index = checked((int)reader.ReadInt64());
+            return new Entity(index, checked((int)reader.ReadInt64()));
+        }
+        if (type == typeof(WorldRng))
+        {
+            ulong[]? state = null;
+            var count = reader.ReadMapHeader();
+            for (var i = 0; i < count; i++)
+            {
+                if (reader.ReadString() == "state") state = (ulong[])Read(reader, typeof(ulong[]))!;
+                else reader.Skip();
+            }
+            return WorldRng.FromState(state ?? throw new MessagePackException(reader.Offset, "a WorldRng needs its \"state\""));
+        }
+        if (type.IsArray)
+        {
+            var element = type.GetElementType()!;
+            var length = reader.ReadArrayHeader();
+            var array = Array.CreateInstance(element, length);
+            for (var i = 0; i < length; i++) array.SetValue(Read(reader, element), i);
+            return array;
+        }
+        return ReadComposite(reader, type);
+    }
+
+    private object ReadComposite(MessagePackReader reader, Type type)
+    {
+        var shape = ShapeOf(type);
+        var values = new object?[shape.Members.Length];
+        var seen = new bool[shape.Members.Length];
+        var count = reader.ReadMapHeader();
+        for (var i = 0; i < count; i++)
+        {
+            var key = reader.ReadString();
+            var at = Array.FindIndex(shape.Members, m => m.Name == key);
+            if (at < 0) { reader.Skip(); continue; }
+            values[at] = Read(reader, shape.Members[at].Type);
+            seen[at] = true;
+        }
+        for (var i = 0; i < values.Length; i++)
+            if (!seen[i]) values[i] = DefaultOf(shape.Members[i].Type);
+        if (shape.Constructor is { } ctor) return ctor.Invoke(values);
+        var instance = Activator.CreateInstance(type)!; // boxed: setters on a struct act on the box
+        for (var i = 0; i < values.Length; i++)
+            if (seen[i]) shape.Members[i].Set!(instance, values[i]);
+        return instance;
+    }
+
+    private static object? DefaultOf(Type type) => type.IsValueType ? Activator.CreateInstance(type) : null;
+
+    private Shape ShapeOf(Type type)
+    {
+        if (_shapes.TryGetValue(type, out var shape)) return shape;
+        shape = Build(type);
+        _shapes[type] = shape;
+        return shape;
+    }
+
+    private static Shape Build(Type type)
+    {
+        if (type.IsPrimitive || type.IsPointer || typeof(Delegate).IsAssignableFrom(type) || type.IsInterface || type.IsAbstract)
+            throw new NotSupportedException($"values of type {type} cannot be snapshotted");
+        const BindingFlags Public = BindingFlags.Public | BindingFlags.Instance;
+        var properties = type.GetProperties(Public).Where(p => p.GetIndexParameters().Length == 0 && p.CanRead).ToArray();
+        foreach (var ctor in type.GetConstructors(Public).OrderByDescending(c => c.GetParameters().Length))
+        {
+            var parameters = ctor.GetParameters();
+            if (parameters.Length == 0) break;
+            var members = new List<Member>();
+            foreach (var p in parameters)
+            {
+                var prop = properties.FirstOrDefault(x => string.Equals(x.Name, p.Name, StringComparison.OrdinalIgnoreCase) && x.PropertyType == p.ParameterType);
+                var field = prop is null ? type.GetField(p.Name!, Public | BindingFlags.IgnoreCase) : null;
+                if (prop is not null) members.Add(new Member(p.Name!, p.ParameterType, prop.GetValue, null));
+                else if (field is not null && field.FieldType == p.ParameterType) members.Add(new Member(p.Name!, p.ParameterType, field.GetValue, null));
+                else break;
+            }
+            if (members.Count == parameters.Length) return new Shape(members.ToArray(), ctor);
+        }
+        if (type.IsClass && type.GetConstructor(Type.EmptyTypes) is null)
+            throw new NotSupportedException($"type {type} has neither a constructor whose parameters name its members nor a parameterless constructor; it cannot be snapshotted");
+        var settable = properties.Where(p => p.SetMethod is { IsPublic: true })
+            .Select(p => new Member(p.Name, p.PropertyType, p.GetValue, p.SetValue))
+            .Concat(type.GetFields(Public).Where(f => !f.IsInitOnly).Select(f => new Member(f.Name, f.FieldType, f.GetValue, f.SetValue)))
+            .ToArray();
+        return new Shape(settable, null);
+    }
+}
