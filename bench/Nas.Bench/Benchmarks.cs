@@ -8,6 +8,7 @@ public static class Benchmarks
         ["native-call"] = (NativeCallBench.What, NativeCallBench.Run),
         ["ecs-query"] = ("ECS query iteration over N entities with 2 components (ns/entity)", EcsQuery.Run),
         ["ecs-churn"] = ("ECS entity create/destroy churn (ops/s)", EcsChurn.Run),
+        ["snapshot-io"] = ("snapshot write/read throughput of ~100 MB of bins vs a plain fsync'd write", SnapshotIo.Run),
     };
 
     public static int Run(string[] args)
