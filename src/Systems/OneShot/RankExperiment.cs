@@ -111,8 +111,12 @@ public static class RankExperiment
         output.WriteLine();
         output.WriteLine("| score | Kendall τ_b | Spearman ρ | τ 95% bootstrap |");
         output.WriteLine("|---|---|---|---|");
-        foreach (var (name, score) in rows)
+        foreach (var (name, raw) in rows)
         {
+            // −∞ (T of a singular NTK) ranks below everything and ties with other −∞; kept finite so pairs compare.
+            var score = raw.Select(v => double.IsNegativeInfinity(v) ? double.MinValue : v).ToArray();
+            int infinite = raw.Count(double.IsNegativeInfinity);
+            if (infinite > 0) output.WriteLine($"<!-- {name}: {infinite} of {raw.Length} scores are -inf (singular J Jᵀ) -->");
             var boot = new SplitMix64(o.Seed);
             var (lo, hi) = RankCorrelation.Bootstrap(score, truth, RankCorrelation.KendallTauB, ref boot);
             output.WriteLine($"| {name} | {RankCorrelation.KendallTauB(score, truth):F3} | {RankCorrelation.Spearman(score, truth):F3} | [{lo:F2}, {hi:F2}] |");
