@@ -95,6 +95,12 @@ public sealed class SupernetStepSystem : ISystem
         using var scope = new TensorScope();
         var logits = net.Forward(genome, batch.Images, training: true, scope);
         var loss = scope.Own(logits.CrossEntropy(batch.Labels, labelSmoothing: config.LabelSmoothing));
+        ref var m = ref world.Resource<StepMetrics>();
+        if (!loss.RequiresGrad) // BN-only on NB-201: a path of none/skip/pool has no trainable tensor; nothing to step
+        {
+            m = m with { TrainLoss = loss.Item(), TrainAccuracy = WeightStepSystem.Accuracy(logits, batch.Labels, scope), Lr = lr, GradNorm = 0 };
+            return;
+        }
         var trainable = net.Trainable();
         var grads = Autograd.Grad([loss], trainable.Select(t => t.Tensor).ToArray());
         foreach (var g in grads) if (g is not null) scope.Own(g);
@@ -111,7 +117,6 @@ public sealed class SupernetStepSystem : ISystem
         Sgd.Step(used.Select(i => trainable[i].Tensor).ToArray(), used.Select(i => grads[i]).ToArray(), buffers,
             new SgdOptions(lr, config.Momentum, 0, config.WeightDecay), started.AsSpan());
 
-        ref var m = ref world.Resource<StepMetrics>();
         m = m with { TrainLoss = loss.Item(), TrainAccuracy = WeightStepSystem.Accuracy(logits, batch.Labels, scope), Lr = lr, GradNorm = norm };
     }
 }
