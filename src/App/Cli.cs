@@ -11,6 +11,7 @@ public static class Cli
         var root = new RootCommand("Nas: neural-architecture search as an ECS world over libtorch.");
         root.Subcommands.Add(VersionCommand());
         root.Subcommands.Add(Commands.SearchCommand.Create());
+        root.Subcommands.Add(Commands.TrainCommand.Create());
         foreach (var (name, what) in NotBuilt)
             root.Subcommands.Add(Unavailable(name, what));
         return root.Parse(args).Invoke();
@@ -20,7 +21,6 @@ public static class Cli
     [
         ("resume", "continue a run from its newest valid snapshot"),
         ("serve", "run a search as a hosted daemon with HTTP metrics and control"),
-        ("train", "train a found genotype from scratch"),
         ("inspect", "summarise one snapshot"),
         ("info", "parameters and MACs of a search space"),
         ("bench", "time search steps"),
