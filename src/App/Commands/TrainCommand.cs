@@ -20,15 +20,17 @@ public static class TrainCommand
     private static readonly Option<double> Lr = new("--lr") { Description = "initial learning rate (cosine to 0)", DefaultValueFactory = _ => 0.025 };
     private static readonly Option<double> DropPathOption = new("--drop-path") { Description = "drop-path probability at the last epoch (linear ramp from 0)", DefaultValueFactory = _ => 0.2 };
     private static readonly Option<double> AuxWeight = new("--auxiliary-weight") { Description = "weight of the auxiliary head's loss (0 = no head)", DefaultValueFactory = _ => 0.4 };
-    private static readonly Option<bool> NoCutout = new("--no-cutout") { Description = "train without cutout (crop and flip only)" };
+    private static readonly Option<bool> Cutout = new("--cutout") { Description = "cutout after crop and flip (--cutout false: crop and flip only)", DefaultValueFactory = _ => true };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "seed of initialisation, data order, augmentation and drop-path", DefaultValueFactory = _ => 0UL };
     private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch intra-op threads (default: cores)" };
     private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "run folder (default runs/train-TIME)" };
 
+    private static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Command Create()
     {
         var command = new Command("train", "train a found genotype from scratch and report test accuracy");
-        foreach (var o in new Option[] { GenotypeFile, Dataset, Subset, Layers, Channels, Epochs, Batch, Lr, DropPathOption, AuxWeight, NoCutout, Seed, Threads, Out })
+        foreach (var o in new Option[] { GenotypeFile, Dataset, Subset, Layers, Channels, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, Out })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -37,7 +39,7 @@ public static class TrainCommand
     private static int Run(ParseResult r)
     {
         var config = new TrainConfig(r.GetValue(Layers), r.GetValue(Channels), r.GetValue(Epochs), r.GetValue(Batch), r.GetValue(Lr),
-            DropPath: r.GetValue(DropPathOption), AuxiliaryWeight: r.GetValue(AuxWeight), Cutout: !r.GetValue(NoCutout), Seed: r.GetValue(Seed));
+            DropPath: r.GetValue(DropPathOption), AuxiliaryWeight: r.GetValue(AuxWeight), Cutout: r.GetValue(Cutout), Seed: r.GetValue(Seed));
         if (config.Problems() is { Count: > 0 } problems)
             return Fail("the configuration cannot run:\n  " + string.Join("\n  ", problems));
         Genotype genotype;
@@ -67,10 +69,11 @@ public static class TrainCommand
             File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new
             {
                 genotype = genotype.ToDartsString(), dataset = r.GetValue(Dataset), train_images = train.Count, test_images = test.Count,
-                config.Layers, config.Channels, config.Epochs, config.Batch, config.Lr, config.Momentum, config.WeightDecay, config.GradClip,
+                layers = config.Layers, channels = config.Channels, epochs = config.Epochs, batch = config.Batch, lr = config.Lr,
+                momentum = config.Momentum, weight_decay = config.WeightDecay, grad_clip = config.GradClip,
                 drop_path = config.DropPath, auxiliary_weight = config.AuxiliaryWeight, auxiliary_head = net.Auxiliary is not null,
-                config.Cutout, config.Seed, threads = Nas.Torch.Torch.Threads, parameters = net.ParameterCount(),
-            }, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+                cutout = config.Cutout, seed = config.Seed, threads = Nas.Torch.Torch.Threads, parameters = net.ParameterCount(),
+            }, JsonOut) + "\n");
             Console.Error.WriteLine($"nas train: {train} -> {test.Count} test images; {config.Layers} cells, C={config.Channels}, " +
                 $"{net.ParameterCount():N0} parameters (head {(net.Auxiliary is null ? "off" : "on")}), batch {config.Batch}, {config.Epochs} epochs, " +
                 $"{Nas.Torch.Torch.Threads} threads; run folder {Path.GetFullPath(folder)}");
