@@ -16,6 +16,7 @@ public static class Cli
         root.Subcommands.Add(Commands.ResumeCommand.Create());
         root.Subcommands.Add(Commands.InspectCommand.Create());
         root.Subcommands.Add(Commands.ServeCommand.Create());
+        root.Subcommands.Add(Commands.TrainCommand.Create());
         foreach (var (name, what) in NotBuilt)
             root.Subcommands.Add(Unavailable(name, what));
         return root.Parse(args).Invoke();
@@ -23,7 +24,6 @@ public static class Cli
 
     private static readonly (string Name, string What)[] NotBuilt =
     [
-        ("train", "train a found genotype from scratch"),
         ("bench", "time search steps"),
     ];
 

@@ -1,0 +1,126 @@
+// `nas train`: train a genotype's evaluation network from scratch (§1.7), log epochs to the run folder, print the test accuracy.
+using System.CommandLine;
+using System.Text.Json;
+using Nas.App.Runs;
+using Nas.Systems.Data;
+using Nas.Systems.Genotypes;
+using Nas.Systems.Train;
+
+namespace Nas.App.Commands;
+
+public static class TrainCommand
+{
+    private static readonly Option<FileInfo> GenotypeFile = new("--genotype") { Description = "genotype.txt (DARTS literal, flat or nested) or genotype.json", Required = true };
+    private static readonly Option<string> Dataset = new("--dataset") { Description = "fashion-mnist[:DIR] | cifar10:DIR | synthetic", DefaultValueFactory = _ => "fashion-mnist" };
+    private static readonly Option<int?> Subset = new("--subset") { Description = "use only the first N training images" };
+    private static readonly Option<int> Layers = new("--layers") { Description = "cells", DefaultValueFactory = _ => 8 };
+    private static readonly Option<int> Channels = new("--channels") { Description = "initial channels C", DefaultValueFactory = _ => 16 };
+    private static readonly Option<int> Epochs = new("--epochs") { Description = "epochs (the cosine schedule and drop-path ramp span them)", DefaultValueFactory = _ => 20 };
+    private static readonly Option<int> Batch = new("--batch") { Description = "batch size", DefaultValueFactory = _ => 96 };
+    private static readonly Option<double> Lr = new("--lr") { Description = "initial learning rate (cosine to 0)", DefaultValueFactory = _ => 0.025 };
+    private static readonly Option<double> DropPathOption = new("--drop-path") { Description = "drop-path probability at the last epoch (linear ramp from 0)", DefaultValueFactory = _ => 0.2 };
+    private static readonly Option<double> AuxWeight = new("--auxiliary-weight") { Description = "weight of the auxiliary head's loss (0 = no head)", DefaultValueFactory = _ => 0.4 };
+    private static readonly Option<bool> Cutout = new("--cutout") { Description = "cutout after crop and flip (--cutout false: crop and flip only)", DefaultValueFactory = _ => true };
+    private static readonly Option<ulong> Seed = new("--seed") { Description = "seed of initialisation, data order, augmentation and drop-path", DefaultValueFactory = _ => 0UL };
+    private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch intra-op threads (default: cores)" };
+    private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "run folder (default runs/train-TIME)" };
+
+    private static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Create()
+    {
+        var command = new Command("train", "train a found genotype from scratch and report test accuracy");
+        foreach (var o in new Option[] { GenotypeFile, Dataset, Subset, Layers, Channels, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, Out })
+            command.Options.Add(o);
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult r)
+    {
+        var config = new TrainConfig(r.GetValue(Layers), r.GetValue(Channels), r.GetValue(Epochs), r.GetValue(Batch), r.GetValue(Lr),
+            DropPath: r.GetValue(DropPathOption), AuxiliaryWeight: r.GetValue(AuxWeight), Cutout: r.GetValue(Cutout), Seed: r.GetValue(Seed));
+        if (config.Problems() is { Count: > 0 } problems)
+            return Fail("the configuration cannot run:\n  " + string.Join("\n  ", problems));
+        Genotype genotype;
+        Dataset train, test;
+        try
+        {
+            genotype = LoadGenotype(r.GetValue(GenotypeFile)!);
+            var source = DatasetSource.Parse(r.GetValue(Dataset)!);
+            train = source.LoadTrain(r.GetValue(Subset));
+            test = source.LoadTest();
+        }
+        catch (Exception e) when (e is FormatException or IOException or DatasetException or ArgumentException or UnauthorizedAccessException)
+        {
+            return Fail(e.Message);
+        }
+        Nas.Torch.Torch.Threads = r.GetValue(Threads) ?? Environment.ProcessorCount;
+        var folder = r.GetValue(Out)?.FullName ?? Path.Combine("runs", $"train-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        Directory.CreateDirectory(folder);
+
+        Trainer trainer;
+        try { trainer = new Trainer(config, genotype, train, test); }
+        catch (ArgumentException e) { return Fail(e.Message); }
+        using (trainer)
+        {
+            var net = trainer.Network;
+            File.WriteAllText(Path.Combine(folder, "genotype.txt"), genotype.ToDartsString() + "\n");
+            File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new
+            {
+                genotype = genotype.ToDartsString(), dataset = r.GetValue(Dataset), train_images = train.Count, test_images = test.Count,
+                layers = config.Layers, channels = config.Channels, epochs = config.Epochs, batch = config.Batch, lr = config.Lr,
+                momentum = config.Momentum, weight_decay = config.WeightDecay, grad_clip = config.GradClip,
+                drop_path = config.DropPath, auxiliary_weight = config.AuxiliaryWeight, auxiliary_head = net.Auxiliary is not null,
+                cutout = config.Cutout, seed = config.Seed, threads = Nas.Torch.Torch.Threads, parameters = net.ParameterCount(),
+            }, JsonOut) + "\n");
+            Console.Error.WriteLine($"nas train: {train} -> {test.Count} test images; {config.Layers} cells, C={config.Channels}, " +
+                $"{net.ParameterCount():N0} parameters (head {(net.Auxiliary is null ? "off" : "on")}), batch {config.Batch}, {config.Epochs} epochs, " +
+                $"{Nas.Torch.Torch.Threads} threads; run folder {Path.GetFullPath(folder)}");
+
+            var stop = false;
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop = true; };
+            Console.CancelKeyPress += onCancel;
+            var start = DateTime.UtcNow;
+            EpochResult? last = null;
+            try
+            {
+                using var epochs = new JsonLines(Path.Combine(folder, "epochs.jsonl"), append: false);
+                using var progress = new Progress("train", (long)config.Epochs * trainer.StepsPerEpoch);
+                for (var e = 0; e < config.Epochs && !stop; e++)
+                {
+                    var done = (long)e * trainer.StepsPerEpoch;
+                    var result = trainer.RunEpoch(e, (i, loss, acc) => progress.Report(done + i, $"epoch {e + 1}/{config.Epochs} loss {loss:F4} acc {acc:P2}"));
+                    epochs.Write(result);
+                    Console.Error.WriteLine($"epoch {e + 1}/{config.Epochs}: train loss {result.TrainLoss:F4} acc {result.TrainAcc:P2}, " +
+                        $"test loss {result.TestLoss:F4} acc {result.TestAcc:P2}, {result.Seconds:F0} s");
+                    last = result;
+                }
+            }
+            finally { Console.CancelKeyPress -= onCancel; }
+            if (last is not { } final) return Fail("stopped before the first epoch finished");
+            var wall = (DateTime.UtcNow - start).TotalSeconds;
+            File.WriteAllText(Path.Combine(folder, "result.json"), JsonSerializer.Serialize(new
+            {
+                epochs = final.Epoch + 1, test_accuracy = final.TestAcc, test_loss = final.TestLoss, wall_seconds = wall,
+            }) + "\n");
+            Console.WriteLine($"test accuracy {final.TestAcc:P2} after {final.Epoch + 1} epochs ({wall / 60:F1} min)");
+            return 0;
+        }
+    }
+
+    /// <summary>genotype.json by extension or by a leading '{'; otherwise the DARTS literal.</summary>
+    public static Genotype LoadGenotype(FileInfo file)
+    {
+        var text = File.ReadAllText(file.FullName);
+        return file.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase) || text.TrimStart().StartsWith('{')
+            ? Genotype.FromJson(text, file.Name)
+            : GenotypeText.Parse(text, file.Name);
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"nas train: {message}");
+        return 2;
+    }
+}

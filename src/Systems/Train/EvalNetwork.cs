@@ -1,0 +1,224 @@
+// The evaluation ("train from scratch") network of a genotype (§1.7): stem, stacked genotype cells, optional auxiliary head, classifier.
+using Nas.Components;
+using Nas.Systems.Genotypes;
+using Nas.Systems.Spaces.Darts;
+using Nas.Torch;
+
+namespace Nas.Systems.Train;
+
+/// <summary>One chosen op of a cell: node, input state, stride and its tensors.</summary>
+public sealed record EvalOp(int Node, GenotypeEdge Edge, int Stride, OpTensors Tensors)
+{
+    /// <summary>A stride-1 skip is the identity: drop-path never touches it (§1.7).</summary>
+    public bool IsIdentity => Edge.Op == OpKind.SkipConnect && Stride == 1;
+}
+
+public sealed record EvalCell(CellLayout Layout, OpTensors Pre0, OpTensors Pre1, EvalOp[] Ops, IReadOnlyList<int> Concat);
+
+/// <summary>
+/// Owns every tensor of the network (parameters and BN running statistics) and frees them on <see cref="Dispose"/>.
+/// Tensor names follow the state_dict keys of DARTS's `cnn/model.py` (NetworkCIFAR), so a PyTorch model loads them as is.
+/// </summary>
+public sealed class EvalNetwork : IDisposable
+{
+    public StackedLayout Layout { get; }
+    public Genotype Genotype { get; }
+    public Tensor StemConv { get; }
+    public BatchNormTensors StemBn { get; }
+    public IReadOnlyList<EvalCell> Cells { get; }
+    public Tensor ClassifierWeight { get; }
+    public Tensor ClassifierBias { get; }
+    public AuxiliaryHead? Auxiliary { get; }
+    /// <summary>The cell whose output feeds the auxiliary head: ⌊2L/3⌋ (§1.7).</summary>
+    public int AuxiliaryCell => 2 * Layout.Layers / 3;
+
+    private EvalNetwork(StackedLayout layout, Genotype genotype, Tensor stemConv, BatchNormTensors stemBn, EvalCell[] cells,
+        Tensor classifierWeight, Tensor classifierBias, AuxiliaryHead? auxiliary)
+    {
+        (Layout, Genotype, StemConv, StemBn, Cells, ClassifierWeight, ClassifierBias, Auxiliary) =
+            (layout, genotype, stemConv, stemBn, cells, classifierWeight, classifierBias, auxiliary);
+    }
+
+    /// <summary>The layout of a genotype's network: the cell output is the concat of its `concat` states, so the multiplier is their count.</summary>
+    public static StackedLayout LayoutFor(Genotype genotype, int layers, int channels, int inputChannels, int inputSize, int classes)
+    {
+        if (genotype.NormalConcat.Count != genotype.ReduceConcat.Count)
+            throw new ArgumentException($"normal_concat has {genotype.NormalConcat.Count} states but reduce_concat has {genotype.ReduceConcat.Count}: the stacked macro needs equal cell widths");
+        var layout = new StackedLayout(layers, channels, inputChannels, inputSize, classes, Nodes: genotype.Nodes, Multiplier: genotype.NormalConcat.Count);
+        layout.Validate();
+        return layout;
+    }
+
+    /// <summary>
+    /// Builds the network with PyTorch's default initialisation drawn from <paramref name="g"/>. With
+    /// <paramref name="auxiliary"/> the head is added when the map after cell ⌊2L/3⌋ allows one (<see cref="AuxPool.For"/>).
+    /// </summary>
+    public static EvalNetwork Create(StackedLayout layout, Genotype genotype, Generator g, bool auxiliary, bool bnAfterPool = false)
+    {
+        layout.Validate();
+        var stemConv = ParamInit.Conv(layout.Stem, g);
+        var stemBn = ParamInit.BatchNorm(layout.StemChannels, affine: true);
+        var cells = new List<EvalCell>(layout.Layers);
+        foreach (var cell in layout.Cells())
+        {
+            var pre0 = cell.ReductionPrev
+                ? new OpTensors(OpLayers.FactorizedReduce(cell.CPrevPrev, cell.C).Select(s => ParamInit.Conv(s, g)).ToArray(), [ParamInit.BatchNorm(cell.C, true)])
+                : new OpTensors([ParamInit.Conv(OpLayers.ReluConvBn(cell.CPrevPrev, cell.C)[0], g)], [ParamInit.BatchNorm(cell.C, true)]);
+            var pre1 = new OpTensors([ParamInit.Conv(OpLayers.ReluConvBn(cell.CPrev, cell.C)[0], g)], [ParamInit.BatchNorm(cell.C, true)]);
+            var pairs = cell.Reduction ? genotype.Reduce : genotype.Normal;
+            var ops = new EvalOp[pairs.Count];
+            for (var i = 0; i < pairs.Count; i++)
+            {
+                var stride = cell.Reduction && pairs[i].Input < 2 ? 2 : 1;
+                if (pairs[i].Op == OpKind.None)
+                    throw new ArgumentException($"the genotype's {(cell.Reduction ? "reduce" : "normal")} pair {i} is 'none': an evaluation cell cannot use the zero op");
+                ops[i] = new EvalOp(i / 2, pairs[i], stride, ParamInit.Op(pairs[i].Op, cell.C, stride, affine: true, bnAfterPool, g));
+            }
+            cells.Add(new EvalCell(cell, pre0, pre1, ops, cell.Reduction ? genotype.ReduceConcat : genotype.NormalConcat));
+        }
+        AuxiliaryHead? head = null;
+        if (auxiliary)
+        {
+            var auxCell = cells[2 * layout.Layers / 3].Layout;
+            if (AuxPool.For(auxCell.OutputSize) is { } pool)
+                head = AuxiliaryHead.Create(layout.Multiplier * auxCell.C, pool, layout.Classes, g);
+        }
+        var fcIn = layout.ClassifierInputs;
+        var weight = ParamInit.Uniform([layout.Classes, fcIn], fcIn, g);
+        var bias = ParamInit.Uniform([layout.Classes], fcIn, g);
+        return new EvalNetwork(layout, genotype, stemConv, stemBn, cells.ToArray(), weight, bias, head);
+    }
+
+    /// <summary>
+    /// Logits, and the auxiliary logits when training with a head. Drop-path with probability <paramref name="dropPath"/>
+    /// applies in training only, to every op output except identities, with masks drawn from <paramref name="g"/>.
+    /// Every temporary and both results are owned by <paramref name="scope"/>.
+    /// </summary>
+    public (Tensor Logits, Tensor? AuxLogits) Forward(Tensor x, bool training, TensorScope scope, double dropPath = 0, Generator? g = null)
+    {
+        if (training && dropPath > 0 && g is null) throw new ArgumentException("drop-path needs a generator", nameof(g));
+        var stem = scope.Own(x.Conv2d(StemConv, null, 1, 1));
+        stem = OpForward.Bn(stem, StemBn, training, scope);
+        Tensor s0 = stem, s1 = stem;
+        Tensor? aux = null;
+        for (var i = 0; i < Cells.Count; i++)
+        {
+            (s0, s1) = (s1, Cell(Cells[i], s0, s1, training, training ? dropPath : 0, g, scope));
+            if (i == AuxiliaryCell && training && Auxiliary is not null) aux = Auxiliary.Forward(s1, training, scope);
+        }
+        var pooled = scope.Own(s1.AdaptiveAvgPool2d(1, 1));
+        var flat = scope.Own(pooled.Flatten(1));
+        return (scope.Own(flat.Linear(ClassifierWeight, ClassifierBias)), aux);
+    }
+
+    public static Tensor Cell(EvalCell cell, Tensor s0, Tensor s1, bool training, double dropPath, Generator? g, TensorScope scope)
+    {
+        var p0 = cell.Layout.ReductionPrev
+            ? OpForward.FactorizedReduce(s0, cell.Pre0.Convs[0], cell.Pre0.Convs[1], cell.Pre0.Norms[0], training, scope)
+            : OpForward.ReluConvBn(s0, cell.Pre0.Convs[0], cell.Pre0.Norms[0], training, scope);
+        var p1 = OpForward.ReluConvBn(s1, cell.Pre1.Convs[0], cell.Pre1.Norms[0], training, scope);
+        var states = new List<Tensor>(2 + cell.Ops.Length / 2) { p0, p1 };
+        for (var i = 0; i < cell.Ops.Length; i += 2)
+        {
+            var a = OpOutput(cell.Ops[i], states, training, dropPath, g, scope);
+            var b = OpOutput(cell.Ops[i + 1], states, training, dropPath, g, scope);
+            states.Add(scope.Own(a.Add(b)));
+        }
+        return scope.Own(Tensor.Cat(cell.Concat.Select(c => states[c]).ToArray(), 1));
+    }
+
+    private static Tensor OpOutput(EvalOp op, List<Tensor> states, bool training, double dropPath, Generator? g, TensorScope scope)
+    {
+        var y = OpForward.Run(op.Edge.Op, states[op.Edge.Input], op.Stride, op.Tensors, training, scope)!;
+        return training && dropPath > 0 && !op.IsIdentity ? DropPath.Apply(y, dropPath, g!, scope) : y;
+    }
+
+    /// <summary>Every tensor with its DARTS state_dict name (BN running statistics included; the head under `auxiliary_head.`).</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> Named(bool includeAuxiliary = true)
+    {
+        yield return ("stem.0.weight", StemConv);
+        foreach (var t in BnNamed("stem.1", StemBn)) yield return t;
+        for (var i = 0; i < Cells.Count; i++)
+        {
+            var cell = Cells[i];
+            var prefix = $"cells.{i}";
+            if (cell.Layout.ReductionPrev)
+            {
+                yield return ($"{prefix}.preprocess0.conv_1.weight", cell.Pre0.Convs[0]);
+                yield return ($"{prefix}.preprocess0.conv_2.weight", cell.Pre0.Convs[1]);
+                foreach (var t in BnNamed($"{prefix}.preprocess0.bn", cell.Pre0.Norms[0])) yield return t;
+            }
+            else
+            {
+                yield return ($"{prefix}.preprocess0.op.1.weight", cell.Pre0.Convs[0]);
+                foreach (var t in BnNamed($"{prefix}.preprocess0.op.2", cell.Pre0.Norms[0])) yield return t;
+            }
+            yield return ($"{prefix}.preprocess1.op.1.weight", cell.Pre1.Convs[0]);
+            foreach (var t in BnNamed($"{prefix}.preprocess1.op.2", cell.Pre1.Norms[0])) yield return t;
+            for (var j = 0; j < cell.Ops.Length; j++)
+                foreach (var t in OpNamed($"{prefix}._ops.{j}", cell.Ops[j])) yield return t;
+        }
+        yield return ("classifier.weight", ClassifierWeight);
+        yield return ("classifier.bias", ClassifierBias);
+        if (includeAuxiliary && Auxiliary is { } h)
+        {
+            yield return ("auxiliary_head.features.2.weight", h.Conv1);
+            foreach (var t in BnNamed("auxiliary_head.features.3", h.Bn1)) yield return t;
+            yield return ("auxiliary_head.features.5.weight", h.Conv2);
+            foreach (var t in BnNamed("auxiliary_head.features.6", h.Bn2)) yield return t;
+            yield return ("auxiliary_head.classifier.weight", h.Weight);
+            yield return ("auxiliary_head.classifier.bias", h.Bias);
+        }
+    }
+
+    /// <summary>The trainable tensors (conv and linear weights, affine BN), head included: what SGD steps.</summary>
+    public Tensor[] Parameters() => Named().Where(n => !IsRunningStat(n.Name)).Select(n => n.Tensor).ToArray();
+
+    /// <summary>Scalar parameters as §1.8 counts them: the head excluded.</summary>
+    public long ParameterCount() => Named(includeAuxiliary: false).Where(n => !IsRunningStat(n.Name)).Sum(n => n.Tensor.Numel);
+
+    private static bool IsRunningStat(string name) => name.EndsWith(".running_mean", StringComparison.Ordinal) || name.EndsWith(".running_var", StringComparison.Ordinal);
+
+    private static IEnumerable<(string, Tensor)> BnNamed(string prefix, BatchNormTensors bn)
+    {
+        if (bn.Weight is not null) yield return ($"{prefix}.weight", bn.Weight);
+        if (bn.Bias is not null) yield return ($"{prefix}.bias", bn.Bias);
+        yield return ($"{prefix}.running_mean", bn.RunningMean);
+        yield return ($"{prefix}.running_var", bn.RunningVar);
+    }
+
+    /// <summary>Module paths of DARTS's operations.py: SepConv/DilConv are `op` Sequentials (ReLU at 0), FactorizedReduce has conv_1/conv_2/bn.</summary>
+    private static IEnumerable<(string, Tensor)> OpNamed(string prefix, EvalOp op)
+    {
+        var t = op.Tensors;
+        switch (op.Edge.Op)
+        {
+            case OpKind.SkipConnect when op.Stride == 2:
+                yield return ($"{prefix}.conv_1.weight", t.Convs[0]);
+                yield return ($"{prefix}.conv_2.weight", t.Convs[1]);
+                foreach (var n in BnNamed($"{prefix}.bn", t.Norms[0])) yield return n;
+                break;
+            case OpKind.SepConv3x3 or OpKind.SepConv5x5:
+                yield return ($"{prefix}.op.1.weight", t.Convs[0]);
+                yield return ($"{prefix}.op.2.weight", t.Convs[1]);
+                foreach (var n in BnNamed($"{prefix}.op.3", t.Norms[0])) yield return n;
+                yield return ($"{prefix}.op.5.weight", t.Convs[2]);
+                yield return ($"{prefix}.op.6.weight", t.Convs[3]);
+                foreach (var n in BnNamed($"{prefix}.op.7", t.Norms[1])) yield return n;
+                break;
+            case OpKind.DilConv3x3 or OpKind.DilConv5x5:
+                yield return ($"{prefix}.op.1.weight", t.Convs[0]);
+                yield return ($"{prefix}.op.2.weight", t.Convs[1]);
+                foreach (var n in BnNamed($"{prefix}.op.3", t.Norms[0])) yield return n;
+                break;
+            case OpKind.MaxPool3x3 or OpKind.AvgPool3x3 when t.Norms.Length > 0:
+                foreach (var n in BnNamed($"{prefix}.bn", t.Norms[0])) yield return n;
+                break;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, t) in Named()) t.Dispose();
+    }
+}
