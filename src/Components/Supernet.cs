@@ -36,3 +36,15 @@ public readonly record struct Pruned;
 /// <summary>Tag: the tensor owner's weights are not trained (BN-only training).</summary>
 [Component("nas.frozen", 1)]
 public readonly record struct Frozen;
+
+/// <summary>Marks the network entity of a broad (BCNN) supernet (§4.2); with <see cref="Network"/> it fixes the whole layout.</summary>
+[Component("nas.broad_network", 1)]
+public readonly record struct BroadNetwork(int ConvBlocks, int EnhancementCells);
+
+/// <summary>A tap or tap reduction of the broad network; <see cref="Step"/> is its id in the layout's forward program. It owns "conv0", ("conv1"), "bn0.*".</summary>
+[Component("nas.tap", 1)]
+public readonly record struct Tap(int Step);
+
+/// <summary>Which architecture a cell uses, where it is not given by <see cref="Cell.Reduction"/> (broad cells: convolution cells reduce but use alpha_normal).</summary>
+[Component("nas.cell_architecture", 1)]
+public readonly record struct CellArchitecture(CellType Type);

@@ -19,7 +19,8 @@ public static class DifferentiableMethod
         }
         else
         {
-            throw new NotSupportedException("one-level search (DropNAS) is not built yet");
+            if (config.DropRate > 0) schedule.Add(new SampleDropMasksSystem(), "Sample"); // masks first (§5.3), shared by all cells of a type
+            schedule.Add(new OneLevelStepSystem(), "Weights");                             // w and alpha on one batch, decay step, shift (§5.4)
         }
         schedule.Add(new AdvanceClockSystem(), "Maintenance");
         return schedule;

@@ -66,8 +66,15 @@ public static class Presets
         Check(c.PartialChannels >= 1, $"partial_channels must be at least 1, got {c.PartialChannels}");
         if (c.PartialChannels > 1)
         {
-            Check(c.Channels % c.PartialChannels == 0, $"partial_channels {c.PartialChannels} must divide channels {c.Channels}");
-            Check(c.Channels / c.PartialChannels % 2 == 0, $"channels/partial_channels = {c.Channels}/{c.PartialChannels} must be even: the stride-2 skip is a FactorizedReduce (§3.1)");
+            // The narrowest edge: C in the stacked space, C_0 = 2C in the broad one (§4.2); wider cells are multiples of it.
+            var (edgeC, what) = c.Space == SearchSpace.Broad ? (2 * c.Channels, $"2·channels = {2 * c.Channels} (the first broad cell)") : (c.Channels, $"channels {c.Channels}");
+            Check(edgeC % c.PartialChannels == 0, $"partial_channels {c.PartialChannels} must divide {what}");
+            Check(edgeC % c.PartialChannels != 0 || edgeC / c.PartialChannels % 2 == 0, $"{what} / partial_channels {c.PartialChannels} must be even: the stride-2 skip is a FactorizedReduce (§3.1)");
+        }
+        if (c.Space == SearchSpace.Broad)
+        {
+            Check(c.ConvBlocks >= 2, $"conv_blocks must be at least 2 in the broad space (enhancement cell 0 reads taps e_0 and e_1, §4.2), got {c.ConvBlocks}");
+            Check(c.EnhancementCells >= 1, $"enhancement_cells must be at least 1 in the broad space, got {c.EnhancementCells}");
         }
         Check(c.DropRate is >= 0 and < 1, $"drop_rate must be in [0, 1), got {c.DropRate}");
         Check(c.ConfidentLrPower >= 0, $"confident_lr_power must not be negative, got {c.ConfidentLrPower}");
@@ -78,6 +85,7 @@ public static class Presets
         Check(!c.Spring || c.OneShotSpace == Nas.Components.OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
         Check(!c.Shrink || c.Spring, "shrink needs spring: the active options are the BS-NAS op+width space");
         Check(c.Facets.Length > 0 && c.Facets.ToLowerInvariant().All(ch => ch is 'e' or 't' or 'u'), $"facets must be letters from e, t, u, got '{c.Facets}'");
+        Check(!(c.DropRate > 0 && !c.OneLevel), $"drop_rate {c.DropRate} needs one_level: the DropNAS masks, partial decay and alpha renormalisation are part of the one-level update (§5.4), the bilevel steps do not define them");
         return p;
     }
 }

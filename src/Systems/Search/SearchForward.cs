@@ -1,5 +1,6 @@
 // The forward a search step runs: architecture weights for both cell types, then the supernet (the one place the two meet).
 using Nas.Components;
+using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 
@@ -7,14 +8,21 @@ namespace Nas.Systems.Search;
 
 public static class SearchForward
 {
+    /// <summary>Training-mode logits with this step's DropNAS masks (when the <see cref="DropMasks"/> resource is set).</summary>
     public static Tensor Logits(World.World world, SupernetRuntime net, Tensor images, TensorScope scope)
     {
         var nodes = net.Plan.Layout.Nodes;
         var masks = world.TryResource<DropMasks>(out var d) ? d : null;
         var normal = ArchWeights.For(world.Tensors.Get(net.NormalArch, "alpha"), Beta(world, net.NormalArch), nodes, masks?.Normal, scope);
         var reduce = ArchWeights.For(world.Tensors.Get(net.ReduceArch, "alpha"), Beta(world, net.ReduceArch), nodes, masks?.Reduce, scope);
-        return SupernetForward.Logits(net.Plan, images, normal, reduce, training: true, scope);
+        return Run(net, images, normal, reduce, training: true, scope);
     }
+
+    /// <summary>The space's forward: the stacked supernet, or the broad program when the runtime carries one.</summary>
+    public static Tensor Run(SupernetRuntime net, Tensor images, CellWeights normal, CellWeights reduce, bool training, TensorScope scope) =>
+        net.Broad is { } broad
+            ? BroadForward.Logits(net.Plan, broad, images, normal, reduce, training, scope)
+            : SupernetForward.Logits(net.Plan, images, normal, reduce, training, scope);
 
     private static Tensor? Beta(World.World world, World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
 }

@@ -3,6 +3,7 @@ using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Methods;
+using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 using Nas.World;
@@ -29,7 +30,6 @@ public sealed class SearchSession : ISearchSession
     /// <summary>A new world: supernet entities with seeded weights, data streams, clock and counters.</summary>
     public static SearchSession Create(SearchConfig config, Dataset train)
     {
-        if (config.Space != SearchSpace.Stacked) throw new NotSupportedException("the broad (BCNN) search space is not built yet");
         if (train.Height != train.Width) throw new ArgumentException($"{train.Name}: images must be square, got {train.Height}x{train.Width}");
         var world = new World.World();
         try
@@ -38,9 +38,12 @@ public sealed class SearchSession : ISearchSession
             world.Types.RegisterAssembly(typeof(SearchSession).Assembly);
             var generator = new Generator(config.Seed);
             world.SetResource(new TorchRng(generator));
-            var layout = new StackedLayout(config.Layers, config.Channels, train.Channels, train.Height, train.Classes, Nodes: config.Nodes);
-            var runtime = StackedSpace.Spawn(world, layout, OpsFor(config), config.PartialChannels, config.EdgeNormalization, generator);
+            var runtime = config.Space == SearchSpace.Broad
+                ? BroadSpace.Spawn(world, BroadLayout(config, train), OpsFor(config), config.PartialChannels, config.EdgeNormalization, generator)
+                : StackedSpace.Spawn(world, new StackedLayout(config.Layers, config.Channels, train.Channels, train.Height, train.Classes, Nodes: config.Nodes),
+                    OpsFor(config), config.PartialChannels, config.EdgeNormalization, generator);
             world.SetResource(runtime);
+            if (config.DropRate > 0) world.SetResource(DropRngState.FromSeed(config.Seed));
             world.SetResource(new RunConfig(config));
             var feed = Feed(config, train, null);
             world.SetResource(feed);
@@ -78,7 +81,7 @@ public sealed class SearchSession : ISearchSession
             throw;
         }
         world.SetResource(new TorchRng(generator));
-        world.SetResource(StackedSpace.Resolve(world));
+        world.SetResource(config.Space == SearchSpace.Broad ? BroadSpace.Resolve(world) : StackedSpace.Resolve(world));
         world.SetResource(Feed(config, train, world.Resource<StreamPositions>()));
         world.SetResource(new StepTensors());
         return new SearchSession(world, DifferentiableMethod.Schedule(config), config, train);
@@ -86,6 +89,9 @@ public sealed class SearchSession : ISearchSession
 
     /// <summary>Puts runtime-only state that a resume needs into named resources (the torch generator's state), before a snapshot.</summary>
     public void CaptureRuntimeState() => World.SetResource(new TorchRngState(World.Resource<TorchRng>().Generator.GetState()));
+    /// <summary>The broad search layout of a config (§4.2): C, conv blocks L, enhancement cells E; `layers` does not apply.</summary>
+    public static BroadSearchLayout BroadLayout(SearchConfig config, Dataset train) =>
+        new(config.Channels, config.ConvBlocks, config.EnhancementCells, train.Channels, train.Height, train.Classes, Nodes: config.Nodes);
 
     /// <summary>The weight and architecture streams over the DARTS split (§2.2), or the whole set for one-level methods.</summary>
     public static DataFeed Feed(SearchConfig config, Dataset train, StreamPositions? positions)
@@ -170,7 +176,7 @@ public sealed class SearchSession : ISearchSession
             var runtime = Runtime;
             var normal = ArchWeights.For(World.Tensors.Get(runtime.NormalArch, "alpha"), Beta(runtime.NormalArch), Config.Nodes, null, scope);
             var reduce = ArchWeights.For(World.Tensors.Get(runtime.ReduceArch, "alpha"), Beta(runtime.ReduceArch), Config.Nodes, null, scope);
-            var logits = SupernetForward.Logits(runtime.Plan, b.Images, normal, reduce, training: false, scope);
+            var logits = SearchForward.Run(runtime, b.Images, normal, reduce, training: false, scope);
             loss += scope.Own(logits.CrossEntropy(b.Labels)).Item() * b.Size;
             correct += WeightStepSystem.Accuracy(logits, b.Labels, scope) * b.Size;
             seen += b.Size;

@@ -14,7 +14,8 @@ public sealed record SupernetRuntime(
     Tensor[] Weights, Tensor[] Momentum,
     Tensor[] Arch, Tensor[] ArchExpAvg, Tensor[] ArchExpAvgSq,
     Entity NormalArch, Entity ReduceArch,
-    IReadOnlyList<OpKind> Ops);
+    IReadOnlyList<OpKind> Ops,
+    Broad.BroadPlan? Broad = null); // set for the broad (BCNN) space: Plan then holds its stem, cells and classifier, Broad the taps and wiring
 
 public static class StackedSpace
 {
@@ -33,37 +34,22 @@ public static class StackedSpace
             var cell = world.Create(new Cell(l.Index, l.Reduction, l.ReductionPrev));
             foreach (var (n, t) in ParamInit.Named(cellPlan.Pre0)) store.Add(cell, "pre0." + n, t);
             foreach (var (n, t) in ParamInit.Named(cellPlan.Pre1)) store.Add(cell, "pre1." + n, t);
-            foreach (var edgePlan in cellPlan.Edges)
-            {
-                var edge = world.Create(new Edge(cell, edgePlan.Node, edgePlan.Input, edgePlan.Row, edgePlan.Stride));
-                foreach (var opPlan in edgePlan.Ops)
-                {
-                    var op = world.Create(new CandidateOp(edge, opPlan.Kind, opPlan.Column));
-                    foreach (var (n, t) in ParamInit.Named(opPlan.Tensors)) store.Add(op, n, t);
-                }
-            }
+            SpawnEdges(world, cell, cellPlan);
         }
-        var edges = Genotypes.Derivation.EdgeCount(layout.Nodes);
-        foreach (var type in new[] { CellType.Normal, CellType.Reduce })
-        {
-            var arch = world.Create(new Architecture(type, edges, ops.Count));
-            // alpha ~ 1e-3·N(0,1) (§1.4); beta likewise (§3.1b).
-            store.Add(arch, "alpha", ScaledRandn([edges, ops.Count], g));
-            if (edgeNormalization) store.Add(arch, "beta", ScaledRandn([edges], g));
-        }
+        SpawnArchitectures(world, layout.Nodes, ops.Count, edgeNormalization, g);
         var runtime = Resolve(world);
         AddOptimizerState(world, runtime);
         return Resolve(world);
     }
 
-    private static Tensor ScaledRandn(long[] shape, Generator g)
+    public static Tensor ScaledRandn(long[] shape, Generator g)
     {
         using var r = Tensor.Randn(shape, g);
         return r.Mul(1e-3).SetRequiresGrad();
     }
 
     /// <summary>Zero momentum buffers and Adam moments beside every trainable tensor, and the counters resource.</summary>
-    private static void AddOptimizerState(World.World world, SupernetRuntime runtime)
+    public static void AddOptimizerState(World.World world, SupernetRuntime runtime)
     {
         foreach (var (owner, name, t) in TrainableTensors(world).ToList())
         {
@@ -87,13 +73,32 @@ public static class StackedSpace
     /// <summary>Rebuilds the runtime view from entities and stored tensors (after spawning, loading a snapshot, or shrinking).</summary>
     public static SupernetRuntime Resolve(World.World world)
     {
-        var store = world.Tensors;
-        Network net = default;
-        var networkEntity = Entity.Null;
-        foreach (var e in world.Query<Network>()) { net = world.Read<Network>(e); networkEntity = e; }
-        if (networkEntity.IsNull) throw new InvalidOperationException("the world has no network entity");
-        Tensor? Find(Entity owner, string name) => store.TryGet(owner, name, out var t) ? t : null;
+        var (networkEntity, net) = NetworkOf(world);
+        if (world.Has<BroadNetwork>(networkEntity)) return Broad.BroadSpace.Resolve(world);
+        var layout = new StackedLayout(net.Layers, net.Channels, net.InputChannels, net.InputSize, net.Classes, Nodes: net.Nodes);
+        var layouts = layout.Cells();
+        var (cells, ops) = ResolveCells(world, index => layouts[index]);
+        Tensor? Find(string name) => world.Tensors.TryGet(networkEntity, name, out var t) ? t : null;
+        var plan = new SupernetPlan(layout, world.Tensors.Get(networkEntity, "stem.conv"), ParamInit.BatchNormFromNamed(Find, "stem.bn"),
+            cells, world.Tensors.Get(networkEntity, "classifier.weight"), world.Tensors.Get(networkEntity, "classifier.bias"), net.PartialChannels);
+        return Runtime(world, plan, ops);
+    }
 
+    public static (Entity Entity, Network Network) NetworkOf(World.World world)
+    {
+        foreach (var e in world.Query<Network>()) return (e, world.Read<Network>(e));
+        throw new InvalidOperationException("the world has no network entity");
+    }
+
+    /// <summary>Which architecture (alpha row set) a cell entity uses: its <see cref="CellArchitecture"/>, else reduction cells reduce and the rest are normal.</summary>
+    public static CellType TypeOf(World.World world, Entity cell) =>
+        world.TryGet<CellArchitecture>(cell, out var a) ? a.Type : world.Read<Cell>(cell).Reduction ? CellType.Reduce : CellType.Normal;
+
+    /// <summary>The cell plans (ordered by cell index) from cell, edge and op entities, and the op order by alpha column.</summary>
+    public static (CellPlan[] Cells, IReadOnlyList<OpKind> Ops) ResolveCells(World.World world, Func<int, CellLayout> layoutOf)
+    {
+        var store = world.Tensors;
+        Tensor? Find(Entity owner, string name) => store.TryGet(owner, name, out var t) ? t : null;
         var ops = new SortedDictionary<int, OpKind>();
         var opsByEdge = new Dictionary<Entity, List<(CandidateOp Op, Entity Entity)>>();
         foreach (var e in world.Query<CandidateOp>().Without<Pruned>())
@@ -112,21 +117,23 @@ public static class StackedSpace
             if (!edgesByCell.TryGetValue(edge.Cell, out var edges)) edgesByCell[edge.Cell] = edges = [];
             edges.Add(new EdgePlan(edge.Node, edge.Input, edge.Row, edge.Stride, opPlans));
         }
-        var layout = new StackedLayout(net.Layers, net.Channels, net.InputChannels, net.InputSize, net.Classes, Nodes: net.Nodes);
-        var layouts = layout.Cells();
         var cells = new List<CellPlan>();
         foreach (var e in world.Query<Cell>())
         {
             var c = world.Read<Cell>(e);
             var pre0Convs = c.ReductionPrev ? 2 : 1;
-            cells.Add(new CellPlan(layouts[c.Index],
+            cells.Add(new CellPlan(layoutOf(c.Index),
                 ParamInit.FromNamed(n => Find(e, "pre0." + n), pre0Convs, 1),
                 ParamInit.FromNamed(n => Find(e, "pre1." + n), 1, 1),
                 edgesByCell[e].OrderBy(x => x.Row).ToArray()));
         }
-        var plan = new SupernetPlan(layout, store.Get(networkEntity, "stem.conv"), ParamInit.BatchNormFromNamed(n => Find(networkEntity, n), "stem.bn"),
-            cells.OrderBy(c => c.Layout.Index).ToArray(), store.Get(networkEntity, "classifier.weight"), store.Get(networkEntity, "classifier.bias"), net.PartialChannels);
+        return (cells.OrderBy(c => c.Layout.Index).ToArray(), ops.Values.ToList());
+    }
 
+    /// <summary>The runtime around a resolved plan: trainable tensors in the stable order with their optimizer state, and the architecture entities.</summary>
+    public static SupernetRuntime Runtime(World.World world, SupernetPlan plan, IReadOnlyList<OpKind> ops, Broad.BroadPlan? broad = null)
+    {
+        Tensor? Find(Entity owner, string name) => world.Tensors.TryGet(owner, name, out var t) ? t : null;
         var trainable = TrainableTensors(world).ToList();
         var weights = trainable.Where(x => !world.Has<Architecture>(x.Owner)).ToList();
         var arch = trainable.Where(x => world.Has<Architecture>(x.Owner)).ToList();
@@ -138,7 +145,33 @@ public static class StackedSpace
         return new SupernetRuntime(plan,
             weights.Select(x => x.Tensor).ToArray(), State(weights, ".momentum"),
             arch.Select(x => x.Tensor).ToArray(), State(arch, ".exp_avg"), State(arch, ".exp_avg_sq"),
-            normal, reduce, ops.Values.ToList());
+            normal, reduce, ops, broad);
+    }
+
+    /// <summary>The two architecture entities (normal, then reduce) with alpha ~ 1e-3·N(0,1) (§1.4) and, with edge normalisation, beta likewise (§3.1b).</summary>
+    public static void SpawnArchitectures(World.World world, int nodes, int opCount, bool edgeNormalization, Generator g)
+    {
+        var edges = Genotypes.Derivation.EdgeCount(nodes);
+        foreach (var type in new[] { CellType.Normal, CellType.Reduce })
+        {
+            var arch = world.Create(new Architecture(type, edges, opCount));
+            world.Tensors.Add(arch, "alpha", ScaledRandn([edges, opCount], g));
+            if (edgeNormalization) world.Tensors.Add(arch, "beta", ScaledRandn([edges], g));
+        }
+    }
+
+    /// <summary>Edge and op entities of one cell, owning the op tensors of <paramref name="cellPlan"/>.</summary>
+    public static void SpawnEdges(World.World world, Entity cell, CellPlan cellPlan)
+    {
+        foreach (var edgePlan in cellPlan.Edges)
+        {
+            var edge = world.Create(new Edge(cell, edgePlan.Node, edgePlan.Input, edgePlan.Row, edgePlan.Stride));
+            foreach (var opPlan in edgePlan.Ops)
+            {
+                var op = world.Create(new CandidateOp(edge, opPlan.Kind, opPlan.Column));
+                foreach (var (n, t) in ParamInit.Named(opPlan.Tensors)) world.Tensors.Add(op, n, t);
+            }
+        }
     }
 
     private static OpTensors Restore(Func<string, Tensor?> find, OpKind kind, int stride)
