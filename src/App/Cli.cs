@@ -11,6 +11,7 @@ public static class Cli
         var root = new RootCommand("Nas: neural-architecture search as an ECS world over libtorch.");
         root.Subcommands.Add(VersionCommand());
         root.Subcommands.Add(Commands.SearchCommand.Create());
+        root.Subcommands.Add(Commands.BenchCommand.Create());
         foreach (var (name, what) in NotBuilt)
             root.Subcommands.Add(Unavailable(name, what));
         return root.Parse(args).Invoke();
@@ -23,7 +24,6 @@ public static class Cli
         ("train", "train a found genotype from scratch"),
         ("inspect", "summarise one snapshot"),
         ("info", "parameters and MACs of a search space"),
-        ("bench", "time search steps"),
     ];
 
     private static Command Unavailable(string name, string what)

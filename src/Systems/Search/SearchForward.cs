@@ -13,7 +13,10 @@ public static class SearchForward
         var masks = world.TryResource<DropMasks>(out var d) ? d : null;
         var normal = ArchWeights.For(world.Tensors.Get(net.NormalArch, "alpha"), Beta(world, net.NormalArch), nodes, masks?.Normal, scope);
         var reduce = ArchWeights.For(world.Tensors.Get(net.ReduceArch, "alpha"), Beta(world, net.ReduceArch), nodes, masks?.Reduce, scope);
-        return SupernetForward.Logits(net.Plan, images, normal, reduce, training: true, scope);
+        var mode = world.Resource<RunConfig>().Config.Forward;
+        // Profiling is a bench tool: absent (the normal case) it is not even looked up through the checked accessor.
+        var profile = world.HasResource<ForwardProfile>() ? world.ReadResource<ForwardProfile>() : null;
+        return SupernetForward.Logits(net.Plan, images, normal, reduce, training: true, scope, mode, profile);
     }
 
     private static Tensor? Beta(World.World world, World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
