@@ -123,6 +123,7 @@ public static class BenchCommand
             ["batch"] = c.Batch, ["input"] = $"{s.C}x{s.H}x{s.W}", ["threads"] = c.Threads, ["partial_channels"] = c.PartialChannels,
             ["steps"] = steps, ["s_per_step_median"] = Round(main.Median), ["s_per_step_min"] = Round(main.Min),
             ["peak_rss_mb"] = Math.Round(main.PeakRssMb, 1), ["feed_s_median"] = Round(main.FeedMedian),
+            ["cpu_s_per_step_median"] = Round(main.CpuMedian),
             ["load_before"] = load, ["load_after"] = loadAfter,
         };
         if (runs.Count > 1)
@@ -131,6 +132,7 @@ public static class BenchCommand
             o["reference_s_per_step_median"] = Round(reference.Median);
             o["reference_s_per_step_min"] = Round(reference.Min);
             o["reference_peak_rss_mb"] = Math.Round(reference.PeakRssMb, 1);
+            o["reference_cpu_s_per_step_median"] = Round(reference.CpuMedian);
             o["speedup_median"] = Math.Round(reference.Median / main.Median, 3);
             o["speedup_min"] = Math.Round(reference.Min / main.Min, 3);
         }
@@ -143,7 +145,7 @@ public static class BenchCommand
     {
         Console.WriteLine($"{c.Method}: {c.Layers} cells, C={c.Channels}, batch {c.Batch}, input {s.C}x{s.H}x{s.W}, {c.Threads} threads, {steps} timed steps (load {load} -> {loadAfter})");
         foreach (var run in runs)
-            Console.WriteLine($"  {run.Mode,-9} median {run.Median:0.000} s/step  min {run.Min:0.000} s/step  peak RSS {run.PeakRssMb:0} MB  (batch feeding, not timed: {run.FeedMedian * 1000:0.0} ms)");
+            Console.WriteLine($"  {run.Mode,-9} median {run.Median:0.000} s/step  min {run.Min:0.000} s/step  cpu {run.CpuMedian:0.000} s/step  peak RSS {run.PeakRssMb:0} MB  (batch feeding, not timed: {run.FeedMedian * 1000:0.0} ms)");
         if (runs.Count > 1)
             Console.WriteLine($"  reference / batched: {runs[1].Median / runs[0].Median:0.00}x (median), {runs[1].Min / runs[0].Min:0.00}x (min)");
     }

@@ -15,6 +15,7 @@ internal sealed class BenchRun : IDisposable
     private readonly TimedSystem[] _systems;
     private readonly List<double> _steps = [];
     private readonly List<double> _feeds = [];
+    private readonly List<double> _cpu = [];
     private readonly double[] _systemSeconds;
     private double _overheadSeconds;
     private bool _profileReset;
@@ -60,11 +61,13 @@ internal sealed class BenchRun : IDisposable
     {
         if (timed && !_profileReset) { Profile?.Reset(); _profileReset = true; }
         if (timed) ResetPeakRss();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var t = Stopwatch.GetTimestamp();
         if (_schedule is not null) _schedule.Run(_session.World, _session.Clock.Step);
         else _session.Step();
         var wall = Stopwatch.GetElapsedTime(t).TotalSeconds;
         if (!timed) return;
+        _cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
         double feed = 0, inside = 0;
         for (var i = 0; i < _systems.Length; i++)
         {
@@ -83,6 +86,8 @@ internal sealed class BenchRun : IDisposable
     public double Median => MedianOf(_steps);
     public double Min => _steps.Count == 0 ? double.NaN : _steps.Min();
     public double FeedMedian => MedianOf(_feeds);
+    /// <summary>CPU seconds (user + system, all threads) per step: less sensitive than wall time to other jobs on the machine.</summary>
+    public double CpuMedian => MedianOf(_cpu);
     public double MeanStep => _steps.Count == 0 ? double.NaN : _steps.Average();
 
     /// <summary>Seconds per timed step spent inside each system's Run (feeding included), and in the schedule around them.</summary>
