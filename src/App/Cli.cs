@@ -17,6 +17,7 @@ public static class Cli
         root.Subcommands.Add(Commands.InspectCommand.Create());
         root.Subcommands.Add(Commands.ServeCommand.Create());
         root.Subcommands.Add(Commands.TrainCommand.Create());
+        root.Subcommands.Add(Commands.BenchCommand.Create());
         foreach (var (name, what) in NotBuilt)
             root.Subcommands.Add(Unavailable(name, what));
         return root.Parse(args).Invoke();
@@ -24,7 +25,6 @@ public static class Cli
 
     private static readonly (string Name, string What)[] NotBuilt =
     [
-        ("bench", "time search steps"),
     ];
 
     private static Command Unavailable(string name, string what)

@@ -1,4 +1,6 @@
 // The effective configuration of a search: a method preset, then a config file, then command-line flags. Stored in the world as a resource.
+using Nas.Systems.Spaces.Darts;
+
 namespace Nas.Systems.Methods;
 
 public enum SearchSpace { Stacked, Broad }
@@ -22,6 +24,8 @@ public sealed record SearchConfig
     public long SnapshotEvery { get; init; }
     public int SnapshotKeep { get; init; } = 3;
     public double TrainPortion { get; init; } = 0.5;
+    /// <summary>The supernet forward: batched (fast, the default) or reference (the plain per-op path it is tested against).</summary>
+    public ForwardMode Forward { get; init; } = ForwardMode.Batched;
 
     // Weight optimiser (SGD, cosine schedule per epoch).
     public double Lr { get; init; } = 0.025;

@@ -15,14 +15,18 @@ public static class SearchForward
         var masks = world.TryResource<DropMasks>(out var d) ? d : null;
         var normal = ArchWeights.For(world.Tensors.Get(net.NormalArch, "alpha"), Beta(world, net.NormalArch), nodes, masks?.Normal, scope);
         var reduce = ArchWeights.For(world.Tensors.Get(net.ReduceArch, "alpha"), Beta(world, net.ReduceArch), nodes, masks?.Reduce, scope);
-        return Run(net, images, normal, reduce, training: true, scope);
+        var mode = world.Resource<RunConfig>().Config.Forward;
+        // Profiling is a bench tool: absent (the normal case) it is not even looked up through the checked accessor.
+        var profile = world.HasResource<ForwardProfile>() ? world.ReadResource<ForwardProfile>() : null;
+        return Run(net, images, normal, reduce, training: true, scope, mode, profile);
     }
 
     /// <summary>The space's forward: the stacked supernet, or the broad program when the runtime carries one.</summary>
-    public static Tensor Run(SupernetRuntime net, Tensor images, CellWeights normal, CellWeights reduce, bool training, TensorScope scope) =>
+    public static Tensor Run(SupernetRuntime net, Tensor images, CellWeights normal, CellWeights reduce, bool training, TensorScope scope,
+        ForwardMode mode = ForwardMode.Batched, ForwardProfile? profile = null) =>
         net.Broad is { } broad
             ? BroadForward.Logits(net.Plan, broad, images, normal, reduce, training, scope)
-            : SupernetForward.Logits(net.Plan, images, normal, reduce, training, scope);
+            : SupernetForward.Logits(net.Plan, images, normal, reduce, training, scope, mode, profile);
 
     private static Tensor? Beta(World.World world, World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
 }

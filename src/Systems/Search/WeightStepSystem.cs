@@ -9,7 +9,7 @@ namespace Nas.Systems.Search;
 public sealed class WeightStepSystem : ISystem
 {
     public string Name => "weight-step";
-    public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<StepTensors>().Read<SupernetRuntime>()
+    public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<StepTensors>().Read<SupernetRuntime>().Read<ForwardProfile>()
         .Write<OptimizerCounters>().Write<StepMetrics>();
 
     public void Run(World.World world, in SystemContext ctx)

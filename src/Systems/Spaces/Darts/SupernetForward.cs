@@ -6,9 +6,15 @@ namespace Nas.Systems.Spaces.Darts;
 
 public static class SupernetForward
 {
-    /// <summary>Logits for a batch; every temporary (and the result) is owned by <paramref name="scope"/>.</summary>
-    public static Tensor Logits(SupernetPlan net, Tensor x, CellWeights normal, CellWeights reduce, bool training, TensorScope scope)
+    /// <summary>
+    /// Logits for a batch; every temporary (and the result) is owned by <paramref name="scope"/>. <paramref name="mode"/>
+    /// picks the reference path (below, checked against PyTorch) or <see cref="BatchedForward"/>, which is tested against it;
+    /// <paramref name="profile"/>, when given, collects the batched path's time per primitive.
+    /// </summary>
+    public static Tensor Logits(SupernetPlan net, Tensor x, CellWeights normal, CellWeights reduce, bool training, TensorScope scope,
+        ForwardMode mode = ForwardMode.Reference, ForwardProfile? profile = null)
     {
+        if (mode == ForwardMode.Batched) return BatchedForward.Logits(net, x, normal, reduce, training, scope, profile);
         var stem = scope.Own(x.Conv2d(net.StemConv, null, 1, 1));
         stem = OpForward.Bn(stem, net.StemBn, training, scope);
         var normalScalars = Scalars(normal.OpWeights, scope);
