@@ -10,4 +10,6 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$root/src" "$root/native" "$root/Directory
   dotnet build "$root/src/App/Nas.App.csproj" -c Release -o "$out" -nologo -v quiet "-clp:ErrorsOnly;NoSummary" >&2
   touch "$stamp"
 fi
+# libgomp spin-waits by default; on a shared 2-core machine that made 2-thread steps 10x slower (docs/performance.md).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 exec dotnet "$out/nas.dll" "$@"

@@ -18,25 +18,8 @@ public static class Cli
         root.Subcommands.Add(Commands.ServeCommand.Create());
         root.Subcommands.Add(Commands.TrainCommand.Create());
         root.Subcommands.Add(Commands.BenchCommand.Create());
-        foreach (var (name, what) in NotBuilt)
-            root.Subcommands.Add(Unavailable(name, what));
+        root.Subcommands.Add(Commands.ExperimentCommand.Create());
         return root.Parse(args).Invoke();
-    }
-
-    private static readonly (string Name, string What)[] NotBuilt =
-    [
-    ];
-
-    private static Command Unavailable(string name, string what)
-    {
-        var command = new Command(name, $"{what} (not built yet)");
-        command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(_ =>
-        {
-            Console.Error.WriteLine($"nas {name}: not built yet ({what}).");
-            return 2;
-        });
-        return command;
     }
 
     private static Command VersionCommand()

@@ -5,6 +5,7 @@ using Nas.App.Config;
 using Nas.App.Runs;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
+using Nas.Systems.OneShot;
 using Nas.Systems.Search;
 
 namespace Nas.App.Commands;
@@ -70,7 +71,9 @@ public static class SearchCommand
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
         try
         {
-            var every = run.Session.Config.SnapshotEvery;
+            var every = run.CanSnapshot ? run.Session.Config.SnapshotEvery : 0;
+            if (!run.CanSnapshot)
+                Console.Error.WriteLine($"nas: snapshots of method '{run.Session.Config.Method}' are not built yet; this run cannot be resumed");
             using (var progress = new Progress(run.Session.Config.Method, run.TotalSteps))
             {
                 progress.Report(run.Session.Clock.Step, "starting");
@@ -80,7 +83,7 @@ public static class SearchCommand
                     if (every > 0 && run.Session.Clock.Step % every == 0) Snapshot(run);
                 }
             }
-            if (run.LastSnapshotStep != run.Session.Clock.Step) Snapshot(run);
+            if (run.CanSnapshot && run.LastSnapshotStep != run.Session.Clock.Step) Snapshot(run);
             var (text, json) = run.Session.Result();
             run.Folder.WriteResult(text, json);
             Console.WriteLine(text);
@@ -106,6 +109,7 @@ public static class Sessions
     public static ISearchSession Create(SearchConfig config, Dataset train) => config.Method switch
     {
         "darts" or "pc-darts" or "bnas-d" or "bnas-v2-clr" or "bnas-v2-pc" or "dropnas" => SearchSession.Create(config, train),
+        _ when OneShotMethod.IsOneShot(config.Method) => OneShotSession.Create(config, train),
         _ => throw new NotSupportedException($"method '{config.Method}' is not built yet"),
     };
 }

@@ -27,9 +27,7 @@ public sealed class SearchRun : IRunLoop
         _epochs = new JsonLines(folder.Epochs);
     }
 
-    public long TotalSteps => _session.Config.Steps > 0
-        ? Math.Min(_session.Config.Steps, _session.Clock.StepsPerEpoch * _session.Config.Epochs)
-        : _session.Clock.StepsPerEpoch * _session.Config.Epochs;
+    public long TotalSteps => _session.Config.Steps > 0 ? Math.Min(_session.Config.Steps, _session.TotalSteps) : _session.TotalSteps;
 
     public RunStatus Status
     {
@@ -75,6 +73,9 @@ public sealed class SearchRun : IRunLoop
 
     /// <summary>The step of the last snapshot this run wrote (or resumed from); -1 when none.</summary>
     public long LastSnapshotStep { get; private set; } = -1;
+
+    /// <summary>Snapshots are built for the differentiable family only; one-shot sessions cannot be restored yet.</summary>
+    public bool CanSnapshot => _session is SearchSession;
 
     /// <summary>Writes a snapshot of the world now into RUN_DIR/snapshots (keeping config.SnapshotKeep) and returns its path.</summary>
     public string Snapshot()

@@ -99,7 +99,9 @@ public sealed class OneShotSession : ISearchSession
     /// <summary>NB-201: the arch string; mobile: one line per layer. The JSON carries genes, FLOPs, fitness and the method.</summary>
     public (string Text, string Json) Result()
     {
-        var best = Best() ?? throw new InvalidOperationException("no architecture has been evaluated yet: the search phase has not started");
+        if (Best() is not { } best)
+            return ("(no architecture evaluated yet: the supernet is still training)\n",
+                JsonSerializer.Serialize(new { method = Config.Method, status = "supernet training", step = Clock.Step }));
         var text = Describe(best.Genes);
         var json = JsonSerializer.Serialize(new
         {
@@ -108,6 +110,9 @@ public sealed class OneShotSession : ISearchSession
         });
         return (text + "\n", json);
     }
+
+    /// <summary>Supernet training steps, then the start of the evolution and one step per generation.</summary>
+    public long TotalSteps => Clock.StepsPerEpoch * Config.Epochs + Config.Generations + 1;
 
     public string Describe(int[] genes)
     {

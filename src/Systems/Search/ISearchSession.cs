@@ -11,6 +11,9 @@ public interface ISearchSession : IDisposable
     StepMetrics Metrics { get; }
     bool Finished { get; }
 
+    /// <summary>Steps of the whole run (for progress); a run may stop earlier with --steps.</summary>
+    long TotalSteps => Clock.StepsPerEpoch * Config.Epochs;
+
     /// <summary>Runs one step of the method's schedule.</summary>
     void Step();
 
