@@ -9,7 +9,8 @@ namespace Nas.Systems.Spaces.Darts;
 /// (docs/performance.md):
 /// <list type="bullet">
 /// <item>the input is turned channels-last once and every op keeps that layout (depthwise, dilated and 1x1
-/// convolutions and max pooling ran 2–4x faster so on this CPU; BatchNorm about 1.2x slower, cheaper than converting);</item>
+/// convolutions and max pooling ran 2–4x faster so on this CPU; BatchNorm is as fast from 8 channels up, but 7x slower
+/// at 4 channels (PC-DARTS's C/K), where it runs on an NCHW copy);</item>
 /// <item>the separable, dilated and stride-2 skip ops of an edge all start with ReLU of the same input: it runs once per edge;</item>
 /// <item>an op whose weight is exactly zero (dropped by a DropNAS mask, or a softmax that underflowed) is not run. Its
 /// output is multiplied by zero, so the forward is unchanged; the gradient of a softmax output that is exactly zero is zero,
@@ -215,10 +216,22 @@ public static class BatchedForward
         return y;
     }
 
+    /// <summary>Below this many channels, BatchNorm runs on an NCHW copy: channels-last BN was 7x slower at C = 4 (docs/performance.md).</summary>
+    public const int ChannelsLastBnMinChannels = 8;
+
     private static Tensor Bn(Tensor x, BatchNormTensors bn, bool training, TensorScope scope, ForwardProfile? profile)
     {
         var t = ForwardProfile.Now(profile);
-        var y = OpForward.Bn(x, bn, training, scope);
+        Tensor y;
+        if (x.Size(1) < ChannelsLastBnMinChannels && x.IsChannelsLast)
+        {
+            var nchw = scope.Own(x.Contiguous());
+            y = scope.Own(OpForward.Bn(nchw, bn, training, scope).ToChannelsLast());
+        }
+        else
+        {
+            y = OpForward.Bn(x, bn, training, scope);
+        }
         profile?.Add(ProfileKind.BatchNorm, t);
         return y;
     }
