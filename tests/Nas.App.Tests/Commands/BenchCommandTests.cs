@@ -6,12 +6,12 @@ namespace Nas.App.Tests.Commands;
 
 public sealed class BenchCommandTests
 {
-    private const string Tiny = "--layers 2 --channels 4 --batch 4 --input 3x8x8 --steps 2 --warmup 0 --threads 1";
+    private const string Tiny = "--layers 2 --batch 4 --input 3x8x8 --steps 2 --warmup 0 --threads 1";
 
     [Fact]
     public void BenchJsonPrintsStepTimesStepsAndPeakMemory()
     {
-        var (code, stdout, stderr) = Nas($"bench --method darts {Tiny} --json");
+        var (code, stdout, stderr) = Nas($"bench --method darts {Tiny} --channels 4 --json");
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout.Trim());
         var o = doc.RootElement;
