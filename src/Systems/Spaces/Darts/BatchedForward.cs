@@ -87,8 +87,13 @@ public static class BatchedForward
                     ? PartialEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], partialK, training, scope, profile)
                     : MixedEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], training, scope, profile);
                 var t = ForwardProfile.Now(profile);
-                if (edgeWeights is not null) y = scope.Own(y.Mul(edgeWeights[edge.Row]));
-                sum = sum is null ? y : scope.Own(sum.Add(y));
+                if (edgeWeights is not null)
+                {
+                    var scaled = scope.Own(y.Mul(edgeWeights[edge.Row]));
+                    Drop(y, scope);
+                    y = scaled;
+                }
+                sum = Accumulate(sum, y, scope);
                 profile?.Add(ProfileKind.WeightedSum, t);
             }
             states.Add(sum ?? throw new InvalidOperationException($"node {node} of cell {cell.Layout.Index} has no incoming edge"));
@@ -122,8 +127,7 @@ public static class BatchedForward
                 _ => throw new ArgumentOutOfRangeException(nameof(edge), op.Kind, null),
             };
             var tw = ForwardProfile.Now(profile);
-            var weighted = scope.Own(y.Mul(weights[op.Column]));
-            sum = sum is null ? weighted : scope.Own(sum.Add(weighted));
+            sum = Accumulate(sum, scope.Own(y.Mul(weights[op.Column])), scope);
             profile?.Add(ProfileKind.WeightedSum, tw);
         }
         if (sum is not null) return sum;
@@ -146,10 +150,28 @@ public static class BatchedForward
         var yb = edge.Stride == 1 ? xb : Pool2x2(xb, scope, profile);
         t = ForwardProfile.Now(profile);
         var cat = scope.Own(Tensor.Cat([ya, yb], 1));
+        Drop(ya, scope); // cat's backward keeps nothing: the mixed output's memory can go now
         var shuffled = cat.IsChannelsLast ? ChannelShuffleLast(cat, k, scope) : SupernetForward.ChannelShuffle(cat, k, scope);
+        Drop(cat, scope); // the shuffle copied it; views and contiguous keep nothing for backward
         profile?.Add(ProfileKind.ChannelOps, t);
         return shuffled;
     }
+
+    /// <summary>
+    /// sum + y, freeing both addends' handles at once: add's backward keeps neither, so partial sums and weighted op
+    /// outputs do not stay alive until the step ends (the reference path keeps them in the scope; this lowers peak memory).
+    /// </summary>
+    private static Tensor Accumulate(Tensor? sum, Tensor y, TensorScope scope)
+    {
+        if (sum is null) return y;
+        var next = scope.Own(sum.Add(y));
+        Drop(sum, scope);
+        Drop(y, scope);
+        return next;
+    }
+
+    /// <summary>Disposes a temporary this path created and no longer reads; autograd keeps its own reference if backward needs it.</summary>
+    private static void Drop(Tensor t, TensorScope scope) => scope.Release(t).Dispose();
 
     /// <summary>
     /// The channel shuffle on a channels-last tensor: its memory is N×H×W×C, so the shuffle is a transpose of the last
