@@ -4,6 +4,7 @@ using Nas.Torch;
 
 namespace Nas.Systems.Tests.Data;
 
+[Collection(LiveTensorCollection.Name)] // reads the process-wide live-tensor count
 public sealed class BatchStreamTests
 {
     // 103 images in batches of 10: 11 steps per epoch, the last one of 3 images.

@@ -9,7 +9,8 @@ namespace Nas.Systems.Spaces.Darts;
 /// (docs/performance.md):
 /// <list type="bullet">
 /// <item>the input is turned channels-last once and every op keeps that layout (depthwise, dilated and 1x1
-/// convolutions and max pooling ran 2–4x faster so on this CPU; BatchNorm about 1.2x slower, cheaper than converting);</item>
+/// convolutions and max pooling ran 2–4x faster so on this CPU; BatchNorm is as fast from 8 channels up, but 7x slower
+/// at 4 channels (PC-DARTS's C/K), where it runs on an NCHW copy);</item>
 /// <item>the separable, dilated and stride-2 skip ops of an edge all start with ReLU of the same input: it runs once per edge;</item>
 /// <item>an op whose weight is exactly zero (dropped by a DropNAS mask, or a softmax that underflowed) is not run. Its
 /// output is multiplied by zero, so the forward is unchanged; the gradient of a softmax output that is exactly zero is zero,
@@ -86,8 +87,13 @@ public static class BatchedForward
                     ? PartialEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], partialK, training, scope, profile)
                     : MixedEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], training, scope, profile);
                 var t = ForwardProfile.Now(profile);
-                if (edgeWeights is not null) y = scope.Own(y.Mul(edgeWeights[edge.Row]));
-                sum = sum is null ? y : scope.Own(sum.Add(y));
+                if (edgeWeights is not null)
+                {
+                    var scaled = scope.Own(y.Mul(edgeWeights[edge.Row]));
+                    Drop(y, scope);
+                    y = scaled;
+                }
+                sum = Accumulate(sum, y, scope);
                 profile?.Add(ProfileKind.WeightedSum, t);
             }
             states.Add(sum ?? throw new InvalidOperationException($"node {node} of cell {cell.Layout.Index} has no incoming edge"));
@@ -121,8 +127,7 @@ public static class BatchedForward
                 _ => throw new ArgumentOutOfRangeException(nameof(edge), op.Kind, null),
             };
             var tw = ForwardProfile.Now(profile);
-            var weighted = scope.Own(y.Mul(weights[op.Column]));
-            sum = sum is null ? weighted : scope.Own(sum.Add(weighted));
+            sum = Accumulate(sum, scope.Own(y.Mul(weights[op.Column])), scope);
             profile?.Add(ProfileKind.WeightedSum, tw);
         }
         if (sum is not null) return sum;
@@ -145,10 +150,28 @@ public static class BatchedForward
         var yb = edge.Stride == 1 ? xb : Pool2x2(xb, scope, profile);
         t = ForwardProfile.Now(profile);
         var cat = scope.Own(Tensor.Cat([ya, yb], 1));
+        Drop(ya, scope); // cat's backward keeps nothing: the mixed output's memory can go now
         var shuffled = cat.IsChannelsLast ? ChannelShuffleLast(cat, k, scope) : SupernetForward.ChannelShuffle(cat, k, scope);
+        Drop(cat, scope); // the shuffle copied it; views and contiguous keep nothing for backward
         profile?.Add(ProfileKind.ChannelOps, t);
         return shuffled;
     }
+
+    /// <summary>
+    /// sum + y, freeing both addends' handles at once: add's backward keeps neither, so partial sums and weighted op
+    /// outputs do not stay alive until the step ends (the reference path keeps them in the scope; this lowers peak memory).
+    /// </summary>
+    private static Tensor Accumulate(Tensor? sum, Tensor y, TensorScope scope)
+    {
+        if (sum is null) return y;
+        var next = scope.Own(sum.Add(y));
+        Drop(sum, scope);
+        Drop(y, scope);
+        return next;
+    }
+
+    /// <summary>Disposes a temporary this path created and no longer reads; autograd keeps its own reference if backward needs it.</summary>
+    private static void Drop(Tensor t, TensorScope scope) => scope.Release(t).Dispose();
 
     /// <summary>
     /// The channel shuffle on a channels-last tensor: its memory is N×H×W×C, so the shuffle is a transpose of the last
@@ -215,10 +238,22 @@ public static class BatchedForward
         return y;
     }
 
+    /// <summary>Below this many channels, BatchNorm runs on an NCHW copy: channels-last BN was 7x slower at C = 4 (docs/performance.md).</summary>
+    public const int ChannelsLastBnMinChannels = 8;
+
     private static Tensor Bn(Tensor x, BatchNormTensors bn, bool training, TensorScope scope, ForwardProfile? profile)
     {
         var t = ForwardProfile.Now(profile);
-        var y = OpForward.Bn(x, bn, training, scope);
+        Tensor y;
+        if (x.Size(1) < ChannelsLastBnMinChannels && x.IsChannelsLast)
+        {
+            var nchw = scope.Own(x.Contiguous());
+            y = scope.Own(OpForward.Bn(nchw, bn, training, scope).ToChannelsLast());
+        }
+        else
+        {
+            y = OpForward.Bn(x, bn, training, scope);
+        }
         profile?.Add(ProfileKind.BatchNorm, t);
         return y;
     }

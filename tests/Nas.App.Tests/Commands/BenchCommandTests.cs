@@ -1,0 +1,56 @@
+// `nas bench` end to end in a child process (its own /proc/self for the peak-memory reading): the JSON line and the comparison.
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Nas.App.Tests.Commands;
+
+public sealed class BenchCommandTests
+{
+    private const string Tiny = "--layers 2 --batch 4 --input 3x8x8 --steps 2 --warmup 0 --threads 1";
+
+    [Fact]
+    public void BenchJsonPrintsStepTimesStepsAndPeakMemory()
+    {
+        var (code, stdout, stderr) = Nas($"bench --method darts {Tiny} --channels 4 --json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout.Trim());
+        var o = doc.RootElement;
+        Assert.Equal(2, o.GetProperty("steps").GetInt32());
+        Assert.Equal("darts", o.GetProperty("method").GetString());
+        var median = o.GetProperty("s_per_step_median").GetDouble();
+        var min = o.GetProperty("s_per_step_min").GetDouble();
+        Assert.True(min > 0 && min <= median, $"min {min}, median {median}");
+        Assert.True(o.GetProperty("peak_rss_mb").GetDouble() > 10, "peak RSS should be read from /proc/self/status");
+    }
+
+    [Fact]
+    public void BenchCompareReportsBothPathsAndTheirRatio()
+    {
+        var (code, stdout, stderr) = Nas($"bench --method pc-darts {Tiny} --channels 8 --compare --json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout.Trim());
+        var o = doc.RootElement;
+        var batched = o.GetProperty("s_per_step_median").GetDouble();
+        var reference = o.GetProperty("reference_s_per_step_median").GetDouble();
+        Assert.Equal(Math.Round(reference / batched, 3), o.GetProperty("speedup_median").GetDouble(), 3);
+    }
+
+    [Fact]
+    public void BenchRefusesAMalformedInputShape()
+    {
+        var (code, _, stderr) = Nas("bench --method darts --input 3x32 --steps 1");
+        Assert.Equal(2, code);
+        Assert.Contains("--input 3x32", stderr);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Nas(string args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "nas.dll");
+        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output, err.Result);
+    }
+}
