@@ -26,7 +26,7 @@ public sealed class InspectTests : IDisposable
     {
         var path = SaveOneStep();
         var output = new StringWriter();
-        Assert.Equal(0, Commands.InspectCommand.Run(path, output));
+        Assert.Equal(0, global::Nas.App.Commands.InspectCommand.Run(path, output));
         var text = output.ToString();
         Assert.Contains("method     darts", text);
         Assert.Contains("step       1", text);
@@ -43,7 +43,7 @@ public sealed class InspectTests : IDisposable
         bytes[bytes.Length / 2] ^= 0xff;
         File.WriteAllBytes(path, bytes);
         var output = new StringWriter();
-        Assert.Equal(1, Commands.InspectCommand.Run(path, output));
+        Assert.Equal(1, global::Nas.App.Commands.InspectCommand.Run(path, output));
         Assert.Equal("", output.ToString());
     }
 }
