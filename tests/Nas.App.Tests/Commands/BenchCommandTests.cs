@@ -32,7 +32,8 @@ public sealed class BenchCommandTests
         var o = doc.RootElement;
         var batched = o.GetProperty("s_per_step_median").GetDouble();
         var reference = o.GetProperty("reference_s_per_step_median").GetDouble();
-        Assert.Equal(Math.Round(reference / batched, 3), o.GetProperty("speedup_median").GetDouble(), 3);
+        // The printed medians are rounded, so the ratio recomputed from them may differ in the last printed digit.
+        Assert.Equal(reference / batched, o.GetProperty("speedup_median").GetDouble(), 0.01 * reference / batched);
     }
 
     [Fact]
