@@ -6,6 +6,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# --missing: only print what is missing (used by .ci/run, which installs it itself).
+if [ "${1:-}" = "--missing" ]; then echo "${missing[*]}"; exit 0; fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "setup: installing ${missing[*]}" >&2
