@@ -11,10 +11,8 @@ public static class SearchForward
     /// <summary>Training-mode logits with this step's DropNAS masks (when the <see cref="DropMasks"/> resource is set).</summary>
     public static Tensor Logits(World.World world, SupernetRuntime net, Tensor images, TensorScope scope)
     {
-        var nodes = net.Plan.Layout.Nodes;
         var masks = world.TryResource<DropMasks>(out var d) ? d : null;
-        var normal = ArchWeights.For(world.Tensors.Get(net.NormalArch, "alpha"), Beta(world, net.NormalArch), nodes, masks?.Normal, scope);
-        var reduce = ArchWeights.For(world.Tensors.Get(net.ReduceArch, "alpha"), Beta(world, net.ReduceArch), nodes, masks?.Reduce, scope);
+        var (normal, reduce) = CellWeightsOf(world, net, masks, scope);
         var mode = world.Resource<RunConfig>().Config.Forward;
         // Profiling is a bench tool: absent (the normal case) it is not even looked up through the checked accessor.
         var profile = world.HasResource<ForwardProfile>() ? world.ReadResource<ForwardProfile>() : null;
@@ -27,6 +25,15 @@ public static class SearchForward
         net.Broad is { } broad
             ? BroadForward.Logits(net.Plan, broad, images, normal, reduce, training, scope)
             : SupernetForward.Logits(net.Plan, images, normal, reduce, training, scope, mode, profile);
+
+    /// <summary>The op and edge weights of both cell types from the stored alpha (and beta), with masks when given.</summary>
+    public static (CellWeights Normal, CellWeights Reduce) CellWeightsOf(World.World world, SupernetRuntime net, DropMasks? masks, TensorScope scope)
+    {
+        var nodes = net.Plan.Layout.Nodes;
+        var normal = ArchWeights.For(world.Tensors.Get(net.NormalArch, "alpha"), Beta(world, net.NormalArch), nodes, masks?.Normal, scope);
+        var reduce = ArchWeights.For(world.Tensors.Get(net.ReduceArch, "alpha"), Beta(world, net.ReduceArch), nodes, masks?.Reduce, scope);
+        return (normal, reduce);
+    }
 
     private static Tensor? Beta(World.World world, World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
 }

@@ -174,8 +174,7 @@ public sealed class SearchSession : ISearchSession
             using var scope = new TensorScope();
             var b = stream.Next(scope);
             var runtime = Runtime;
-            var normal = ArchWeights.For(World.Tensors.Get(runtime.NormalArch, "alpha"), Beta(runtime.NormalArch), Config.Nodes, null, scope);
-            var reduce = ArchWeights.For(World.Tensors.Get(runtime.ReduceArch, "alpha"), Beta(runtime.ReduceArch), Config.Nodes, null, scope);
+            var (normal, reduce) = SearchForward.CellWeightsOf(World, runtime, masks: null, scope);
             var logits = SearchForward.Run(runtime, b.Images, normal, reduce, training: false, scope);
             loss += scope.Own(logits.CrossEntropy(b.Labels)).Item() * b.Size;
             correct += WeightStepSystem.Accuracy(logits, b.Labels, scope) * b.Size;
@@ -213,7 +212,6 @@ public sealed class SearchSession : ISearchSession
         return report;
     }
 
-    private Tensor? Beta(Entity arch) => World.Tensors.TryGet(arch, "beta", out var b) ? b : null;
 
     public void Dispose()
     {

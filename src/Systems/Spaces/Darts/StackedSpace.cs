@@ -176,13 +176,8 @@ public static class StackedSpace
 
     private static OpTensors Restore(Func<string, Tensor?> find, OpKind kind, int stride)
     {
-        var convs = kind switch
-        {
-            OpKind.SepConv3x3 or OpKind.SepConv5x5 => 4,
-            OpKind.DilConv3x3 or OpKind.DilConv5x5 => 2,
-            OpKind.SkipConnect => stride == 1 ? 0 : 2,
-            _ => 0,
-        };
+        // The layer list that built the op says how many convs it has (any even width gives the same count).
+        var convs = OpLayers.Convs(kind, 2, stride).Length;
         var norms = 0;
         while (find($"bn{norms}.mean") is not null) norms++;
         return ParamInit.FromNamed(find, convs, norms);
