@@ -6,6 +6,7 @@ using Nas.Torch;
 
 namespace Nas.Systems.Tests.Train;
 
+[Collection(LiveTensorCollection.Name)] // one test reads the process-wide live-tensor count
 public sealed class EvalNetworkTests
 {
     internal const string DartsV2 =
