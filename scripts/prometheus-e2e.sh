@@ -39,10 +39,11 @@ deadline=$((SECONDS + timeout_s))
 
 # Prints the current value of nas_steps_total as Prometheus stores it, or nothing before the first scrape.
 steps() {
-  curl -sf --max-time 2 "$api/api/v1/query?query=nas_steps_total" | "$python" -c '
-import json, sys
-r = json.load(sys.stdin)["data"]["result"]
-print(r[0]["value"][1] if r else "")' 2>/dev/null || true
+  "$python" -c '
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/api/v1/query?query=nas_steps_total", timeout=2) as f:
+    r = json.load(f)["data"]["result"]
+print(r[0]["value"][1] if r else "")' "$api" 2>/dev/null || true
 }
 
 first=""
