@@ -27,16 +27,19 @@ public static class ExperimentCommand
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => d.Batch };
         var size = new Option<int>("--size") { Description = "image side", DefaultValueFactory = _ => d.Size };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => d.Threads };
+        var archLrScale = new Option<double>("--arch-lr-scale") { Description = "multiplies each preset's architecture lr (a toy makes few architecture steps)", DefaultValueFactory = _ => d.ArchLrScale };
         var c = new Command("collapse", "plain DARTS, DARTS+CLR and DropNAS on the toy of methods.md §7: skip share, parameter-free ops, accuracy")
-            { outDir, seeds, epochs, images, layers, channels, batch, size, threads };
+            { outDir, seeds, epochs, images, layers, channels, batch, size, threads, archLrScale };
         c.SetAction(r =>
         {
             var o = d with
             {
                 OutDir = r.GetValue(outDir)!, Seeds = r.GetValue(seeds), Epochs = r.GetValue(epochs), Images = r.GetValue(images),
                 Layers = r.GetValue(layers), Channels = r.GetValue(channels), Batch = r.GetValue(batch), Size = r.GetValue(size), Threads = r.GetValue(threads),
+                ArchLrScale = r.GetValue(archLrScale),
             };
             if (o.Seeds < 1 || o.Epochs < 1 || o.Images < o.Batch) { Console.Error.WriteLine("nas experiment collapse: seeds and epochs must be positive and images at least one batch"); return 2; }
+            if (!(o.ArchLrScale > 0) || !double.IsFinite(o.ArchLrScale)) { Console.Error.WriteLine($"nas experiment collapse: --arch-lr-scale must be a positive number, got {o.ArchLrScale}"); return 2; }
             CollapseExperiment.Run(o, Console.Out);
             return 0;
         });

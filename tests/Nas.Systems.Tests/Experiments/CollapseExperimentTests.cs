@@ -21,4 +21,16 @@ public sealed class CollapseExperimentTests
         Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(dir.Path, "collapse.svg")));
         Assert.Contains("| dropnas |", File.ReadAllText(Path.Combine(dir.Path, "collapse.md")));
     }
+
+    [Theory]
+    [InlineData("darts")]
+    [InlineData("darts+clr")]
+    [InlineData("dropnas")]
+    public void TheArchitectureLrScaleMultipliesEachPresetsRateAndNothingElse(string variant)
+    {
+        var plain = CollapseExperiment.Config(variant, new CollapseOptions(), 1);
+        var scaled = CollapseExperiment.Config(variant, new CollapseOptions(ArchLrScale: 20), 1);
+        Assert.Equal(plain.ArchLr * 20, scaled.ArchLr, 15);
+        Assert.Equal(plain with { ArchLr = scaled.ArchLr }, scaled);
+    }
 }
