@@ -1,6 +1,9 @@
-// `nas inspect SNAPSHOT`: a readable summary of one snapshot (method, step, entities by component, tensors, genotype, checksum).
+// `nas inspect SNAPSHOT`: a readable summary of one snapshot (method, step, entities by component, tensors, one-shot phase, genotype, checksum).
 using System.CommandLine;
 using System.Globalization;
+using Nas.Components;
+using Nas.Systems.Methods;
+using Nas.Systems.OneShot.Search;
 using Nas.Systems.Search;
 using Nas.World.Snapshots;
 
@@ -14,6 +17,17 @@ public static class InspectCommand
         var command = new Command("inspect", "summarise one snapshot") { file };
         command.SetAction(r => Run(r.GetValue(file)!.FullName, Console.Out));
         return command;
+    }
+
+    /// <summary>Where a one-shot run was: supernet training, or the evolution's generation and evaluations so far; null for other methods.</summary>
+    private static string? OneShotPhase(Nas.World.World world)
+    {
+        if (!world.TryResource<RunConfig>(out var run) || !OneShotMethod.IsOneShot(run.Config.Method)) return null;
+        var c = run.Config;
+        if (world.TryResource<EvolutionState>(out var s))
+            return $"evolution, generation {s.Generation} of {c.Generations}, {s.Evaluated.Length} architectures evaluated";
+        var clock = world.Resource<SearchClock>();
+        return clock.Epoch < c.Epochs ? $"supernet training, epoch {clock.Epoch + 1} of {c.Epochs}" : "supernet trained, evolution not started";
     }
 
     /// <summary>Prints the summary; a damaged or unreadable file gives one line on stderr and exit code 1.</summary>
@@ -39,8 +53,9 @@ public static class InspectCommand
             output.WriteLine($"tensors    {tensors.Count} ({world.Tensors.TotalBytes.ToString("N0", inv)} bytes; {tensors.Count(t => t.Tensor.RequiresGrad)} trainable)");
             output.WriteLine("resources  " + string.Join(", ", world.AllResources().Where(x => x.Type.IsNamed).Select(x => x.Type.Name)));
             string genotype;
-            try { genotype = SearchSnapshot.Genotype(world).ToDartsString(); }
+            try { genotype = SearchSnapshot.ResultText(world).ReplaceLineEndings("\n           "); }
             catch (Exception e) when (e is not OutOfMemoryException) { genotype = $"not derivable ({e.Message})"; }
+            if (OneShotPhase(world) is { } phase) output.WriteLine($"phase      {phase}");
             output.WriteLine($"genotype   {genotype}");
             return 0;
         }

@@ -48,7 +48,7 @@ public static class ResumeCommand
             Console.Error.WriteLine($"{who}: no valid snapshot in {store.Folder}");
             return null;
         }
-        SearchSession session;
+        ISearchSession session;
         try
         {
             session = SearchSnapshot.Resume(loaded.Body, config =>

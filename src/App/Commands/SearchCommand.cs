@@ -71,9 +71,7 @@ public static class SearchCommand
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
         try
         {
-            var every = run.CanSnapshot ? run.Session.Config.SnapshotEvery : 0;
-            if (!run.CanSnapshot)
-                Console.Error.WriteLine($"nas: snapshots of method '{run.Session.Config.Method}' are not built yet; this run cannot be resumed");
+            var every = run.Session.Config.SnapshotEvery;
             using (var progress = new Progress(run.Session.Config.Method, run.TotalSteps))
             {
                 progress.Report(run.Session.Clock.Step, "starting");
@@ -83,7 +81,7 @@ public static class SearchCommand
                     if (every > 0 && run.Session.Clock.Step % every == 0) Snapshot(run);
                 }
             }
-            if (run.CanSnapshot && run.LastSnapshotStep != run.Session.Clock.Step) Snapshot(run);
+            if (run.LastSnapshotStep != run.Session.Clock.Step) Snapshot(run);
             var (text, json) = run.Session.Result();
             run.Folder.WriteResult(text, json);
             Console.WriteLine(text);

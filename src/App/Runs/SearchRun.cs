@@ -74,15 +74,10 @@ public sealed class SearchRun : IRunLoop
     /// <summary>The step of the last snapshot this run wrote (or resumed from); -1 when none.</summary>
     public long LastSnapshotStep { get; private set; } = -1;
 
-    /// <summary>Snapshots are built for the differentiable family only; one-shot sessions cannot be restored yet.</summary>
-    public bool CanSnapshot => _session is SearchSession;
-
     /// <summary>Writes a snapshot of the world now into RUN_DIR/snapshots (keeping config.SnapshotKeep) and returns its path.</summary>
     public string Snapshot()
     {
-        if (_session is not SearchSession search)
-            throw new NotSupportedException($"snapshots of method '{_session.Config.Method}' are not built yet");
-        var path = SearchSnapshot.Save(search, new SnapshotStore(Folder.Snapshots, Math.Max(1, _session.Config.SnapshotKeep)));
+        var path = SearchSnapshot.Save(_session, new SnapshotStore(Folder.Snapshots, Math.Max(1, _session.Config.SnapshotKeep)));
         LastSnapshotStep = _session.Clock.Step;
         return path;
     }

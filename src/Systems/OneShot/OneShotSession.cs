@@ -66,6 +66,53 @@ public sealed class OneShotSession : ISearchSession
         }
     }
 
+    /// <summary>
+    /// A session over a world loaded from a snapshot (SearchSnapshot.Read). Everything a one-shot run carries between
+    /// steps is already in the world — supernet weights and momentum buffers, BN statistics, the world RNG (sampled
+    /// paths, shrinking draws), the clock and metrics, <see cref="SampledPath"/>, <see cref="ActiveOptions"/>, the
+    /// evolution's <see cref="EvolutionState"/> (population, top-k, evaluated memo, its own RNG state) with the
+    /// <see cref="ArchCandidate"/> entities, and the BN score table or facet pool — so this only rebuilds what is
+    /// runtime-only: the torch generator from <see cref="TorchRngState"/>, the training stream at
+    /// <see cref="StreamPositions"/>, the fixed scoring batches (deterministic in the data and config) and the step
+    /// tensors. <paramref name="config"/> replaces the saved configuration (e.g. more steps). Takes ownership of
+    /// <paramref name="world"/>; on failure the caller disposes it.
+    /// </summary>
+    public static OneShotSession Restore(World.World world, Dataset train, SearchConfig? config = null)
+    {
+        config ??= world.Resource<RunConfig>().Config;
+        if (!OneShotMethod.IsOneShot(config.Method)) throw new ArgumentException($"'{config.Method}' is not a one-shot method");
+        if (world.CountOf<OneShotNetwork>() != 1) throw new InvalidOperationException("the snapshot holds no one-shot network entity");
+        if (!world.TryResource<StreamPositions>(out var positions)) throw new InvalidOperationException("the snapshot has no data-stream positions (nas.data.positions)");
+        world.SetResource(new RunConfig(config));
+        var generator = new Generator(config.Seed);
+        try
+        {
+            if (world.TryResource<TorchRngState>(out var state)) generator.SetState(state.State);
+        }
+        catch
+        {
+            generator.Dispose();
+            throw;
+        }
+        world.SetResource(new TorchRng(generator));
+        var split = Split.Darts(train.Count, config.TrainPortion);
+        var stream = new BatchStream(train, split.Weights, config.Batch, config.Seed, Augmentation.ForSearch(train.Height)) { State = positions.Train };
+        world.SetResource(new DataFeed(stream, null));
+        world.SetResource(EvalBatches(train, split, config));
+        world.SetResource(new StepTensors());
+        return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
+    }
+
+    /// <summary>
+    /// Puts runtime-only state into named resources before a snapshot: the torch generator's state and the stream
+    /// position (the feed records it each training step; recorded here too so a snapshot never depends on that).
+    /// </summary>
+    public void CaptureRuntimeState()
+    {
+        World.SetResource(new TorchRngState(World.Resource<TorchRng>().Generator.GetState()));
+        World.SetResource(new StreamPositions(World.Resource<DataFeed>().Train.State, null));
+    }
+
     /// <summary>Recalibration batches from the weight split and evaluation batches from the held-out split, unaugmented, in order [I].</summary>
     public static EvalData EvalBatches(Dataset data, Split split, SearchConfig c)
     {
@@ -85,28 +132,33 @@ public sealed class OneShotSession : ISearchSession
     public void Step() => Schedule.Run(World, Clock.Step);
 
     /// <summary>The best architecture evaluated so far (lowest fitness, ties in evaluation order), or null before the search.</summary>
-    public ArchCandidate? Best()
+    public ArchCandidate? Best() => BestOf(World);
+
+    public static ArchCandidate? BestOf(World.World world)
     {
         ArchCandidate? best = null;
-        foreach (var e in World.Query<ArchCandidate>())
+        foreach (var e in world.Query<ArchCandidate>())
         {
-            var c = World.Read<ArchCandidate>(e);
+            var c = world.Read<ArchCandidate>(e);
             if (best is null || c.Fitness < best.Value.Fitness) best = c;
         }
         return best;
     }
 
     /// <summary>NB-201: the arch string; mobile: one line per layer. The JSON carries genes, FLOPs, fitness and the method.</summary>
-    public (string Text, string Json) Result()
+    public (string Text, string Json) Result() => ResultOf(World, Config);
+
+    /// <summary>The result of a one-shot world (e.g. one loaded from a snapshot for inspection, without its data).</summary>
+    public static (string Text, string Json) ResultOf(World.World world, SearchConfig config)
     {
-        if (Best() is not { } best)
+        if (BestOf(world) is not { } best)
             return ("(no architecture evaluated yet: the supernet is still training)\n",
-                JsonSerializer.Serialize(new { method = Config.Method, status = "supernet training", step = Clock.Step }));
-        var text = Describe(best.Genes);
+                JsonSerializer.Serialize(new { method = config.Method, status = "supernet training", step = world.Resource<SearchClock>().Step }));
+        var text = Describe(world, config, best.Genes);
         var json = JsonSerializer.Serialize(new
         {
-            method = Config.Method, space = Config.OneShotSpace.ToString().ToLowerInvariant(), genes = best.Genes,
-            flops = best.Flops, fitness = best.Fitness, fitness_kind = Config.Fitness.ToString(), text,
+            method = config.Method, space = config.OneShotSpace.ToString().ToLowerInvariant(), genes = best.Genes,
+            flops = best.Flops, fitness = best.Fitness, fitness_kind = config.Fitness.ToString(), text,
         });
         return (text + "\n", json);
     }
@@ -114,10 +166,12 @@ public sealed class OneShotSession : ISearchSession
     /// <summary>Supernet training steps, then the start of the evolution and one step per generation.</summary>
     public long TotalSteps => Clock.StepsPerEpoch * Config.Epochs + Config.Generations + 1;
 
-    public string Describe(int[] genes)
+    public string Describe(int[] genes) => Describe(World, Config, genes);
+
+    public static string Describe(World.World world, SearchConfig config, int[] genes)
     {
-        if (Config.OneShotSpace == OneShotSpaceKind.Nb201) return Nb201Cell.Format(genes);
-        var path = Supernet.Path(genes);
+        if (config.OneShotSpace == OneShotSpaceKind.Nb201) return Nb201Cell.Format(genes);
+        var path = new OneShotSupernet(world).Path(genes);
         return string.Join("\n", path.Select((p, l) => p.Op == -1 ? $"layer {l}: identity"
             : $"layer {l}: mbconv k{Mobile.MobileSpace.Ops[p.Op].Kernel} e{Mobile.MobileSpace.Ops[p.Op].Expansion} width {p.Width}"));
     }

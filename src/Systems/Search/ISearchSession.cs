@@ -20,6 +20,12 @@ public interface ISearchSession : IDisposable
     /// <summary>The architecture found so far: `genotype.txt` content (DARTS literal or NAS-Bench-201 string) and `genotype.json` content.</summary>
     (string Text, string Json) Result();
 
+    /// <summary>
+    /// Puts the runtime-only state a resume needs (the torch generator's state, the data-stream positions) into named
+    /// resources, so a world snapshot taken right after holds everything the run carries between steps.
+    /// </summary>
+    void CaptureRuntimeState();
+
     /// <summary>Figures for the end-of-epoch record (epochs.jsonl), e.g. validation accuracy and softmax(alpha) per edge.</summary>
     IReadOnlyDictionary<string, object> EpochReport();
 }

@@ -1,8 +1,10 @@
-// Snapshots of a search: the world plus run facts in the header; reading one back and resuming it over its (reloaded) data set.
+// Snapshots of a search (any method): the world plus run facts in the header; reading one back and resuming it over its (reloaded) data set.
 using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Methods;
+using Nas.Systems.OneShot;
+using Nas.Systems.OneShot.Systems;
 using Nas.Systems.Spaces.Darts;
 using Nas.World;
 using Nas.World.Snapshots;
@@ -20,9 +22,10 @@ public static class SearchSnapshot
 
     /// <summary>
     /// Captures runtime-only state into named resources and writes the world into <paramref name="store"/> as the snapshot
-    /// of the current step. Header fields besides "step": "method", "epoch", "genotype" (DARTS form). Returns the path.
+    /// of the current step. Header fields besides "step": "method", "epoch", "genotype" (the session's result text now:
+    /// the DARTS literal, a NAS-Bench-201 string, or the one-shot mobile path, one line per layer). Returns the path.
     /// </summary>
-    public static string Save(SearchSession session, SnapshotStore store)
+    public static string Save(ISearchSession session, SnapshotStore store)
     {
         session.CaptureRuntimeState();
         var clock = session.Clock;
@@ -30,7 +33,7 @@ public static class SearchSnapshot
         {
             new("method", session.Config.Method),
             new("epoch", (long)clock.Epoch),
-            new("genotype", session.Genotype().ToDartsString()),
+            new("genotype", session.Result().Text.TrimEnd('\n')),
         };
         return WorldSnapshot.Save(store, session.World, clock.Step, header);
     }
@@ -42,19 +45,26 @@ public static class SearchSnapshot
     public static LoadedSnapshot<World.World>? LoadNewestValid(SnapshotStore store, out IReadOnlyList<SnapshotException> skipped) =>
         WorldSnapshot.LoadNewestValid(store, RegisterTypes, out skipped);
 
-    public static SearchConfig ConfigOf(World.World world) => world.Resource<RunConfig>().Config;
+    public static SearchConfig ConfigOf(World.World world) =>
+        world.TryResource<RunConfig>(out var run) ? run.Config : throw new InvalidOperationException("the snapshot has no run configuration (nas.search.config)");
+
+    public static bool IsOneShot(World.World world) => OneShotMethod.IsOneShot(ConfigOf(world).Method);
 
     /// <summary>
     /// A session resumed from a loaded world: the configuration saved in it (with <paramref name="adjust"/> applied, e.g. more
-    /// steps) says which data set to load through <paramref name="loadTrain"/>. Takes ownership of the world.
+    /// steps) says which data set to load through <paramref name="loadTrain"/> and which session type continues it
+    /// (<see cref="OneShotSession"/> for the one-shot methods, <see cref="SearchSession"/> otherwise). Takes ownership of the world.
     /// </summary>
-    public static SearchSession Resume(World.World world, Func<SearchConfig, Dataset> loadTrain, Func<SearchConfig, SearchConfig>? adjust = null)
+    public static ISearchSession Resume(World.World world, Func<SearchConfig, Dataset> loadTrain, Func<SearchConfig, SearchConfig>? adjust = null)
     {
         try
         {
             var config = ConfigOf(world);
             if (adjust is not null) config = adjust(config);
-            return SearchSession.Restore(world, loadTrain(config), config);
+            var train = loadTrain(config);
+            return OneShotMethod.IsOneShot(config.Method)
+                ? OneShotSession.Restore(world, train, config)
+                : SearchSession.Restore(world, train, config);
         }
         catch
         {
@@ -63,12 +73,25 @@ public static class SearchSnapshot
         }
     }
 
-    /// <summary>The genotype of a loaded search world, derived from its alpha (and beta) tensors, without data.</summary>
+    /// <summary>The genotype of a loaded differentiable search world, derived from its alpha (and beta) tensors, without data.</summary>
     public static Genotype Genotype(World.World world) => SearchSession.GenotypeOf(world, StackedSpace.Resolve(world), ConfigOf(world));
+
+    /// <summary>
+    /// The result text of a loaded world of any method, without data: the DARTS genotype derived from alpha (and beta),
+    /// or a one-shot run's best evaluated architecture (a note while its supernet is still training).
+    /// </summary>
+    public static string ResultText(World.World world)
+    {
+        var config = ConfigOf(world);
+        return OneShotMethod.IsOneShot(config.Method)
+            ? OneShotSession.ResultOf(world, config).Text.TrimEnd('\n')
+            : SearchSession.GenotypeOf(world, StackedSpace.Resolve(world), config).ToDartsString();
+    }
 
     private static void DisposeRuntime(World.World world)
     {
         if (world.TryResource<StepTensors>(out var step)) step.Dispose();
+        if (world.TryResource<EvalData>(out var data)) data.Dispose();
         if (world.TryResource<TorchRng>(out var rng)) rng.Generator.Dispose();
         world.Dispose();
     }

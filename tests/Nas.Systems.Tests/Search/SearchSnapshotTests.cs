@@ -42,7 +42,7 @@ public sealed class SearchSnapshotTests : IDisposable
         var loaded = SearchSnapshot.LoadNewestValid(store, out var skipped)!;
         Assert.Empty(skipped);
         Assert.Equal(Steps / 2, loaded.Header.Step);
-        using (var s = SearchSnapshot.Resume(loaded.Body, _ => DartsSearchTests.TinyData()))
+        using (var s = Assert.IsType<SearchSession>(SearchSnapshot.Resume(loaded.Body, _ => DartsSearchTests.TinyData())))
         {
             Assert.Equal(Steps / 2, s.Clock.Step);
             while (s.Clock.Step < Steps) { s.Step(); resumedLosses.Add((s.Metrics.TrainLoss, s.Metrics.ValLoss)); }
