@@ -1,4 +1,4 @@
-// Exact resume across processes: a search killed by SIGKILL after a snapshot and resumed matches an uninterrupted one bit for bit;
+// Exact resume across processes: a search (darts, dropnas, spos) killed by SIGKILL after a snapshot and resumed matches an uninterrupted one bit for bit;
 // the daemon leaves a snapshot on SIGTERM, exits 0, and a restart continues from that step.
 using System.Text.Json;
 using Nas.Systems.Search;
@@ -35,37 +35,76 @@ public sealed class ResumeProcessTests : IDisposable
 
     private static string Snapshot(string runDir, long step) => Path.Combine(runDir, "snapshots", $"step-{step:D9}.msgpack");
 
-    [Fact]
-    public void ARunKilledAfterASnapshotResumesBitForBit()
+    /// <summary>
+    /// The flags of one process-test search of <paramref name="method"/>. SPOS gets a config file that makes its whole run
+    /// eight steps: one epoch of four supernet steps (32 training images, batch 8), the evolution's start, three generations.
+    /// </summary>
+    private string[] SearchFlags(string method)
+    {
+        if (method != "spos") return Search(method);
+        var config = Path.Combine(_dir, "spos.yaml");
+        File.WriteAllText(config, "epochs: 1\ntrain_portion: 0.5\npopulation: 4\ngenerations: 3\nrecalibration_batches: 1\neval_batches: 1\n");
+        return [.. Search(method), "--config", config];
+    }
+
+    [Theory]
+    [InlineData("darts", 4)]
+    [InlineData("dropnas", 4)]
+    [InlineData("spos", 2)] // mid supernet training
+    [InlineData("spos", 6)] // mid evolution: after the start and one generation
+    public void ARunKilledAfterASnapshotResumesBitForBit(string method, int killAt)
     {
         const int S = 8;
         var straight = Path.Combine(_dir, "straight");
-        using (var p = new NasProcess([.. new[] { "search" }, .. Search("darts"), "--steps", $"{S}", "--out", straight]))
+        using (var p = new NasProcess([.. new[] { "search" }, .. SearchFlags(method), "--steps", $"{S}", "--out", straight]))
             Assert.True(p.WaitForExit() == 0, p.Stderr);
 
         var crashed = Path.Combine(_dir, "crashed");
-        using (var p = new NasProcess([.. new[] { "search" }, .. Search("darts"), "--steps", $"{S}", "--snapshot-every", "1", "--out", crashed]))
+        using (var p = new NasProcess([.. new[] { "search" }, .. SearchFlags(method), "--steps", $"{S}", "--snapshot-every", "1", "--out", crashed]))
         {
-            p.WaitForLine(line => line.StartsWith($"snapshot step {S / 2}:", StringComparison.Ordinal));
+            p.WaitForLine(line => line.StartsWith($"snapshot step {killAt}:", StringComparison.Ordinal));
             p.Kill();
             p.WaitForExit();
         }
         Assert.False(File.Exists(Snapshot(crashed, S)), "the run finished before it was killed");
         using (var p = new NasProcess("resume", crashed, "--steps", $"{S}"))
+        {
             Assert.True(p.WaitForExit() == 0, p.Stderr);
+            Assert.Contains($"resumed {method} from", p.Stderr);
+        }
 
         var expected = Steps(straight);
         Assert.Equal(S, expected.Count);
         Assert.Equal(expected, Steps(crashed));
         Assert.Equal(File.ReadAllText(Path.Combine(straight, "genotype.txt")), File.ReadAllText(Path.Combine(crashed, "genotype.txt")));
+        Assert.Equal(File.ReadAllText(Path.Combine(straight, "genotype.json")), File.ReadAllText(Path.Combine(crashed, "genotype.json")));
         Assert.Equal(Tensors(Snapshot(straight, S)), Tensors(Snapshot(crashed, S)));
     }
 
     [Fact]
-    public void TheDaemonSnapshotsOnSigtermAndARestartContinuesFromThatStep()
+    public void ResumingASposRunSkipsATruncatedSnapshotNamingItAndContinuesFromTheOlderOne()
+    {
+        var run = Path.Combine(_dir, "truncated");
+        using (var p = new NasProcess([.. new[] { "search" }, .. SearchFlags("spos"), "--steps", "2", "--snapshot-every", "1", "--out", run]))
+            Assert.True(p.WaitForExit() == 0, p.Stderr);
+        var damaged = Snapshot(run, 2);
+        var bytes = File.ReadAllBytes(damaged);
+        File.WriteAllBytes(damaged, bytes[..(bytes.Length / 2)]);
+        using var resumed = new NasProcess("resume", run, "--steps", "3");
+        Assert.True(resumed.WaitForExit() == 0, resumed.Stderr);
+        Assert.Contains($"nas resume: skipping damaged snapshot: snapshot {damaged}: ", resumed.Stderr);
+        Assert.Contains("resumed spos from", resumed.Stderr);
+        Assert.Contains("at step 1", resumed.Stderr);
+        Assert.Equal(3, Steps(run).Count);
+    }
+
+    [Theory]
+    [InlineData("darts")]
+    [InlineData("spos")]
+    public void TheDaemonSnapshotsOnSigtermAndARestartContinuesFromThatStep(string method)
     {
         var run = Path.Combine(_dir, "served");
-        string[] serve = [.. new[] { "serve" }, .. Search("darts"), "--urls", "http://127.0.0.1:0", "--out", run];
+        string[] serve = [.. new[] { "serve" }, .. Search(method), "--urls", "http://127.0.0.1:0", "--out", run];
         long stoppedAt;
         using (var p = new NasProcess([.. serve, "--steps", "1000"]))
         {
