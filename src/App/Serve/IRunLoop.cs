@@ -26,7 +26,7 @@ public sealed record RunStatus(string Method, long Step, long Epoch)
     public double? TrainAccuracy { get; init; }
     public double? ValAccuracy { get; init; }
 
-    /// <summary>The current genotype in DARTS form, where the method has one.</summary>
+    /// <summary>The current result: a DARTS genotype literal for the differentiable family, the architecture text (NAS-Bench-201 string or per-layer choices) for one-shot methods.</summary>
     public string? Genotype { get; init; }
 
     public string? LastSnapshotPath { get; init; }
