@@ -84,17 +84,7 @@ public sealed class OneShotSession : ISearchSession
         if (world.CountOf<OneShotNetwork>() != 1) throw new InvalidOperationException("the snapshot holds no one-shot network entity");
         if (!world.TryResource<StreamPositions>(out var positions)) throw new InvalidOperationException("the snapshot has no data-stream positions (nas.data.positions)");
         world.SetResource(new RunConfig(config));
-        var generator = new Generator(config.Seed);
-        try
-        {
-            if (world.TryResource<TorchRngState>(out var state)) generator.SetState(state.State);
-        }
-        catch
-        {
-            generator.Dispose();
-            throw;
-        }
-        world.SetResource(new TorchRng(generator));
+        TorchRng.Restore(world, config.Seed);
         var split = Split.Darts(train.Count, config.TrainPortion);
         var stream = new BatchStream(train, split.Weights, config.Batch, config.Seed, Augmentation.ForSearch(train.Height)) { State = positions.Train };
         world.SetResource(new DataFeed(stream, null));

@@ -10,7 +10,24 @@ namespace Nas.Systems.Search;
 public sealed record DataFeed(BatchStream Train, BatchStream? Val);
 
 /// <summary>The torch generator of the run (dropout masks, weight init); its state is snapshotted through <see cref="TorchRngState"/>.</summary>
-public sealed record TorchRng(Generator Generator);
+public sealed record TorchRng(Generator Generator)
+{
+    /// <summary>Sets a fresh generator seeded with <paramref name="seed"/> on <paramref name="world"/>, at the saved <see cref="TorchRngState"/> when the world has one.</summary>
+    public static void Restore(World.World world, ulong seed)
+    {
+        var generator = new Generator(seed);
+        try
+        {
+            if (world.TryResource<TorchRngState>(out var state)) generator.SetState(state.State);
+        }
+        catch
+        {
+            generator.Dispose();
+            throw;
+        }
+        world.SetResource(new TorchRng(generator));
+    }
+}
 
 /// <summary>The current step's batches, owned by <see cref="Scope"/>, which the feed system renews every step.</summary>
 public sealed class StepTensors : IDisposable

@@ -70,17 +70,7 @@ public sealed class SearchSession : ISearchSession
     {
         config ??= world.Resource<RunConfig>().Config;
         world.SetResource(new RunConfig(config));
-        var generator = new Generator(config.Seed);
-        try
-        {
-            if (world.TryResource<TorchRngState>(out var state)) generator.SetState(state.State);
-        }
-        catch
-        {
-            generator.Dispose();
-            throw;
-        }
-        world.SetResource(new TorchRng(generator));
+        TorchRng.Restore(world, config.Seed);
         world.SetResource(config.Space == SearchSpace.Broad ? BroadSpace.Resolve(world) : StackedSpace.Resolve(world));
         world.SetResource(Feed(config, train, world.Resource<StreamPositions>()));
         world.SetResource(new StepTensors());
