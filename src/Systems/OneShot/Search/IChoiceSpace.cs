@@ -18,6 +18,12 @@ public interface IChoiceSpace
 
     /// <summary>The FLOPs (multiply-accumulates) the legality check compares to the limit.</summary>
     double Flops(ReadOnlySpan<int> genome);
+
+    /// <summary>
+    /// The evolution's memo key (§1.5): two genomes with the same key count as one architecture, so only the first
+    /// is evaluated. By default the genes themselves; a space may merge equivalent genomes (NB-201 isomorphism).
+    /// </summary>
+    string Key(ReadOnlySpan<int> genome) => ChoiceSpaces.Key(genome);
 }
 
 /// <summary>Sampling that every space shares.</summary>
