@@ -77,6 +77,13 @@ public sealed record SearchConfig
     public int Generations { get; init; } = 20;
     /// <summary>FLOPs (MACs) cap of the evolution; 0 = none.</summary>
     public double FlopsLimit { get; init; }
+    /// <summary>
+    /// SPOS's training-time FLOPs window (§1.3): with <see cref="FlopsWindowMax"/> &gt; 0, each step's path is drawn by
+    /// picking one of the [min, max] bins of <see cref="FlopsBin"/> MACs uniformly, then drawing until one lands in it.
+    /// </summary>
+    public double FlopsWindowMin { get; init; }
+    public double FlopsWindowMax { get; init; }
+    public double FlopsBin { get; init; }
     /// <summary>NB-201 only: the evolution evaluates one cell per class of this equivalence (none = every distinct genome).</summary>
     public OneShot.NasBench201.Nb201Dedupe Nb201Dedupe { get; init; } = OneShot.NasBench201.Nb201Dedupe.None;
     public int RecalibrationBatches { get; init; } = 20;

@@ -37,7 +37,7 @@ public sealed class ShrinkSystem : ISystem
         var samples = new List<(int[] Genome, double Score)>();
         for (int i = 0; i < schedule.SubnetsPerRanking; i++)
         {
-            var g = SamplePathSystem.Draw(net.Spec, active, c.Epochs, c.Epochs, rng); // all admissible widths
+            var g = SamplePathSystem.DrawFor(c, net.Spec, active, c.Epochs, rng); // all admissible widths; the training FLOPs window if any
             samples.Add((g, angle ? net.PathAngle(g) : 1 - Scoring.Error(net, data, g)));
         }
         var pruned = Shrinking.ChooseToPrune(active, Shrinking.OptionMeans(samples), schedule.RemovePerStage, zScore: !angle);
