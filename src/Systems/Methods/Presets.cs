@@ -84,6 +84,19 @@ public static class Presets
         Check(c.LabelSmoothing is >= 0 and < 1, $"label_smoothing must be in [0, 1), got {c.LabelSmoothing}");
         Check(!c.Spring || c.OneShotSpace == Nas.Components.OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
         Check(!c.Shrink || c.Spring, "shrink needs spring: the active options are the BS-NAS op+width space");
+        if (c.FlopsWindowMax > 0)
+        {
+            Check(OneShotMethod.IsOneShot(c.Method), $"flops_window_max {c.FlopsWindowMax} needs a one-shot method (spos, bn-nas, bnnas++, bs-nas), got {c.Method}");
+            Check(c.FlopsWindowMin >= 0 && c.FlopsWindowMin < c.FlopsWindowMax,
+                $"flops_window_min must be in [0, flops_window_max ({c.FlopsWindowMax})), got {c.FlopsWindowMin}");
+            Check(c.FlopsBin > 0, $"flops_bin must be positive when flops_window_max is set, got {c.FlopsBin}");
+        }
+        else Check(c.FlopsWindowMax == 0 && c.FlopsWindowMin == 0 && c.FlopsBin == 0,
+            $"flops_window_min ({c.FlopsWindowMin}) and flops_bin ({c.FlopsBin}) need flops_window_max > 0, got {c.FlopsWindowMax}");
+        Check(c.ShrinkCriterion == OneShot.BsNas.ShrinkCriterion.Accuracy || c.Shrink,
+            $"shrink_criterion {c.ShrinkCriterion.ToString().ToLowerInvariant()} needs shrink: true (without shrinking no criterion is used)");
+        Check(c.Nb201Dedupe == OneShot.NasBench201.Nb201Dedupe.None || c.OneShotSpace == Nas.Components.OneShotSpaceKind.Nb201,
+            $"nb201_dedupe {c.Nb201Dedupe.ToString().ToLowerInvariant()} needs one_shot_space nb201, got {c.OneShotSpace.ToString().ToLowerInvariant()}");
         Check(c.Facets.Length > 0 && c.Facets.ToLowerInvariant().All(ch => ch is 'e' or 't' or 'u'), $"facets must be letters from e, t, u, got '{c.Facets}'");
         Check(!(c.DropRate > 0 && !c.OneLevel), $"drop_rate {c.DropRate} needs one_level: the DropNAS masks, partial decay and alpha renormalisation are part of the one-level update (§5.4), the bilevel steps do not define them");
         return p;

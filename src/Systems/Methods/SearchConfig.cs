@@ -77,6 +77,15 @@ public sealed record SearchConfig
     public int Generations { get; init; } = 20;
     /// <summary>FLOPs (MACs) cap of the evolution; 0 = none.</summary>
     public double FlopsLimit { get; init; }
+    /// <summary>
+    /// SPOS's training-time FLOPs window (§1.3): with <see cref="FlopsWindowMax"/> &gt; 0, each step's path is drawn by
+    /// picking one of the [min, max] bins of <see cref="FlopsBin"/> MACs uniformly, then drawing until one lands in it.
+    /// </summary>
+    public double FlopsWindowMin { get; init; }
+    public double FlopsWindowMax { get; init; }
+    public double FlopsBin { get; init; }
+    /// <summary>NB-201 only: the evolution evaluates one cell per class of this equivalence (none = every distinct genome).</summary>
+    public OneShot.NasBench201.Nb201Dedupe Nb201Dedupe { get; init; } = OneShot.NasBench201.Nb201Dedupe.None;
     public int RecalibrationBatches { get; init; } = 20;
     public int EvalBatches { get; init; } = 10;
     /// <summary>BS-NAS: spring widths (§4.3) and shrinking (§4.4).</summary>
@@ -87,6 +96,8 @@ public sealed record SearchConfig
     public int ShrinkRemove { get; init; } = 7;
     public int ShrinkSubnets { get; init; } = 100;
     public double ShrinkStopAtSize { get; init; } = 1e6;
+    /// <summary>How shrinking scores options: BN-recalibrated accuracy (default) or ABS's weight angle (§4.4).</summary>
+    public OneShot.BsNas.ShrinkCriterion ShrinkCriterion { get; init; } = OneShot.BsNas.ShrinkCriterion.Accuracy;
 
     public static IReadOnlyList<string> Methods { get; } =
         ["darts", "pc-darts", "bnas-d", "bnas-v2-clr", "bnas-v2-pc", "dropnas", "spos", "bn-nas", "bnnas++", "bs-nas"];

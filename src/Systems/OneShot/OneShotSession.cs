@@ -46,7 +46,8 @@ public sealed class OneShotSession : ISearchSession
             var generator = new Generator(config.Seed);
             world.SetResource(new TorchRng(generator));
             world.SetResource(new WorldRng(config.Seed));
-            SupernetSpawn.Spawn(world, new SupernetSpec(NetworkOf(config, train), config.BnOnly, config.BnScope), generator);
+            var supernet = SupernetSpawn.Spawn(world, new SupernetSpec(NetworkOf(config, train), config.BnOnly, config.BnScope), generator);
+            if (config.Shrink && config.ShrinkCriterion == ShrinkCriterion.Angle) supernet.KeepInitialWeights(); // §4.4: the angle's reference
             if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes).Active);
             world.SetResource(new RunConfig(config));
             var split = Split.Darts(train.Count, config.TrainPortion);

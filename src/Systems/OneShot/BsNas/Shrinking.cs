@@ -3,6 +3,13 @@ namespace Nas.Systems.OneShot.BsNas;
 
 public enum OptionKind { Op, Width }
 
+/// <summary>
+/// How a shrink stage scores options (§4.4): the mean BN-recalibrated accuracy of sampled subnets using the option,
+/// z-scored within its group [I]; or ABS's angle [C]: the mean angle between the subnets' current and initial weights,
+/// ranked raw across all groups as ABS does (`megvii-model/AngleNAS:SPOS/shrinking`).
+/// </summary>
+public enum ShrinkCriterion { Accuracy, Angle }
+
 /// <summary>One option of one layer: an op gene (−1..5) or a width index.</summary>
 public readonly record struct OptionKey(int Layer, OptionKind Kind, int Value);
 
@@ -37,10 +44,10 @@ public static class Shrinking
     public static bool ShouldStop(ActiveOptions a, ShrinkSchedule s) => SpaceSize(a) <= s.StopAtSize;
 
     /// <summary>
-    /// q(x) = mean accuracy of the sampled subnets that used option x (§4.4 step 3). An identity layer credits its
-    /// op only: it uses no width of its own.
+    /// q(x) = mean score (accuracy, or angle) of the sampled subnets that used option x (§4.4 step 3). An identity
+    /// layer credits its op only: it uses no width of its own.
     /// </summary>
-    public static Dictionary<OptionKey, double> OptionMeans(IEnumerable<(int[] Genome, double Accuracy)> samples)
+    public static Dictionary<OptionKey, double> OptionMeans(IEnumerable<(int[] Genome, double Score)> samples)
     {
         var sums = new Dictionary<OptionKey, (double Sum, int Count)>();
         void Add(OptionKey k, double acc) { sums.TryGetValue(k, out var s); sums[k] = (s.Sum + acc, s.Count + 1); }
@@ -58,8 +65,9 @@ public static class Shrinking
     /// The D options to turn off (§4.4 steps 4–5): z-score every scored active option within its group (one layer's
     /// ops, or one layer's widths; population σ; σ = 0 gives z = 0) [I], then take the lowest z globally, ties in
     /// (layer, kind, value) order, never leaving a group with fewer than one active option. Unscored options stay.
+    /// With <paramref name="zScore"/> false the raw q is ranked instead (ABS's angle rule: the smallest angles go).
     /// </summary>
-    public static List<OptionKey> ChooseToPrune(ActiveOptions active, IReadOnlyDictionary<OptionKey, double> q, int d)
+    public static List<OptionKey> ChooseToPrune(ActiveOptions active, IReadOnlyDictionary<OptionKey, double> q, int d, bool zScore = true)
     {
         var scored = new List<(OptionKey Key, double Z)>();
         var remaining = new Dictionary<(int, OptionKind), int>();
@@ -71,7 +79,7 @@ public static class Shrinking
                 if (group.Count == 0) continue;
                 double mean = group.Average(k => q[k]);
                 double sd = Math.Sqrt(group.Sum(k => (q[k] - mean) * (q[k] - mean)) / group.Count);
-                scored.AddRange(group.Select(k => (k, sd == 0 ? 0 : (q[k] - mean) / sd)));
+                scored.AddRange(group.Select(k => (k, !zScore ? q[k] : sd == 0 ? 0 : (q[k] - mean) / sd)));
             }
         var pruned = new List<OptionKey>();
         foreach (var (key, _) in scored.OrderBy(s => s.Z)) // stable: ties keep (layer, kind, value) order

@@ -3,15 +3,21 @@ using Nas.Systems.OneShot.Search;
 
 namespace Nas.Systems.OneShot.NasBench201;
 
-public sealed class Nb201Space(Nb201Layout layout) : IChoiceSpace
+/// <summary>
+/// <paramref name="dedupe"/> makes the evolution evaluate one cell per equivalence class (<see cref="Nb201Isomorphism"/>):
+/// the first member it meets stands for the class. Genomes are not rewritten, so FLOPs and fitness are the drawn cell's.
+/// </summary>
+public sealed class Nb201Space(Nb201Layout layout, Nb201Dedupe dedupe = Nb201Dedupe.None) : IChoiceSpace
 {
     private static readonly int[] AllOps = [0, 1, 2, 3, 4];
 
     public Nb201Layout Layout { get; } = layout;
+    public Nb201Dedupe Dedupe { get; } = dedupe;
     public int Layers => Nb201Cell.EdgeCount;
     public IReadOnlyList<int> Choices(int layer) => AllOps;
     public void Canonicalize(Span<int> genome) { }
     public double Flops(ReadOnlySpan<int> genome) => Nb201Network.NetworkCost(genome, Layout).Macs;
+    public string Key(ReadOnlySpan<int> genome) => Dedupe == Nb201Dedupe.None ? ChoiceSpaces.Key(genome) : Nb201Isomorphism.Key(genome, Dedupe);
 
     /// <summary>FLOPs one edge's op adds to the whole network (every stage's cells share the genotype), for the knapsack.</summary>
     public long EdgeFlops(int op) =>

@@ -112,18 +112,18 @@ public static class Evolution
     {
         public SplitMix64 Rng = rng;
         public readonly List<Candidate> Evaluated = [.. evaluated];
-        private readonly HashSet<string> _seen = evaluated.Select(c => ChoiceSpaces.Key(c.Genes)).ToHashSet();
+        private readonly HashSet<string> _seen = evaluated.Select(c => space.Key(c.Genes)).ToHashSet();
 
-        /// <summary>§1.5's legality: never seen and FLOPs ≤ limit; a legal genome is evaluated at once and memoized.</summary>
+        /// <summary>§1.5's legality: never seen (by the space's key) and FLOPs ≤ limit; a legal genome is evaluated at once and memoized.</summary>
         public Candidate? TryEvaluate(int[] genes)
         {
             space.Canonicalize(genes);
-            var key = ChoiceSpaces.Key(genes);
+            var key = space.Key(genes);
             if (_seen.Contains(key)) return null;
             double flops = space.Flops(genes);
             if (flops > config.FlopsLimit) return null;
             double f = fitness(genes);
-            if (double.IsNaN(f)) throw new InvalidOperationException($"fitness of genome [{key}] is NaN");
+            if (double.IsNaN(f)) throw new InvalidOperationException($"fitness of genome [{ChoiceSpaces.Key(genes)}] is NaN");
             _seen.Add(key);
             var c = new Candidate(genes, flops, f);
             Evaluated.Add(c);

@@ -18,6 +18,12 @@ public interface IChoiceSpace
 
     /// <summary>The FLOPs (multiply-accumulates) the legality check compares to the limit.</summary>
     double Flops(ReadOnlySpan<int> genome);
+
+    /// <summary>
+    /// The evolution's memo key (§1.5): two genomes with the same key count as one architecture, so only the first
+    /// is evaluated. By default the genes themselves; a space may merge equivalent genomes (NB-201 isomorphism).
+    /// </summary>
+    string Key(ReadOnlySpan<int> genome) => ChoiceSpaces.Key(genome);
 }
 
 /// <summary>Sampling that every space shares.</summary>
@@ -47,22 +53,29 @@ public static class ChoiceSpaces
     }
 
     /// <summary>
-    /// SPOS's "uniform constraint sampling" (§1.3): split [lo, hi] into bins of <paramref name="bin"/>, pick a bin
-    /// uniformly, draw until a genome lands in it (at most <paramref name="maxTries"/>), else one unconstrained draw.
+    /// SPOS's "uniform constraint sampling" (§1.3): split [lo, hi] into bins of <paramref name="bin"/> (the last one
+    /// may be shorter), pick a bin uniformly with <paramref name="nextInt"/>, call <paramref name="draw"/> until a
+    /// genome's FLOPs land in it (both ends included), at most <paramref name="maxTries"/> times, else return one more
+    /// unconstrained draw. The caller's draw decides the per-layer distribution (uniform, shrunk or broadened).
     /// </summary>
-    public static int[] InFlopsBin(IChoiceSpace space, double lo, double hi, double bin, ref SplitMix64 rng, int maxTries = 500)
+    public static int[] InFlopsBin(IChoiceSpace space, double lo, double hi, double bin, Func<int, int> nextInt, Func<int[]> draw, int maxTries = 500)
     {
-        if (!(hi > lo) || !(bin > 0)) throw new ArgumentException($"need lo < hi and bin > 0, got [{lo}, {hi}] bin {bin}");
-        int bins = (int)Math.Ceiling((hi - lo) / bin - 1e-9);
-        int k = rng.NextInt(bins);
+        int k = nextInt(FlopsBins(lo, hi, bin));
         double from = lo + k * bin, to = Math.Min(hi, from + bin);
         for (int t = 0; t < maxTries; t++)
         {
-            var g = Uniform(space, ref rng);
+            var g = draw();
             var f = space.Flops(g);
             if (f >= from && f <= to) return g;
         }
-        return Uniform(space, ref rng);
+        return draw();
+    }
+
+    /// <summary>How many bins of <paramref name="bin"/> cover [lo, hi]: SPOS's [290M, 360M] in 10M bins gives 7.</summary>
+    public static int FlopsBins(double lo, double hi, double bin)
+    {
+        if (!(hi > lo) || !(bin > 0)) throw new ArgumentException($"need lo < hi and bin > 0, got [{lo}, {hi}] bin {bin}");
+        return (int)Math.Ceiling((hi - lo) / bin - 1e-9);
     }
 
     public static string Key(ReadOnlySpan<int> genome)

@@ -60,10 +60,13 @@ public sealed class OneShotSupernet
 
     public IEnumerable<(ChoiceOp Op, Entity Entity)> Ops() => _ops.Select(kv => (new ChoiceOp(kv.Key.Layer, kv.Key.Choice, kv.Key.Cell), kv.Value));
 
-    /// <summary>The choice space for the evolution: MobileSpace.Tiny28, the BS-NAS op+width space, or NB-201, FLOPs at the real input size.</summary>
-    public static IChoiceSpace ChoiceSpace(OneShotNetwork spec, ActiveOptions? active) => spec.Space switch
+    /// <summary>
+    /// The choice space for the evolution: MobileSpace.Tiny28, the BS-NAS op+width space, or NB-201 (with its duplicate
+    /// rule), FLOPs at the real input size.
+    /// </summary>
+    public static IChoiceSpace ChoiceSpace(OneShotNetwork spec, ActiveOptions? active, Nb201Dedupe dedupe = Nb201Dedupe.None) => spec.Space switch
     {
-        OneShotSpaceKind.Nb201 => new Nb201Space(new Nb201Layout(spec.Channels, spec.CellsPerStage, spec.InputChannels, spec.InputSize, spec.Classes)),
+        OneShotSpaceKind.Nb201 => new Nb201Space(new Nb201Layout(spec.Channels, spec.CellsPerStage, spec.InputChannels, spec.InputSize, spec.Classes), dedupe),
         _ when spec.Spring => active is null ? BsNasSpace.Tiny28(spec.Classes) : BsNasSpace.Tiny28(spec.Classes).With(active),
         _ => MobileSpace.Tiny28(identity: true, spec.Classes),
     };
@@ -104,13 +107,76 @@ public sealed class OneShotSupernet
         return list;
     }
 
+    private static readonly string[] AngleNetworkWeights = ["stem", "head", "fc_w"];
+    private static readonly string[] AngleOpWeights = ["expand", "dw", "project"];
+
+    /// <summary>The frozen copy of a weight at initialisation that the angle criterion compares against (§4.4): "name.init".</summary>
+    public static string InitialName(string name) => name + ".init";
+    public static bool IsInitialCopy(string name) => name.EndsWith(".init", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Stores "name.init", a detached copy, of every weight a mobile path's angle reads (stem, head, classifier, and each
+    /// op's three convolutions), in creation order. Called once right after spawning; the copies live in the world, so
+    /// snapshots keep them and destroying a pruned op releases them.
+    /// </summary>
+    public void KeepInitialWeights()
+    {
+        if (Spec.Space != OneShotSpaceKind.Mobile) throw new InvalidOperationException("the angle criterion is built for the mobile (BS-NAS) space only");
+        var owners = new List<(Entity Owner, string[] Names)> { (Network, AngleNetworkWeights) };
+        foreach (var e in World.Query<ChoiceOp>()) owners.Add((e, AngleOpWeights));
+        using var noGrad = NoGrad.Enter();
+        foreach (var (owner, names) in owners)
+            foreach (var name in names)
+                if (Store.TryGet(owner, name, out var t) && !Store.TryGet(owner, InitialName(name), out _))
+                {
+                    using var detached = t.Detach();
+                    Store.Add(owner, InitialName(name), detached.Clone());
+                }
+    }
+
+    /// <summary>
+    /// ABS's angle of a mobile path (§4.4): its weight vector is the stem, each non-identity layer's expand, depthwise and
+    /// project convolutions sliced to the path's widths (as the forward reads them), the head conv sliced to the last
+    /// width, and the classifier weight; no BatchNorm, no biases. Needs <see cref="KeepInitialWeights"/>.
+    /// </summary>
+    public double PathAngle(ReadOnlySpan<int> genome)
+    {
+        if (Spec.Space != OneShotSpaceKind.Mobile) throw new InvalidOperationException("the angle criterion is built for the mobile (BS-NAS) space only");
+        var path = Path(genome);
+        using var _ = NoGrad.Enter();
+        using var scope = new TensorScope();
+        Tensor Lead(Tensor t, int dim, long n) => t.Size(dim) == n ? t : scope.Own(t.Narrow(dim, 0, n));
+        var pieces = new List<(Tensor Init, Tensor Now)>();
+        void Piece(Entity owner, string name, Func<Tensor, Tensor> slice)
+        {
+            if (!Store.TryGet(owner, InitialName(name), out var init))
+                throw new InvalidOperationException($"no initial copy of '{name}': the angle criterion keeps them when the supernet is spawned (shrink_criterion: angle)");
+            pieces.Add((slice(init), slice(Store.Get(owner, name))));
+        }
+        Piece(Network, "stem", t => t);
+        long cin = Store.Get(Network, "stem").Size(0);
+        for (int l = 0; l < path.Length; l++)
+        {
+            if (path[l].Op == -1) continue; // identity: no weights, the width passes through
+            var e = Op(l, path[l].Op);
+            long m = MobileSpace.Ops[path[l].Op].Expansion * cin, width = path[l].Width;
+            Piece(e, "expand", t => Lead(Lead(t, 0, m), 1, cin));
+            Piece(e, "dw", t => Lead(t, 0, m));
+            Piece(e, "project", t => Lead(Lead(t, 0, width), 1, m));
+            cin = width;
+        }
+        Piece(Network, "head", t => Lead(t, 1, cin));
+        Piece(Network, "fc_w", t => t);
+        return BsNas.PathAngle.Of(pieces);
+    }
+
     public static bool IsRunningStat(string name) => name.EndsWith(".mean", StringComparison.Ordinal) || name.EndsWith(".var", StringComparison.Ordinal);
     public static bool IsBnAffine(string name) => name.EndsWith(".weight", StringComparison.Ordinal) || name.EndsWith(".bias", StringComparison.Ordinal);
     public static bool IsOptimizerState(string name) => name.EndsWith(".momentum", StringComparison.Ordinal);
 
-    /// <summary>The parameters (not running statistics, not optimizer state) in the stable order: owners by creation, names as added.</summary>
+    /// <summary>The parameters (not running statistics, optimizer state or initial copies) in the stable order: owners by creation, names as added.</summary>
     public IEnumerable<(Entity Owner, string Name, Tensor Tensor)> Parameters() =>
-        Store.All().Where(x => !IsRunningStat(x.Name) && !IsOptimizerState(x.Name)).OrderBy(x => World.SequenceOf(x.Owner));
+        Store.All().Where(x => !IsRunningStat(x.Name) && !IsOptimizerState(x.Name) && !IsInitialCopy(x.Name)).OrderBy(x => World.SequenceOf(x.Owner));
 
     /// <summary>The parameters that train: all of them, or under BN-only training those in the scope (§2.3).</summary>
     public static bool Trains(string name, bool isChoiceOp, bool bnOnly, BnScope scope) => !bnOnly || scope switch

@@ -11,8 +11,10 @@ namespace Nas.Systems.OneShot.Systems;
 
 /// <summary>
 /// BS-NAS shrinking (§4.4) at the end of each stage: M subnets drawn from the active space (world RNG), each scored by
-/// BN-recalibrated accuracy; per-option means, z-scores within each layer, the D lowest turned off. A turned-off op's
-/// entity gets <see cref="Pruned"/>; widths are slices, so they only leave <see cref="ActiveOptions"/>.
+/// BN-recalibrated accuracy (per-option means, z-scores within each layer, the D lowest turned off) or, with
+/// <see cref="ShrinkCriterion.Angle"/>, by ABS's angle to the initial weights (per-option mean angles, the D smallest
+/// turned off, ranked raw as ABS does). A turned-off op's entity gets <see cref="Pruned"/>; widths are slices, so they
+/// only leave <see cref="ActiveOptions"/>.
 /// </summary>
 public sealed class ShrinkSystem : ISystem
 {
@@ -31,13 +33,14 @@ public sealed class ShrinkSystem : ISystem
         var net = new OneShotSupernet(world);
         var data = world.Resource<EvalData>();
         var rng = world.Resource<WorldRng>();
-        var samples = new List<(int[] Genome, double Accuracy)>();
+        bool angle = c.ShrinkCriterion == ShrinkCriterion.Angle;
+        var samples = new List<(int[] Genome, double Score)>();
         for (int i = 0; i < schedule.SubnetsPerRanking; i++)
         {
-            var g = SamplePathSystem.Draw(net.Spec, active, c.Epochs, c.Epochs, rng); // all admissible widths
-            samples.Add((g, 1 - Scoring.Error(net, data, g)));
+            var g = SamplePathSystem.DrawFor(c, net.Spec, active, c.Epochs, rng); // all admissible widths; the training FLOPs window if any
+            samples.Add((g, angle ? net.PathAngle(g) : 1 - Scoring.Error(net, data, g)));
         }
-        var pruned = Shrinking.ChooseToPrune(active, Shrinking.OptionMeans(samples), schedule.RemovePerStage);
+        var pruned = Shrinking.ChooseToPrune(active, Shrinking.OptionMeans(samples), schedule.RemovePerStage, zScore: !angle);
         world.SetResource(Shrinking.Apply(active, pruned));
         foreach (var key in pruned.Where(k => k.Kind == OptionKind.Op))
             if (net.TryOp(key.Layer, key.Value, 0, out var e)) ctx.Commands.Add(e, new Pruned());
@@ -78,7 +81,7 @@ public sealed class EvolveSystem : ISystem
         if (clock.Epoch != c.Epochs) return;
         var net = new OneShotSupernet(world);
         world.TryResource<ActiveOptions>(out var active);
-        var space = OneShotSupernet.ChoiceSpace(net.Spec, active);
+        var space = OneShotSupernet.ChoiceSpace(net.Spec, active, c.Nb201Dedupe);
         var fitness = Fitness(world, net, space, c);
         var config = EvolutionConfigOf(c);
         var before = world.TryResource<EvolutionState>(out var s) ? s : null;

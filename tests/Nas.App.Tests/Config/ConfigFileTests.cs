@@ -1,0 +1,36 @@
+// The YAML config keys of the one-shot extras: shrink_criterion and nb201_dedupe parse, and a bad value names the key and value.
+using Nas.App.Config;
+using Nas.Systems.OneShot.BsNas;
+using Nas.Systems.OneShot.NasBench201;
+
+namespace Nas.App.Tests.Config;
+
+public sealed class ConfigFileTests
+{
+    private static T WithYaml<T>(string yaml, Func<string, T> read)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"nas-config-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        try { return read(path); }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void TheShrinkCriterionAndTheNb201DedupeRuleAreConfigKeys()
+    {
+        var bs = WithYaml("method: bs-nas\nshrink_criterion: angle\n", p => ConfigFile.Load(p));
+        Assert.Equal(ShrinkCriterion.Angle, bs.ShrinkCriterion);
+        var nb = WithYaml("method: bnnas++\nnb201_dedupe: benchmark\n", p => ConfigFile.Load(p));
+        Assert.Equal(Nb201Dedupe.Benchmark, nb.Nb201Dedupe);
+        Assert.Contains("shrink_criterion: angle", ConfigFile.ToYaml(bs));
+    }
+
+    [Fact]
+    public void AnUnknownShrinkCriterionIsRefusedNamingTheKeyTheValueAndTheChoices()
+    {
+        var e = Assert.Throws<ConfigException>(() => WithYaml("method: bs-nas\nshrink_criterion: sideways\n", p => ConfigFile.Load(p)));
+        Assert.Contains("line 2", e.Message);
+        Assert.Contains("'shrink_criterion' has value 'sideways'", e.Message);
+        Assert.Contains("one of accuracy, angle", e.Message);
+    }
+}
