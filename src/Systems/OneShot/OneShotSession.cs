@@ -50,12 +50,8 @@ public sealed class OneShotSession : ISearchSession
             if (config.Shrink && config.ShrinkCriterion == ShrinkCriterion.Angle) supernet.KeepInitialWeights(); // §4.4: the angle's reference
             if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes).Active);
             world.SetResource(new RunConfig(config));
-            var split = Split.Darts(train.Count, config.TrainPortion);
-            var stream = new BatchStream(train, split.Weights, config.Batch, config.Seed, Augmentation.ForSearch(train.Height));
-            world.SetResource(new DataFeed(stream, null));
+            var stream = SetDataResources(world, train, config, position: null);
             world.SetResource(new StreamPositions(stream.State, null));
-            world.SetResource(EvalBatches(train, split, config));
-            world.SetResource(new StepTensors());
             world.SetResource(new SearchClock(0, 0, 0, stream.StepsPerEpoch, config.Epochs + 1));
             world.SetResource(new StepMetrics(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN));
             return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
@@ -86,12 +82,23 @@ public sealed class OneShotSession : ISearchSession
         if (!world.TryResource<StreamPositions>(out var positions)) throw new InvalidOperationException("the snapshot has no data-stream positions (nas.data.positions)");
         world.SetResource(new RunConfig(config));
         TorchRng.Restore(world, config.Seed);
+        SetDataResources(world, train, config, positions.Train);
+        return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
+    }
+
+    /// <summary>
+    /// The data side of a session, the same for a new run and a restored one: the training stream over the weight split
+    /// (at <paramref name="position"/> when resuming), the fixed scoring batches and the step tensors. Returns the stream.
+    /// </summary>
+    private static BatchStream SetDataResources(World.World world, Dataset train, SearchConfig config, BatchStreamState? position)
+    {
         var split = Split.Darts(train.Count, config.TrainPortion);
-        var stream = new BatchStream(train, split.Weights, config.Batch, config.Seed, Augmentation.ForSearch(train.Height)) { State = positions.Train };
+        var stream = new BatchStream(train, split.Weights, config.Batch, config.Seed, Augmentation.ForSearch(train.Height));
+        if (position is { } state) stream.State = state;
         world.SetResource(new DataFeed(stream, null));
         world.SetResource(EvalBatches(train, split, config));
         world.SetResource(new StepTensors());
-        return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
+        return stream;
     }
 
     /// <summary>

@@ -80,13 +80,8 @@ public static class SearchSnapshot
     /// The result text of a loaded world of any method, without data: the DARTS genotype derived from alpha (and beta),
     /// or a one-shot run's best evaluated architecture (a note while its supernet is still training).
     /// </summary>
-    public static string ResultText(World.World world)
-    {
-        var config = ConfigOf(world);
-        return OneShotMethod.IsOneShot(config.Method)
-            ? OneShotSession.ResultOf(world, config).Text.TrimEnd('\n')
-            : SearchSession.GenotypeOf(world, StackedSpace.Resolve(world), config).ToDartsString();
-    }
+    public static string ResultText(World.World world) =>
+        IsOneShot(world) ? OneShotSession.ResultOf(world, ConfigOf(world)).Text.TrimEnd('\n') : Genotype(world).ToDartsString();
 
     private static void DisposeRuntime(World.World world)
     {
