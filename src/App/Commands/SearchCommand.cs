@@ -98,6 +98,20 @@ public static class SearchCommand
     {
         var path = run.Snapshot();
         Console.WriteLine($"snapshot step {run.Session.Clock.Step}: {path}");
+        HoldIfAsked(run.Session.Clock.Step);
+    }
+
+    /// <summary>
+    /// Test hook: when NAS_HOLD_AFTER_SNAPSHOT names this step, the process stops here (after the snapshot and its line) and waits
+    /// to be killed, so a crash test can kill it at a known step instead of racing the remaining steps.
+    /// </summary>
+    private static void HoldIfAsked(long step)
+    {
+        if (Environment.GetEnvironmentVariable("NAS_HOLD_AFTER_SNAPSHOT") is not { } hold) return;
+        if (!long.TryParse(hold, out var at)) throw new ArgumentException($"NAS_HOLD_AFTER_SNAPSHOT: '{hold}' is not a step number");
+        if (at != step) return;
+        Console.Out.Flush();
+        Thread.Sleep(Timeout.Infinite);
     }
 }
 

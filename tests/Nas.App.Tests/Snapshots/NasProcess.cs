@@ -12,10 +12,14 @@ internal sealed partial class NasProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
 
-    public NasProcess(params string[] args)
+    public NasProcess(params string[] args) : this(new Dictionary<string, string>(), args) { }
+
+    /// <summary>Starts nas with <paramref name="environment"/> added to this process's environment.</summary>
+    public NasProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "nas.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
         _process = Process.Start(start)!;

@@ -60,13 +60,15 @@ public sealed class ResumeProcessTests : IDisposable
             Assert.True(p.WaitForExit() == 0, p.Stderr);
 
         var crashed = Path.Combine(_dir, "crashed");
-        using (var p = new NasProcess([.. new[] { "search" }, .. SearchFlags(method), "--steps", $"{S}", "--snapshot-every", "1", "--out", crashed]))
+        // The hold makes the run wait after the snapshot of step killAt, so the kill lands there and not after the run's end.
+        var hold = new Dictionary<string, string> { ["NAS_HOLD_AFTER_SNAPSHOT"] = $"{killAt}" };
+        using (var p = new NasProcess(hold, [.. new[] { "search" }, .. SearchFlags(method), "--steps", $"{S}", "--snapshot-every", "1", "--out", crashed]))
         {
             p.WaitForLine(line => line.StartsWith($"snapshot step {killAt}:", StringComparison.Ordinal));
             p.Kill();
             p.WaitForExit();
         }
-        Assert.False(File.Exists(Snapshot(crashed, S)), "the run finished before it was killed");
+        Assert.False(File.Exists(Snapshot(crashed, killAt + 1)), "the run went on past the held step");
         using (var p = new NasProcess("resume", crashed, "--steps", $"{S}"))
         {
             Assert.True(p.WaitForExit() == 0, p.Stderr);
