@@ -27,6 +27,15 @@ public sealed unsafe partial class Tensor
     }
 
     /// <summary>
+    /// Depthwise convolution (groups = channels, weight C×1×k×k, no bias) by the shim's own channels-last loops, forward
+    /// and backward: the same values as <c>Conv2d(weight, null, stride, padding, dilation, groups: C)</c>, returned
+    /// channels-last, several times faster to differentiate than libtorch 1.13's (docs/performance.md). Float32 on the CPU;
+    /// other inputs go to libtorch's conv2d. No double backward.
+    /// </summary>
+    public Tensor DepthwiseConv2d(Tensor weight, int stride = 1, int padding = 0, int dilation = 1) =>
+        From(Native.nt_depthwise_conv2d(Handle, weight.Handle, stride, padding, dilation, out var r), r);
+
+    /// <summary>
     /// Batch normalisation over the channel dimension (F.batch_norm). Any of weight, bias, running mean and
     /// running variance may be null. With <paramref name="training"/> the batch statistics are used and the
     /// running stats (when given) are updated in place: running = (1 - momentum) * running + momentum * batch,

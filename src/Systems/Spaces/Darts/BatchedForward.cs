@@ -233,7 +233,8 @@ public static class BatchedForward
     private static Tensor Conv(Tensor x, Tensor w, int stride, int pad, int dilation, int groups, TensorScope scope, ForwardProfile? profile)
     {
         var t = ForwardProfile.Now(profile);
-        var y = scope.Own(x.Conv2d(w, null, stride, pad, dilation, groups));
+        // Depthwise convs go to the shim's own loops: libtorch's depthwise backward was 10-100x slower than its forward here.
+        var y = scope.Own(groups > 1 ? x.DepthwiseConv2d(w, stride, pad, dilation) : x.Conv2d(w, null, stride, pad, dilation, groups));
         profile?.Add(groups > 1 ? ProfileKind.DepthwiseConv : ProfileKind.PointwiseConv, t);
         return y;
     }
