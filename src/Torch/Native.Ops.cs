@@ -99,4 +99,7 @@ internal static unsafe partial class Native
     internal enum InPlaceScalar { Add = 0, Mul = 1, Div = 2, Fill = 3, Zero = 4 }
 
     internal enum Reduction { Sum = 0, Mean = 1, Max = 2, Min = 3 }
+
+    // pool.cpp
+    [LibraryImport(Lib)] internal static partial int nt_pool3x3(TensorHandle input, int max, long stride, out IntPtr result);
 }

@@ -90,4 +90,16 @@ public sealed unsafe partial class Tensor
     /// <summary>Cross-entropy of these [N, classes] logits against int64 class indices (F.cross_entropy).</summary>
     public Tensor CrossEntropy(Tensor targets, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0) =>
         From(Native.nt_cross_entropy(Handle, targets.Handle, (int)reduction, labelSmoothing, out var r), r);
+
+    /// <summary>
+    /// 3x3 pooling with padding 1 and stride 1 or 2 by the shim's native kernels: max pooling
+    /// (F.max_pool2d(x, 3, stride, 1); padding counts as -inf, the gradient goes to the first maximum in window
+    /// order) when <paramref name="max"/>, else average pooling with count_include_pad=False
+    /// (F.avg_pool2d(x, 3, stride, 1, count_include_pad=False)). The output is floor((H - 1) / stride) + 1 square.
+    /// A 4-D float32 CPU input runs a channels-last forward and backward several times faster than libtorch's
+    /// pooling backward; the result (and the input's gradient) is channels-last. Other dtypes and devices fall
+    /// back to libtorch's pooling. Differentiable once: a backward with createGraph through it throws.
+    /// </summary>
+    public Tensor Pool3x3(bool max, int stride = 1) =>
+        From(Native.nt_pool3x3(Handle, max ? 1 : 0, stride, out var r), r);
 }
