@@ -5,6 +5,7 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 #include <cstring>
+#include <malloc.h>
 
 namespace nt {
 static thread_local std::string last_error;
@@ -61,6 +62,18 @@ NT_API int32_t nt_version(char* buffer, int32_t size) {
 
 NT_API int32_t nt_set_num_threads(int32_t n) { NT_GUARD(at::set_num_threads(n)) }
 NT_API int32_t nt_get_num_threads(int32_t* n) { NT_GUARD(*n = at::get_num_threads()) }
+
+// glibc returns large freed blocks to the kernel (mmap'd, or trimmed off the heap top), so the next step's tensors of the
+// same size fault their pages in again; in this VM those faults cost about a third of a DARTS step (docs/performance.md).
+// This keeps blocks up to mmap_threshold bytes on the heap and never trims it: memory freed by one step is reused by the
+// next, and the resident size stays at the step's peak.
+NT_API int32_t nt_keep_freed_memory(int64_t mmap_threshold) {
+  NT_GUARD({
+    if (mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmap_threshold)) == 0)
+      throw std::invalid_argument("mallopt(M_MMAP_THRESHOLD, " + std::to_string(mmap_threshold) + ") was refused by glibc");
+    if (mallopt(M_TRIM_THRESHOLD, INT32_MAX) == 0) throw std::runtime_error("mallopt(M_TRIM_THRESHOLD) was refused");
+  })
+}
 NT_API int32_t nt_manual_seed(uint64_t seed) { NT_GUARD(torch::manual_seed(seed)) }
 NT_API int32_t nt_cuda_device_count(int32_t* n) { NT_GUARD(*n = static_cast<int32_t>(torch::cuda::device_count())) }
 NT_API int32_t nt_set_deterministic(int32_t on) { NT_GUARD(at::globalContext().setDeterministicAlgorithms(on != 0, false)) }

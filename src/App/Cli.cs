@@ -9,6 +9,7 @@ public static class Cli
     public static int Run(string[] args)
     {
         Torch.Torch.Threads = Environment.ProcessorCount; // libtorch here starts with one thread; commands may override
+        Torch.Torch.KeepFreedMemory(); // steps reuse freed tensor memory instead of faulting pages in again
         var root = new RootCommand("Nas: neural-architecture search as an ECS world over libtorch.");
         root.Subcommands.Add(VersionCommand());
         root.Subcommands.Add(Commands.SearchCommand.Create());

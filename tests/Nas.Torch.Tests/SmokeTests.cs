@@ -23,4 +23,15 @@ public sealed class SmokeTests
         var e = Assert.Throws<TorchException>(() => a.MatMul(b));
         Assert.Contains("shapes cannot be multiplied", e.Message);
     }
+
+    [Fact]
+    public void KeepFreedMemoryTunesTheAllocatorAndRefusesAThresholdOutOfRangeNamingIt()
+    {
+        Torch.KeepFreedMemory(); // 32 MiB
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Torch.KeepFreedMemory(0));
+        Assert.Equal("mmapThresholdBytes", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Torch.KeepFreedMemory(1L << 40));
+        using var a = Tensor.Zeros([1 << 20]); // allocations still work after the tuning
+        Assert.Equal(0f, a.ToFloatArray()[^1]);
+    }
 }
