@@ -273,7 +273,7 @@ public static class BatchedForward
     private static Tensor Pool(Tensor x, bool max, int stride, TensorScope scope, ForwardProfile? profile)
     {
         var t = ForwardProfile.Now(profile);
-        var y = scope.Own(max ? x.MaxPool2d(3, stride, 1) : x.AvgPool2d(3, stride, 1, countIncludePad: false));
+        var y = scope.Own(x.Pool3x3(max, stride)); // the shim's own 3x3 pooling: libtorch's backward is slow here
         profile?.Add(ProfileKind.Pool, t);
         return y;
     }
