@@ -23,7 +23,7 @@ public static class SearchForward
     public static Tensor Run(SupernetRuntime net, Tensor images, CellWeights normal, CellWeights reduce, bool training, TensorScope scope,
         ForwardMode mode = ForwardMode.Batched, ForwardProfile? profile = null) =>
         net.Broad is { } broad
-            ? BroadForward.Logits(net.Plan, broad, images, normal, reduce, training, scope)
+            ? BroadForward.Logits(net.Plan, broad, images, normal, reduce, training, scope, mode, profile)
             : SupernetForward.Logits(net.Plan, images, normal, reduce, training, scope, mode, profile);
 
     /// <summary>The op and edge weights of both cell types from the stored alpha (and beta), with masks when given.</summary>

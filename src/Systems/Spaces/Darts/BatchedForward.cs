@@ -26,13 +26,7 @@ public static class BatchedForward
         ForwardProfile? profile = null)
     {
         var start = ForwardProfile.Now(profile);
-        var t = start;
-        var input = x.IsChannelsLast ? x : scope.Own(x.ToChannelsLast());
-        profile?.Add(ProfileKind.Layout, t);
-        t = ForwardProfile.Now(profile);
-        var stem = scope.Own(input.Conv2d(net.StemConv, null, 1, 1));
-        stem = OpForward.Bn(stem, net.StemBn, training, scope);
-        profile?.Add(ProfileKind.Stem, t);
+        var stem = Stem(net, x, training, scope, profile);
         var normalScalars = SupernetForward.Scalars(normal.OpWeights, scope);
         var reduceScalars = SupernetForward.Scalars(reduce.OpWeights, scope);
         var normalValues = Values(normal.OpWeights);
@@ -47,13 +41,26 @@ public static class BatchedForward
                 red ? reduceEdge : normalEdge, (red ? reduce : normal).Kept, net.PartialChannels, training, scope, profile);
             (s0, s1) = (s1, output);
         }
-        t = ForwardProfile.Now(profile);
+        var t = ForwardProfile.Now(profile);
         var pooled = scope.Own(s1.AdaptiveAvgPool2d(1, 1));
         var flat = scope.Own(pooled.Flatten(1));
         var logits = scope.Own(flat.Linear(net.ClassifierWeight, net.ClassifierBias));
         profile?.Add(ProfileKind.Classifier, t);
         profile?.AddForward(start);
         return logits;
+    }
+
+    /// <summary>The input turned channels-last once, then the stem's conv and BatchNorm (every later op keeps that layout).</summary>
+    public static Tensor Stem(SupernetPlan net, Tensor x, bool training, TensorScope scope, ForwardProfile? profile)
+    {
+        var t = ForwardProfile.Now(profile);
+        var input = x.IsChannelsLast ? x : scope.Own(x.ToChannelsLast());
+        profile?.Add(ProfileKind.Layout, t);
+        t = ForwardProfile.Now(profile);
+        var stem = scope.Own(input.Conv2d(net.StemConv, null, 1, 1));
+        stem = OpForward.Bn(stem, net.StemBn, training, scope);
+        profile?.Add(ProfileKind.Stem, t);
+        return stem;
     }
 
     /// <summary>The weight matrix as rows of floats, read once per forward to know which ops have weight exactly zero.</summary>
@@ -209,7 +216,7 @@ public static class BatchedForward
     }
 
     /// <summary>FactorizedReduce from an input that is already ReLU'd (so the ReLU can be shared with the edge's conv ops).</summary>
-    private static Tensor FactorizedReduce(Tensor relu, Tensor convA, Tensor convB, BatchNormTensors bn, bool training, TensorScope scope,
+    public static Tensor FactorizedReduce(Tensor relu, Tensor convA, Tensor convB, BatchNormTensors bn, bool training, TensorScope scope,
         ForwardProfile? profile)
     {
         var a = Conv(relu, convA, 2, 0, 1, 1, scope, profile);
@@ -223,7 +230,7 @@ public static class BatchedForward
         return Bn(cat, bn, training, scope, profile);
     }
 
-    private static Tensor ReluConvBn(Tensor x, Tensor conv, BatchNormTensors bn, bool training, TensorScope scope, ForwardProfile? profile)
+    public static Tensor ReluConvBn(Tensor x, Tensor conv, BatchNormTensors bn, bool training, TensorScope scope, ForwardProfile? profile)
     {
         var h = Relu(x, scope, profile);
         h = Conv(h, conv, 1, 0, 1, 1, scope, profile);
@@ -262,7 +269,7 @@ public static class BatchedForward
     private static Tensor Norms(Tensor x, OpTensors t, bool training, TensorScope scope, ForwardProfile? profile) =>
         t.Norms.Length == 0 ? x : Bn(x, t.Norms[0], training, scope, profile);
 
-    private static Tensor Relu(Tensor x, TensorScope scope, ForwardProfile? profile)
+    public static Tensor Relu(Tensor x, TensorScope scope, ForwardProfile? profile)
     {
         var t = ForwardProfile.Now(profile);
         var y = scope.Own(x.Relu());
