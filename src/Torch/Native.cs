@@ -19,6 +19,8 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int nt_version(byte* buffer, int size);
     [LibraryImport(Lib)] internal static partial int nt_set_num_threads(int n);
     [LibraryImport(Lib)] internal static partial int nt_keep_freed_memory(long mmapThreshold);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int nt_op_profile_start(string path);
+    [LibraryImport(Lib)] internal static partial int nt_op_profile_stop();
     [LibraryImport(Lib)] internal static partial int nt_get_num_threads(out int n);
     [LibraryImport(Lib)] internal static partial int nt_manual_seed(ulong seed);
     [LibraryImport(Lib)] internal static partial int nt_cuda_device_count(out int n);

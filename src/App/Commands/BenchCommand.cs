@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Nas.App.Config;
+using Nas.Torch;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;
@@ -76,11 +77,14 @@ public static class BenchCommand
             : new[] { config.Forward };
         var profiling = r.GetValue(Profile);
         var runs = new List<BenchRun>();
+        (double Seconds, IReadOnlyList<OpTime> Ops)? ops = null;
         try
         {
             foreach (var m in modes) runs.Add(BenchRun.Start(config with { Forward = m }, data, profiling));
             for (var i = 0; i < r.GetValue(Warmup); i++)
                 foreach (var run in runs) run.Step(timed: false);
+            // One untimed step under libtorch's op profiler (before the timed steps, whose per-primitive profile starts afresh).
+            if (profiling) ops = OpProfiledStep(runs[0]);
             for (var i = 0; i < r.GetValue(Steps); i++)
                 foreach (var run in runs) run.Step(timed: true);
         }
@@ -97,7 +101,24 @@ public static class BenchCommand
         if (r.GetValue(Json)) Console.WriteLine(JsonLine(config, shape, r.GetValue(Steps), runs, load, loadAfter));
         else PrintText(config, shape, r.GetValue(Steps), runs, load, loadAfter);
         if (profiling) foreach (var run in runs) BenchReport.PrintProfile(run);
+        if (ops is { } o) BenchReport.PrintOps(runs[0].Mode, o.Seconds, o.Ops);
         return 0;
+    }
+
+    private static (double Seconds, IReadOnlyList<OpTime> Ops) OpProfiledStep(BenchRun run)
+    {
+        var trace = Path.Combine(Path.GetTempPath(), $"nas-op-profile-{Environment.ProcessId}.json");
+        try
+        {
+            var t = Stopwatch.GetTimestamp();
+            using (OpProfile.Record(trace)) run.Step(timed: false);
+            var seconds = Stopwatch.GetElapsedTime(t).TotalSeconds;
+            return (seconds, OpProfile.Summarize(trace));
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
     }
 
     private static (int C, int H, int W) ParseShape(string text)

@@ -53,4 +53,22 @@ internal static class BenchReport
         ProfileKind.Classifier => "classifier",
         _ => kind.ToString(),
     };
+
+    /// <summary>The op profiler's step: self time per libtorch op (forward ops and backward nodes), the largest first.</summary>
+    public static void PrintOps(ForwardMode mode, double stepSeconds, IReadOnlyList<Nas.Torch.OpTime> ops, int top = 25)
+    {
+        var recorded = ops.Sum(o => o.SelfSeconds);
+        Console.WriteLine();
+        Console.WriteLine($"libtorch ops, {mode} forward, one extra step under libtorch's profiler: {stepSeconds:0.000} s (the profiler adds its own cost), " +
+            $"{recorded:0.000} s inside ops");
+        Console.WriteLine($"  {"op (self time)",-44} {"seconds",8} {"share",7} {"calls",7}");
+        foreach (var o in ops.Take(top))
+            Console.WriteLine($"  {Trim(o.Name),-44} {o.SelfSeconds,8:0.0000} {100 * o.SelfSeconds / stepSeconds,6:0.0}% {o.Calls,7}");
+        var rest = ops.Skip(top).ToList();
+        if (rest.Count > 0) Console.WriteLine($"  {$"({rest.Count} more ops)",-44} {rest.Sum(o => o.SelfSeconds),8:0.0000} {100 * rest.Sum(o => o.SelfSeconds) / stepSeconds,6:0.0}%");
+        var outside = stepSeconds - recorded;
+        Console.WriteLine($"  {"outside libtorch ops (C#, ECS, binding, shim)",-44} {outside,8:0.0000} {100 * outside / stepSeconds,6:0.0}%");
+    }
+
+    private static string Trim(string name) => name.Length <= 44 ? name : name[..41] + "...";
 }
