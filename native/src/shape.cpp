@@ -43,6 +43,14 @@ NT_API int32_t nt_cat(const nt_tensor* ts, int32_t n, int64_t dim, nt_tensor* ou
 NT_API int32_t nt_stack(const nt_tensor* ts, int32_t n, int64_t dim, nt_tensor* out) { NT_GUARD(*out = nt::wrap(at::stack(gather(ts, n), dim))) }
 
 // Writes up to capacity handles into out; count says how many chunks libtorch made (it may be fewer than asked).
+// Views of the given sizes along dim (their backward is one cat, where narrow's is a zero fill and a copy per view).
+NT_API int32_t nt_split_with_sizes(nt_tensor t, const int64_t* sizes, int32_t n, int64_t dim, nt_tensor* out) {
+  NT_GUARD({
+    auto parts = t->split_with_sizes(nt::dims(sizes, n), dim);
+    for (size_t i = 0; i < parts.size(); ++i) out[i] = nt::wrap(std::move(parts[i]));
+  })
+}
+
 NT_API int32_t nt_chunk(nt_tensor t, int64_t chunks, int64_t dim, nt_tensor* out, int32_t capacity, int32_t* count) {
   NT_GUARD({
     auto parts = t->chunk(chunks, dim);

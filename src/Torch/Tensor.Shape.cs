@@ -87,4 +87,18 @@ public sealed unsafe partial class Tensor
         for (var i = 0; i < count; i++) result[i] = new Tensor(raw[i]);
         return result;
     }
+
+    /// <summary>
+    /// Views of the given <paramref name="sizes"/> along <paramref name="dim"/> (torch.split with a size list; they must add up to
+    /// the dimension). Its backward is one cat, where separate <see cref="Narrow"/> views each fill zeros and copy.
+    /// </summary>
+    public Tensor[] Split(ReadOnlySpan<long> sizes, long dim = 0)
+    {
+        if (sizes.Length == 0) throw new ArgumentException("split needs at least one size", nameof(sizes));
+        var raw = new IntPtr[sizes.Length];
+        fixed (long* s = sizes)
+        fixed (IntPtr* p = raw)
+            Native.Check(Native.nt_split_with_sizes(Handle, s, sizes.Length, dim, p));
+        return raw.Select(h => new Tensor(h)).ToArray();
+    }
 }
