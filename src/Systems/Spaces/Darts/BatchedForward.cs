@@ -150,8 +150,9 @@ public static class BatchedForward
         var c = x.Size(1);
         var part = c / k;
         var t = ForwardProfile.Now(profile);
-        var xa = scope.Own(x.Narrow(1, 0, part));
-        var xb = scope.Own(x.Narrow(1, part, c - part));
+        var halves = x.Split([part, c - part], 1); // one cat in backward, where two narrows fill zeros and copy twice
+        var xa = scope.Own(halves[0]);
+        var xb = scope.Own(halves[1]);
         profile?.Add(ProfileKind.ChannelOps, t);
         var ya = MixedEdge(edge, xa, weights, values, kept, training, scope, profile);
         var yb = edge.Stride == 1 ? xb : Pool2x2(xb, scope, profile);
@@ -246,22 +247,17 @@ public static class BatchedForward
         return y;
     }
 
-    /// <summary>Below this many channels, BatchNorm runs on an NCHW copy: channels-last BN was 7x slower at C = 4 (docs/performance.md).</summary>
-    public const int ChannelsLastBnMinChannels = 8;
-
+    /// <summary>
+    /// Training-mode BatchNorm without affine (every BN inside the search cells) runs the shim's own channels-last kernel:
+    /// libtorch 1.13's channels-last BN was up to 70x slower at 4 channels (PC-DARTS's C/K) and its NCHW path needs two
+    /// copies (docs/performance.md). Eval mode and affine BN (the stem) stay libtorch's.
+    /// </summary>
     private static Tensor Bn(Tensor x, BatchNormTensors bn, bool training, TensorScope scope, ForwardProfile? profile)
     {
         var t = ForwardProfile.Now(profile);
-        Tensor y;
-        if (x.Size(1) < ChannelsLastBnMinChannels && x.IsChannelsLast)
-        {
-            var nchw = scope.Own(x.Contiguous());
-            y = scope.Own(OpForward.Bn(nchw, bn, training, scope).ToChannelsLast());
-        }
-        else
-        {
-            y = OpForward.Bn(x, bn, training, scope);
-        }
+        var y = training && bn.Weight is null && bn.Bias is null
+            ? scope.Own(x.BatchNormTrain(bn.RunningMean, bn.RunningVar, OpForward.BnMomentum, OpForward.BnEps))
+            : OpForward.Bn(x, bn, training, scope);
         profile?.Add(ProfileKind.BatchNorm, t);
         return y;
     }
