@@ -87,4 +87,28 @@ public sealed unsafe partial class Tensor
     public void DivInPlace(double s) => Native.Check(Native.nt_inplace_scalar(Handle, s, (int)Native.InPlaceScalar.Div));
     public void FillInPlace(double value) => Native.Check(Native.nt_inplace_scalar(Handle, value, (int)Native.InPlaceScalar.Fill));
     public void ZeroInPlace() => Native.Check(Native.nt_inplace_scalar(Handle, 0, (int)Native.InPlaceScalar.Zero));
+
+    /// <summary>
+    /// Σ_i weights[i] · ys[i] (ys of one shape, weights 0-dim): DARTS's mixed-op sum. Float32 on the CPU runs as one fused
+    /// pass with its own backward (dy_i = w_i·g and dw_i = ⟨g, y_i⟩ in one pass over g), where a mul and an add per op cost
+    /// five passes over memory and two temporaries; the result keeps the layout of ys[0] (channels-last stays so). Other
+    /// inputs go to libtorch's mul and add. No double backward.
+    /// </summary>
+    public static Tensor WeightedSum(ReadOnlySpan<Tensor> ys, ReadOnlySpan<Tensor> weights)
+    {
+        if (ys.Length == 0) throw new ArgumentException("weighted sum of no tensors", nameof(ys));
+        if (ys.Length != weights.Length)
+            throw new ArgumentException($"weighted sum of {ys.Length} tensors with {weights.Length} weights", nameof(weights));
+        var y = ys.Length <= 32 ? stackalloc IntPtr[ys.Length] : new IntPtr[ys.Length];
+        var w = ys.Length <= 32 ? stackalloc IntPtr[ys.Length] : new IntPtr[ys.Length];
+        for (var i = 0; i < ys.Length; i++) { y[i] = ys[i].Raw; w[i] = weights[i].Raw; }
+        int status;
+        IntPtr r;
+        fixed (IntPtr* py = y)
+        fixed (IntPtr* pw = w)
+            status = Native.nt_weighted_sum(py, pw, ys.Length, out r);
+        foreach (var t in ys) GC.KeepAlive(t);
+        foreach (var t in weights) GC.KeepAlive(t);
+        return From(status, r);
+    }
 }
