@@ -70,5 +70,11 @@ internal static class BenchReport
         Console.WriteLine($"  {"outside libtorch ops (C#, ECS, binding, shim)",-44} {outside,8:0.0000} {100 * outside / stepSeconds,6:0.0}%");
     }
 
-    private static string Trim(string name) => name.Length <= 44 ? name : name[..41] + "...";
+    private static string Trim(string name)
+    {
+        // The shim's own autograd functions show as CppNode<(anonymous namespace)::Name>: their backward passes.
+        const string node = "torch::autograd::CppNode<(anonymous namespace)::";
+        if (name.StartsWith(node, StringComparison.Ordinal)) name = $"native {name[node.Length..].TrimEnd('>')} backward";
+        return name.Length <= 44 ? name : name[..41] + "...";
+    }
 }

@@ -158,7 +158,8 @@ public static class BatchedForward
         var part = c / k;
         var t = ForwardProfile.Now(profile);
         var halves = x.Split([part, c - part], 1); // one cat in backward, where two narrows fill zeros and copy twice
-        var xa = scope.Own(halves[0]);
+        // The mixed part dense once: the native pools, the fused sum (skip) and the convs would each copy the strided view.
+        var xa = scope.Own(scope.Own(halves[0]).ToChannelsLast());
         var xb = scope.Own(halves[1]);
         profile?.Add(ProfileKind.ChannelOps, t);
         var ya = MixedEdge(edge, xa, weights, values, kept, training, scope, profile);
