@@ -43,6 +43,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int nt_slice(TensorHandle t, long dim, long start, long end, long step, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_index_select(TensorHandle t, long dim, TensorHandle index, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_cat(IntPtr* tensors, int n, long dim, out IntPtr result);
+    [LibraryImport(Lib)] internal static partial int nt_shuffle_join(TensorHandle mixed, TensorHandle bypass, long groups, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_weighted_sum(IntPtr* ys, IntPtr* weights, int n, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_stack(IntPtr* tensors, int n, long dim, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_chunk(TensorHandle t, long chunks, long dim, IntPtr* results, int capacity, out int count);

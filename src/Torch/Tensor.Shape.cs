@@ -101,4 +101,12 @@ public sealed unsafe partial class Tensor
             Native.Check(Native.nt_split_with_sizes(Handle, s, sizes.Length, dim, p));
         return raw.Select(h => new Tensor(h)).ToArray();
     }
+
+    /// <summary>
+    /// PC-DARTS's edge join: <c>cat([mixed, bypass], 1)</c> followed by the channel shuffle with <paramref name="groups"/>
+    /// groups (output channel i·K + g is concatenated channel g·C/K + i), as one native pass each way, channels-last out.
+    /// mixed has C/K channels, bypass C − C/K; float32 on the CPU. Inputs may be channel slices of channels-last tensors.
+    /// </summary>
+    public static Tensor ShuffleJoin(Tensor mixed, Tensor bypass, int groups) =>
+        From(Native.nt_shuffle_join(mixed.Handle, bypass.Handle, groups, out var r), r);
 }

@@ -61,6 +61,8 @@ public static class BenchCommand
             var problems = Presets.Problems(config);
             if (r.GetValue(Steps) < 1) problems.Add($"steps must be at least 1, got {r.GetValue(Steps)}");
             if (r.GetValue(Warmup) < 0) problems.Add($"warmup must not be negative, got {r.GetValue(Warmup)}");
+            if (r.GetValue(Compare) && OneShotMethod.IsOneShot(config.Method))
+                problems.Add($"--compare: {config.Method} runs the one-shot supernet's own forward; only the differentiable methods have a batched and a reference path");
             if (problems.Count > 0) throw new ConfigException("the configuration cannot run:\n  " + string.Join("\n  ", problems));
         }
         catch (Exception e) when (e is ConfigException or ArgumentException or NotSupportedException)
@@ -140,7 +142,7 @@ public static class BenchCommand
         var main = runs[0];
         var o = new Dictionary<string, object?>
         {
-            ["method"] = c.Method, ["forward"] = main.Mode.ToString().ToLowerInvariant(), ["layers"] = c.Layers, ["channels"] = c.Channels,
+            ["method"] = c.Method, ["forward"] = OneShotMethod.IsOneShot(c.Method) ? "one-shot" : main.Mode.ToString().ToLowerInvariant(), ["layers"] = c.Layers, ["channels"] = c.Channels,
             ["batch"] = c.Batch, ["input"] = $"{s.C}x{s.H}x{s.W}", ["threads"] = c.Threads, ["partial_channels"] = c.PartialChannels,
             ["steps"] = steps, ["s_per_step_median"] = Round(main.Median), ["s_per_step_min"] = Round(main.Min),
             ["peak_rss_mb"] = Math.Round(main.PeakRssMb, 1), ["feed_s_median"] = Round(main.FeedMedian),

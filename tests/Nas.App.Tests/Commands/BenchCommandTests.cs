@@ -37,6 +37,29 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void BenchProfilePrintsTheStepPerSystemAndPerLibtorchOpIncludingTheNativeBackwards()
+    {
+        var (code, stdout, stderr) = Nas($"bench --method darts {Tiny} --channels 4 --profile");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("system weight-step", stdout);
+        Assert.Contains("libtorch ops, Batched forward, one extra step under libtorch's profiler", stdout);
+        Assert.Contains("native Depthwise backward", stdout);
+        Assert.Contains("aten::", stdout);
+    }
+
+    [Fact]
+    public void BenchLabelsAOneShotMethodAndRefusesToCompareIt()
+    {
+        var (code, stdout, stderr) = Nas($"bench --method spos {Tiny} --channels 4 --json");
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout.Trim()))
+            Assert.Equal("one-shot", doc.RootElement.GetProperty("forward").GetString());
+        (code, _, stderr) = Nas($"bench --method spos {Tiny} --channels 4 --compare");
+        Assert.Equal(2, code);
+        Assert.Contains("--compare: spos runs the one-shot supernet's own forward", stderr);
+    }
+
+    [Fact]
     public void BenchRefusesAMalformedInputShape()
     {
         var (code, _, stderr) = Nas("bench --method darts --input 3x32 --steps 1");

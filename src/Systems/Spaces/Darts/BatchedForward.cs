@@ -165,10 +165,9 @@ public static class BatchedForward
         var ya = MixedEdge(edge, xa, weights, values, kept, training, scope, profile);
         var yb = edge.Stride == 1 ? xb : Pool2x2(xb, scope, profile);
         t = ForwardProfile.Now(profile);
-        var cat = scope.Own(Tensor.Cat([ya, yb], 1));
-        Drop(ya, scope); // cat's backward keeps nothing: the mixed output's memory can go now
-        var shuffled = cat.IsChannelsLast ? ChannelShuffleLast(cat, k, scope) : SupernetForward.ChannelShuffle(cat, k, scope);
-        Drop(cat, scope); // the shuffle copied it; views and contiguous keep nothing for backward
+        // cat + channel shuffle in one native pass each way (Tensor.ShuffleJoin): one copy instead of two.
+        var shuffled = scope.Own(Tensor.ShuffleJoin(ya, yb, k));
+        Drop(ya, scope); // the join's backward keeps nothing: the mixed output's memory can go now
         profile?.Add(ProfileKind.ChannelOps, t);
         return shuffled;
     }
@@ -188,22 +187,6 @@ public static class BatchedForward
 
     /// <summary>Disposes a temporary this path created and no longer reads; autograd keeps its own reference if backward needs it.</summary>
     private static void Drop(Tensor t, TensorScope scope) => scope.Release(t).Dispose();
-
-    /// <summary>
-    /// The channel shuffle on a channels-last tensor: its memory is N×H×W×C, so the shuffle is a transpose of the last
-    /// axis split as (groups, C/groups); the result is NCHW-shaped with channels-last strides, equal to the reference's.
-    /// </summary>
-    public static Tensor ChannelShuffleLast(Tensor x, int groups, TensorScope scope)
-    {
-        var shape = x.Shape;
-        long n = shape[0], c = shape[1], h = shape[2], w = shape[3];
-        var nhwc = scope.Own(x.Permute(0, 2, 3, 1));
-        var split = scope.Own(nhwc.View(n, h, w, groups, c / groups));
-        var swapped = scope.Own(split.Transpose(3, 4));
-        var cont = scope.Own(swapped.Contiguous());
-        var merged = scope.Own(cont.View(n, h, w, c));
-        return scope.Own(merged.Permute(0, 3, 1, 2));
-    }
 
     private static Tensor SepConv(Tensor relu, int pad, int stride, OpTensors t, bool training, TensorScope scope, ForwardProfile? profile)
     {
