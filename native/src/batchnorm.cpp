@@ -30,12 +30,6 @@
 
 namespace {
 
-// The hot loops are compiled twice, for AVX2+FMA and for baseline x86-64, and picked once by what the CPU supports
-// (as in depthwise.cpp: target_clones("arch=...") tests the CPU model, not its features).
-#define NT_HOT_LOOPS(name, params, args)                                              \
-  __attribute__((target("avx2,fma"))) void name##_avx2 params { name##_body args; } \
-  void name##_base params { name##_body args; }                                     \
-  const auto name = (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? name##_avx2 : name##_base;
 
 // Unaligned 8-float vectors (GCC vector extension; SSE pairs in the baseline copy).
 typedef float v8 __attribute__((vector_size(32), aligned(4)));

@@ -17,12 +17,6 @@
 
 namespace {
 
-// The hot loops are compiled twice, for AVX2+FMA and for baseline x86-64, and picked once by what the CPU supports
-// (GCC's target_clones("arch=haswell") tests the CPU model, not its features, and chose the slow copy on AMD EPYC).
-#define NT_HOT_LOOPS(name, params, args)                                              \
-  __attribute__((target("avx2,fma"))) void name##_avx2 params { name##_body args; } \
-  void name##_base params { name##_body args; }                                     \
-  const auto name = (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? name##_avx2 : name##_base;
 
 // a[e] += b[e] * c[e]
 inline __attribute__((always_inline)) void madd_body(float* __restrict a, const float* __restrict b, const float* __restrict c, int64_t n) {

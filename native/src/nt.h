@@ -64,3 +64,11 @@ inline at::IntArrayRef dims(const int64_t* p, int32_t n) { return at::IntArrayRe
     nt::set_error("unknown C++ exception in libtorch shim");                        \
   }                                                                                 \
   return nt::Error;
+
+// Defines `name` as a function pointer to name##_body compiled for AVX2+FMA when the CPU has them, else for baseline
+// x86-64; name##_body must be an always_inline function. (GCC's target_clones("arch=haswell") tests the CPU model,
+// not its features, and picked the slow copy on AMD EPYC.)
+#define NT_HOT_LOOPS(name, params, args)                                              \
+  __attribute__((target("avx2,fma"))) void name##_avx2 params { name##_body args; } \
+  void name##_base params { name##_body args; }                                     \
+  const auto name = (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? name##_avx2 : name##_base;
