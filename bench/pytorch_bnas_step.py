@@ -15,11 +15,10 @@ as `nas bench --method bnas-v2-pc` times it. Prints one JSON line like `nas benc
 alpha/beta excluded); --params-only prints just that count (289,242 for the defaults, 1,224,762 with --k 1).
 Run with OMP_WAIT_POLICY=passive in the environment to compare with ./nas, which sets it (docs/performance.md).
 """
-import argparse, json, resource, statistics, time
+import argparse, json
 import torch
 import torch.nn.functional as F
-
-OPS = ["max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"]
+from pytorch_ops import OPS, Net, time_steps
 NODES, MULTIPLIER, STEM_MULTIPLIER = 4, 4, 3
 
 a = argparse.ArgumentParser()
@@ -38,7 +37,8 @@ if args.k < 1 or (2 * args.channels) % args.k or (args.k > 1 and (2 * args.chann
     raise SystemExit(f"--k {args.k} must divide 2*channels = {2 * args.channels} into an even count")
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
-P, stats = {}, {}
+net = Net(args.k)
+param, bn, conv, relu_conv_bn, fact_reduce, edge = net.param, net.bn, net.conv, net.relu_conv_bn, net.fact_reduce, net.edge
 
 # ---- the program: BroadSearchLayout.Steps() ------------------------------------------------------------------------------------
 # Each step is (kind, channels, size, extra); its id is its index, inputs are earlier ids.
@@ -80,52 +80,7 @@ def build():
 
 build()
 
-# ---- ops (as pytorch_darts_step.py / OpForward.cs) -----------------------------------------------------------------------------
-def param(name, shape, init=None):
-    if name not in P:
-        P[name] = (torch.randn(shape) * 0.1 if init is None else torch.full(shape, float(init))).requires_grad_()
-    return P[name]
-
-def bn(x, name, affine=False):
-    c = x.shape[1]
-    if name not in stats:
-        stats[name] = (torch.zeros(c), torch.ones(c))
-    m, v = stats[name]
-    w, b = (param(name + ".w", (c,), 1), param(name + ".b", (c,), 0)) if affine else (None, None)
-    return F.batch_norm(x, m, v, w, b, training=True, momentum=0.1, eps=1e-5)
-
-def conv(x, name, cout, k, stride=1, pad=0, dil=1, groups=1):
-    return F.conv2d(x, param(name, (cout, x.shape[1] // groups, k, k)), stride=stride, padding=pad, dilation=dil, groups=groups)
-
-def relu_conv_bn(x, cout, p, affine=False):
-    return bn(conv(F.relu(x), p, cout, 1), p + ".bn", affine)
-
-def fact_reduce(x, cout, p, affine=False):
-    x = F.relu(x)
-    return bn(torch.cat([conv(x, p + ".a", cout // 2, 1, 2), conv(x[:, :, 1:, 1:], p + ".b", cout // 2, 1, 2)], 1), p + ".bn", affine)
-
-def op(name, x, stride, p):
-    C = x.shape[1]
-    if name == "max_pool_3x3": return bn(F.max_pool2d(x, 3, stride, 1), p)
-    if name == "avg_pool_3x3": return bn(F.avg_pool2d(x, 3, stride, 1, count_include_pad=False), p)
-    if name == "skip_connect": return x if stride == 1 else fact_reduce(x, C, p)
-    if name.startswith("sep"):
-        k, pad = (3, 1) if name.endswith("3x3") else (5, 2)
-        h = bn(conv(conv(F.relu(x), p + ".0", C, k, stride, pad, 1, C), p + ".1", C, 1), p + ".bn0")
-        return bn(conv(conv(F.relu(h), p + ".2", C, k, 1, pad, 1, C), p + ".3", C, 1), p + ".bn1")
-    k, pad = (3, 2) if name.endswith("3x3") else (5, 4)
-    return bn(conv(conv(F.relu(x), p + ".0", C, k, stride, pad, 2, C), p + ".1", C, 1), p + ".bn0")
-
-def edge(x, stride, w, p):
-    """SupernetForward.PartialEdge (K > 1) or MixedEdge: `none` (w[0]) contributes exactly zero and is skipped."""
-    C, k = x.shape[1], args.k
-    xa, xb = (x, None) if k == 1 else (x[:, : C // k], x[:, C // k:])
-    y = sum(w[o + 1] * op(n, xa, stride, f"{p}.{n}") for o, n in enumerate(OPS))
-    if k == 1: return y
-    y = torch.cat([y, xb if stride == 1 else F.max_pool2d(xb, 2, 2)], 1)
-    n, c, h, wd = y.shape
-    return y.view(n, k, c // k, h, wd).transpose(1, 2).contiguous().view(n, c, h, wd)
-
+# ---- cells (ops and edges: pytorch_ops.Net) ----------------------------------------------------------------------------------
 def cell(s0, s1, st, w, b, p):
     """SupernetForward.Cell with edge weights b (softmax of beta per node) multiplying each edge's output."""
     C = st["c"]
@@ -177,7 +132,7 @@ def batch(n=args.batch):
 
 with torch.no_grad():
     forward(batch(2)[0])  # creates the weights
-weights = list(P.values())
+weights = list(net.P.values())
 n_params = sum(t.numel() for t in weights)
 if args.params_only:
     print(n_params); raise SystemExit
@@ -193,11 +148,6 @@ def step():
     torch.nn.utils.clip_grad_norm_(weights, 5); wopt.step()
 
 if __name__ != "__main__": raise SystemExit  # imported for profiling: model only
-for _ in range(args.warmup): step()
-times = []
-for _ in range(args.steps):
-    t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
 print(json.dumps({"impl": "pytorch", "method": "bnas-v2-pc", "conv_blocks": args.conv_blocks, "enhancement_cells": args.enhancement_cells,
                   "channels": args.channels, "batch": args.batch, "input": args.input, "k": args.k, "threads": args.threads,
-                  "steps": args.steps, "s_per_step_median": round(statistics.median(times), 4), "s_per_step_min": round(min(times), 4),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "params": n_params}))
+                  **time_steps(step, args.warmup, args.steps), "params": n_params}))

@@ -30,9 +30,7 @@
 
 namespace {
 
-
-// Unaligned 8-float vectors (GCC vector extension; SSE pairs in the baseline copy).
-typedef float v8 __attribute__((vector_size(32), aligned(4)));
+using nt::v8;
 #define LD(p) (*reinterpret_cast<const v8*>(p))
 #define ST(p, v) (*reinterpret_cast<v8*>(p) = (v))
 
@@ -130,8 +128,7 @@ struct Geometry {
   }
 };
 
-// Images per parallel chunk: ~32k floats, enough work to be worth a thread hand-off.
-int64_t grain(const Geometry& g) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, g.image)); }
+int64_t grain(const Geometry& g) { return nt::images_per_chunk(g.image); }
 
 struct Stats {
   std::vector<double> mean, var;  // per channel; var biased
@@ -314,17 +311,11 @@ struct BatchNormTrain : public torch::autograd::Function<BatchNormTrain> {
   }
 };
 
-std::string sizes_text(const at::Tensor& t) {
-  std::string s = "[";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + "]";
-}
-
 at::Tensor batch_norm_train(const at::Tensor& input, const at::Tensor& running_mean, const at::Tensor& running_var, double momentum,
                             double eps) {
   // PyTorch's F.batch_norm refuses this (at::batch_norm itself returns zeros and a NaN running variance).
   if (input.dim() >= 2 && input.numel() > 0 && input.numel() / input.size(1) <= 1)
-    throw std::invalid_argument("Expected more than 1 value per channel when training, got input size " + sizes_text(input));
+    throw std::invalid_argument("Expected more than 1 value per channel when training, got input size " + c10::str(input.sizes()));
   const bool native = input.dim() == 4 && input.scalar_type() == at::kFloat && input.device().is_cpu() && input.numel() > 0;
   if (!native)
     return at::batch_norm(input, {}, {}, running_mean, running_var, /*training=*/true, momentum, eps, /*cudnn_enabled=*/true);

@@ -26,8 +26,7 @@ NT_HOT_LOOPS(madd, (float* __restrict a, const float* __restrict b, const float*
 
 // acc[e] += sum over r < rows of a[r][e] * b[r][e], for e < len: a weight-gradient tile row summed over a band of rows,
 // 32 lanes kept in registers across the band (2 loads per multiply-add, one store per band instead of per row).
-// Unaligned 8-float vectors (GCC vector extension; plain SSE pairs in the baseline copy).
-typedef float v8 __attribute__((vector_size(32), aligned(4)));
+using nt::v8;
 
 inline __attribute__((always_inline)) void band_dot_body(float* acc, const float* const* a, const float* const* b, int64_t rows, int64_t len) {
   int64_t e = 0;

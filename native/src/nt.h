@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 #include <torch/csrc/autograd/variable.h>
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -72,3 +73,13 @@ inline at::IntArrayRef dims(const int64_t* p, int32_t n) { return at::IntArrayRe
   __attribute__((target("avx2,fma"))) void name##_avx2 params { name##_body args; } \
   void name##_base params { name##_body args; }                                     \
   const auto name = (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? name##_avx2 : name##_base;
+
+namespace nt {
+
+// Unaligned 8-float vectors for the hot loops (GCC vector extension; plain SSE pairs in a baseline copy).
+typedef float v8 __attribute__((vector_size(32), aligned(4)));
+
+// Images per at::parallel_for chunk for per-image kernels: about 32k floats, enough work to be worth a thread hand-off.
+inline int64_t images_per_chunk(int64_t floats_per_image) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, floats_per_image)); }
+
+}  // namespace nt

@@ -21,13 +21,6 @@
 #include <stdexcept>
 #include <vector>
 
-// The hot per-image kernels are built twice (AVX2 and baseline) and picked at load time; the file
-// is compiled with -O3 (native/CMakeLists.txt) so the span loops vectorize.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define NT_POOL_CLONES __attribute__((target_clones("avx2", "default"), noinline))
-#else
-#define NT_POOL_CLONES
-#endif
 #define NT_POOL_INLINE inline __attribute__((always_inline))
 
 namespace {
@@ -83,125 +76,78 @@ NT_POOL_INLINE void span_route(float* __restrict gin, float* __restrict rem, con
   }
 }
 
-// ---- per-image kernels ----
+// ---- per-image kernels (each compiled for AVX2+FMA and baseline, NT_HOT_LOOPS) ----
 
-NT_POOL_CLONES void max_forward_image(const float* in, float* out, Geometry g) {
-  const idx_t H = g.H, W = g.W, C = g.C, OH = g.OH, OW = g.OW;
-  const float ninf = -std::numeric_limits<float>::infinity();
-  for (idx_t oh = 0; oh < OH; ++oh) {
-    float* o = out + oh * OW * C;
-    std::fill(o, o + OW * C, ninf);
-    for (int dy = -1; dy <= 1; ++dy) {
-      idx_t ih = oh * g.stride + dy;
-      if (ih < 0 || ih >= H) continue;
-      const float* r = in + ih * W * C;
-      if (g.stride == 1) {
-        for (int dx = -1; dx <= 1; ++dx) {
-          idx_t ow0, ow1;
-          span_range(W, dx, ow0, ow1);
-          if (ow1 > ow0) span_max(o + ow0 * C, r + (ow0 + dx) * C, (ow1 - ow0) * C);
-        }
-      } else {
-        for (idx_t ow = 0; ow < OW; ++ow)
-          for (int dx = -1; dx <= 1; ++dx) {
-            idx_t iw = ow * 2 + dx;
-            if (iw < 0 || iw >= W) continue;
-            span_max(o + ow * C, r + iw * C, C);
-          }
+// The window of output row oh: calls f(ih, in_offset, out_offset, n) for each input row ih under it and each run of
+// n floats where output (at out_offset in its row) and input (at in_offset in row ih) meet under one tap. Stride 1:
+// one flat span per horizontal tap; stride 2: one pixel (C floats) per output column and tap.
+template <typename F>
+NT_POOL_INLINE void for_each_tap(const Geometry& g, idx_t oh, F&& f) {
+  for (int dy = -1; dy <= 1; ++dy) {
+    const idx_t ih = oh * g.stride + dy;
+    if (ih < 0 || ih >= g.H) continue;
+    if (g.stride == 1) {
+      for (int dx = -1; dx <= 1; ++dx) {
+        idx_t ow0, ow1;
+        span_range(g.W, dx, ow0, ow1);
+        if (ow1 > ow0) f(ih, (ow0 + dx) * g.C, ow0 * g.C, (ow1 - ow0) * g.C);
       }
+    } else {
+      for (idx_t ow = 0; ow < g.OW; ++ow)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const idx_t iw = ow * 2 + dx;
+          if (iw >= 0 && iw < g.W) f(ih, iw * g.C, ow * g.C, g.C);
+        }
     }
   }
 }
+
+NT_POOL_INLINE void max_forward_image_body(const float* in, float* out, Geometry g) {
+  const idx_t row = g.W * g.C, orow = g.OW * g.C;
+  for (idx_t oh = 0; oh < g.OH; ++oh) {
+    float* o = out + oh * orow;
+    std::fill(o, o + orow, -std::numeric_limits<float>::infinity());
+    for_each_tap(g, oh, [&](idx_t ih, idx_t i, idx_t j, idx_t n) { span_max(o + j, in + ih * row + i, n); });
+  }
+}
+NT_HOT_LOOPS(max_forward_image, (const float* in, float* out, Geometry g), (in, out, g))
 
 // colinv[ow * C + c] = 1 / (real columns under output column ow).
-NT_POOL_CLONES void avg_forward_image(const float* in, float* out, const float* colinv, Geometry g) {
-  const idx_t H = g.H, W = g.W, C = g.C, OH = g.OH, OW = g.OW;
-  for (idx_t oh = 0; oh < OH; ++oh) {
-    float* __restrict o = out + oh * OW * C;
-    std::fill(o, o + OW * C, 0.0f);
-    for (int dy = -1; dy <= 1; ++dy) {
-      idx_t ih = oh * g.stride + dy;
-      if (ih < 0 || ih >= H) continue;
-      const float* r = in + ih * W * C;
-      if (g.stride == 1) {
-        for (int dx = -1; dx <= 1; ++dx) {
-          idx_t ow0, ow1;
-          span_range(W, dx, ow0, ow1);
-          if (ow1 > ow0) span_add(o + ow0 * C, r + (ow0 + dx) * C, (ow1 - ow0) * C);
-        }
-      } else {
-        for (idx_t ow = 0; ow < OW; ++ow)
-          for (int dx = -1; dx <= 1; ++dx) {
-            idx_t iw = ow * 2 + dx;
-            if (iw < 0 || iw >= W) continue;
-            span_add(o + ow * C, r + iw * C, C);
-          }
-      }
-    }
-    const float rowinv = 1.0f / static_cast<float>(real_count(oh, g.stride, H));
-    for (idx_t j = 0; j < OW * C; ++j) o[j] *= colinv[j] * rowinv;
+NT_POOL_INLINE void avg_forward_image_body(const float* in, float* out, const float* colinv, Geometry g) {
+  const idx_t row = g.W * g.C, orow = g.OW * g.C;
+  for (idx_t oh = 0; oh < g.OH; ++oh) {
+    float* __restrict o = out + oh * orow;
+    std::fill(o, o + orow, 0.0f);
+    for_each_tap(g, oh, [&](idx_t ih, idx_t i, idx_t j, idx_t n) { span_add(o + j, in + ih * row + i, n); });
+    const float rowinv = 1.0f / static_cast<float>(real_count(oh, g.stride, g.H));
+    for (idx_t j = 0; j < orow; ++j) o[j] *= colinv[j] * rowinv;
   }
 }
+NT_HOT_LOOPS(avg_forward_image, (const float* in, float* out, const float* colinv, Geometry g), (in, out, colinv, g))
 
 // gin (zeroed by the caller) receives the gradient; rem is a scratch row of OW*C floats.
-NT_POOL_CLONES void max_backward_image(const float* in, const float* out, const float* gout, float* gin, float* rem,
-                                       Geometry g) {
-  const idx_t H = g.H, W = g.W, C = g.C, OH = g.OH, OW = g.OW;
-  for (idx_t oh = 0; oh < OH; ++oh) {
-    const float* o = out + oh * OW * C;
-    std::copy(gout + oh * OW * C, gout + (oh + 1) * OW * C, rem);
-    for (int dy = -1; dy <= 1; ++dy) {
-      idx_t ih = oh * g.stride + dy;
-      if (ih < 0 || ih >= H) continue;
-      const float* r = in + ih * W * C;
-      float* gi = gin + ih * W * C;
-      if (g.stride == 1) {
-        for (int dx = -1; dx <= 1; ++dx) {
-          idx_t ow0, ow1;
-          span_range(W, dx, ow0, ow1);
-          if (ow1 > ow0)
-            span_route(gi + (ow0 + dx) * C, rem + ow0 * C, r + (ow0 + dx) * C, o + ow0 * C, (ow1 - ow0) * C);
-        }
-      } else {
-        for (idx_t ow = 0; ow < OW; ++ow)
-          for (int dx = -1; dx <= 1; ++dx) {
-            idx_t iw = ow * 2 + dx;
-            if (iw < 0 || iw >= W) continue;
-            span_route(gi + iw * C, rem + ow * C, r + iw * C, o + ow * C, C);
-          }
-      }
-    }
+NT_POOL_INLINE void max_backward_image_body(const float* in, const float* out, const float* gout, float* gin, float* rem, Geometry g) {
+  const idx_t row = g.W * g.C, orow = g.OW * g.C;
+  for (idx_t oh = 0; oh < g.OH; ++oh) {
+    const float* o = out + oh * orow;
+    std::copy(gout + oh * orow, gout + (oh + 1) * orow, rem);
+    for_each_tap(g, oh, [&](idx_t ih, idx_t i, idx_t j, idx_t n) { span_route(gin + ih * row + i, rem + j, in + ih * row + i, o + j, n); });
   }
 }
+NT_HOT_LOOPS(max_backward_image, (const float* in, const float* out, const float* gout, float* gin, float* rem, Geometry g),
+             (in, out, gout, gin, rem, g))
 
 // gin (zeroed by the caller) receives the gradient; scaled is a scratch row of OW*C floats.
-NT_POOL_CLONES void avg_backward_image(const float* gout, float* gin, float* scaled, const float* colinv, Geometry g) {
-  const idx_t H = g.H, W = g.W, C = g.C, OH = g.OH, OW = g.OW;
-  for (idx_t oh = 0; oh < OH; ++oh) {
-    const float* __restrict go = gout + oh * OW * C;
-    const float rowinv = 1.0f / static_cast<float>(real_count(oh, g.stride, H));
-    for (idx_t j = 0; j < OW * C; ++j) scaled[j] = go[j] * colinv[j] * rowinv;
-    for (int dy = -1; dy <= 1; ++dy) {
-      idx_t ih = oh * g.stride + dy;
-      if (ih < 0 || ih >= H) continue;
-      float* gi = gin + ih * W * C;
-      if (g.stride == 1) {
-        for (int dx = -1; dx <= 1; ++dx) {
-          idx_t ow0, ow1;
-          span_range(W, dx, ow0, ow1);
-          if (ow1 > ow0) span_add(gi + (ow0 + dx) * C, scaled + ow0 * C, (ow1 - ow0) * C);
-        }
-      } else {
-        for (idx_t ow = 0; ow < OW; ++ow)
-          for (int dx = -1; dx <= 1; ++dx) {
-            idx_t iw = ow * 2 + dx;
-            if (iw < 0 || iw >= W) continue;
-            span_add(gi + iw * C, scaled + ow * C, C);
-          }
-      }
-    }
+NT_POOL_INLINE void avg_backward_image_body(const float* gout, float* gin, float* scaled, const float* colinv, Geometry g) {
+  const idx_t row = g.W * g.C, orow = g.OW * g.C;
+  for (idx_t oh = 0; oh < g.OH; ++oh) {
+    const float* __restrict go = gout + oh * orow;
+    const float rowinv = 1.0f / static_cast<float>(real_count(oh, g.stride, g.H));
+    for (idx_t j = 0; j < orow; ++j) scaled[j] = go[j] * colinv[j] * rowinv;
+    for_each_tap(g, oh, [&](idx_t ih, idx_t i, idx_t j, idx_t n) { span_add(gin + ih * row + i, scaled + j, n); });
   }
 }
+NT_HOT_LOOPS(avg_backward_image, (const float* gout, float* gin, float* scaled, const float* colinv, Geometry g), (gout, gin, scaled, colinv, g))
 
 // ---- tensor-level drivers ----
 
@@ -225,8 +171,7 @@ std::vector<float> column_inverses(const Geometry& g) {
   return colinv;
 }
 
-// Images per parallel chunk: enough work (~32k input floats) to be worth a thread hand-off.
-int64_t grain(const Geometry& g) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, g.H * g.W * g.C)); }
+int64_t grain(const Geometry& g) { return nt::images_per_chunk(g.H * g.W * g.C); }
 
 // x: 4-D float32 CPU, channels-last contiguous. Returns the pooled tensor, channels-last.
 at::Tensor pool_forward(const at::Tensor& x, bool max, int64_t stride) {
@@ -311,20 +256,14 @@ struct Pool3x3 : public torch::autograd::Function<Pool3x3> {
   }
 };
 
-std::string sizes_text(const at::Tensor& t) {
-  std::string s = "[";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + "]";
-}
-
 at::Tensor pool3x3(const at::Tensor& input, bool max, int64_t stride) {
   if (stride != 1 && stride != 2)
     throw std::invalid_argument("nt_pool3x3: stride must be 1 or 2, got " + std::to_string(stride));
   if (input.dim() != 4)
     throw std::invalid_argument("nt_pool3x3: input must be 4-D [N, C, H, W], got " + std::to_string(input.dim()) +
-                                "-D " + sizes_text(input));
+                                "-D " + c10::str(input.sizes()));
   if (input.size(2) < 1 || input.size(3) < 1)
-    throw std::invalid_argument("nt_pool3x3: input height and width must be at least 1, got " + sizes_text(input));
+    throw std::invalid_argument("nt_pool3x3: input height and width must be at least 1, got " + c10::str(input.sizes()));
   if (input.scalar_type() != at::kFloat || input.device().type() != at::kCPU) {
     int64_t kernel[2] = {3, 3}, strides[2] = {stride, stride}, padding[2] = {1, 1}, dilation[2] = {1, 1};
     return max ? at::max_pool2d(input, kernel, strides, padding, dilation, false)

@@ -44,12 +44,8 @@ public static class BroadForward
         TensorScope scope, ForwardProfile? profile)
     {
         var start = ForwardProfile.Now(profile);
-        var normalScalars = SupernetForward.Scalars(normal.OpWeights, scope);
-        var reduceScalars = SupernetForward.Scalars(reduce.OpWeights, scope);
-        var normalValues = BatchedForward.Values(normal.OpWeights);
-        var reduceValues = BatchedForward.Values(reduce.OpWeights);
-        var normalEdge = normal.EdgeWeights is null ? null : SupernetForward.Vector(normal.EdgeWeights, scope);
-        var reduceEdge = reduce.EdgeWeights is null ? null : SupernetForward.Vector(reduce.EdgeWeights, scope);
+        var normalMix = BatchedForward.CellMix.Of(normal, scope);
+        var reduceMix = BatchedForward.CellMix.Of(reduce, scope);
         var values = new Tensor[broad.Steps.Count];
         foreach (var step in broad.Steps)
         {
@@ -57,11 +53,8 @@ public static class BroadForward
             values[step.Id] = step switch
             {
                 StemStep => BatchedForward.Stem(shared, x, training, scope, profile),
-                CellStep c => c.UsesNormalGenotype
-                    ? BatchedForward.Cell(broad.Cells[c.Id], values[c.Input0], values[c.Input1], normalScalars, normalValues, normalEdge, normal.Kept,
-                        shared.PartialChannels, training, scope, profile)
-                    : BatchedForward.Cell(broad.Cells[c.Id], values[c.Input0], values[c.Input1], reduceScalars, reduceValues, reduceEdge, reduce.Kept,
-                        shared.PartialChannels, training, scope, profile),
+                CellStep c => BatchedForward.Cell(broad.Cells[c.Id], values[c.Input0], values[c.Input1], c.UsesNormalGenotype ? normalMix : reduceMix,
+                    shared.PartialChannels, training, scope, profile),
                 TapStep tap => BatchedForward.ReluConvBn(values[tap.Input], broad.Taps[tap.Id].Convs[0], broad.Taps[tap.Id].Norms[0], training, scope, profile),
                 TapReduceStep r => BatchedForward.FactorizedReduce(BatchedForward.Relu(values[r.Input], scope, profile), broad.Taps[r.Id].Convs[0],
                     broad.Taps[r.Id].Convs[1], broad.Taps[r.Id].Norms[0], training, scope, profile),

@@ -1,4 +1,5 @@
 // The fast supernet forward (issue 8): the reference computation in channels-last memory, with shared ReLUs and zero-weight ops skipped.
+using System.Runtime.InteropServices;
 using Nas.Components;
 using Nas.Torch;
 
@@ -27,18 +28,12 @@ public static class BatchedForward
     {
         var start = ForwardProfile.Now(profile);
         var stem = Stem(net, x, training, scope, profile);
-        var normalScalars = SupernetForward.Scalars(normal.OpWeights, scope);
-        var reduceScalars = SupernetForward.Scalars(reduce.OpWeights, scope);
-        var normalValues = Values(normal.OpWeights);
-        var reduceValues = Values(reduce.OpWeights);
-        var normalEdge = normal.EdgeWeights is null ? null : SupernetForward.Vector(normal.EdgeWeights, scope);
-        var reduceEdge = reduce.EdgeWeights is null ? null : SupernetForward.Vector(reduce.EdgeWeights, scope);
+        var normalMix = CellMix.Of(normal, scope);
+        var reduceMix = CellMix.Of(reduce, scope);
         Tensor s0 = stem, s1 = stem;
         foreach (var cell in net.Cells)
         {
-            var red = cell.Layout.Reduction;
-            var output = Cell(cell, s0, s1, red ? reduceScalars : normalScalars, red ? reduceValues : normalValues,
-                red ? reduceEdge : normalEdge, (red ? reduce : normal).Kept, net.PartialChannels, training, scope, profile);
+            var output = Cell(cell, s0, s1, cell.Layout.Reduction ? reduceMix : normalMix, net.PartialChannels, training, scope, profile);
             (s0, s1) = (s1, output);
         }
         var t = ForwardProfile.Now(profile);
@@ -74,9 +69,20 @@ public static class BatchedForward
         return result;
     }
 
-    public static Tensor Cell(CellPlan cell, Tensor s0, Tensor s1, Tensor[][] weights, float[][] values, Tensor[]? edgeWeights,
-        bool[][]? kept, int partialK, bool training, TensorScope scope, ForwardProfile? profile = null)
+    /// <summary>
+    /// One cell type's architecture weights as the batched cells read them, computed once per forward: each op weight as a
+    /// scalar tensor, the same as floats (to skip ops of weight exactly zero), the edge weights (beta) and the masks.
+    /// </summary>
+    public sealed record CellMix(Tensor[][] Scalars, float[][] Values, Tensor[]? EdgeWeights, bool[][]? Kept)
     {
+        public static CellMix Of(CellWeights w, TensorScope scope) => new(SupernetForward.Scalars(w.OpWeights, scope), BatchedForward.Values(w.OpWeights),
+            w.EdgeWeights is null ? null : SupernetForward.Vector(w.EdgeWeights, scope), w.Kept);
+    }
+
+    public static Tensor Cell(CellPlan cell, Tensor s0, Tensor s1, CellMix mix, int partialK, bool training, TensorScope scope,
+        ForwardProfile? profile = null)
+    {
+        var (weights, values, edgeWeights, kept) = mix;
         var p0 = cell.Layout.ReductionPrev
             ? FactorizedReduce(Relu(s0, scope, profile), cell.Pre0.Convs[0], cell.Pre0.Convs[1], cell.Pre0.Norms[0], training, scope, profile)
             : ReluConvBn(s0, cell.Pre0.Convs[0], cell.Pre0.Norms[0], training, scope, profile);
@@ -141,7 +147,7 @@ public static class BatchedForward
         {
             // One fused pass for Σ w_o·o(x), forward and backward (Tensor.WeightedSum), instead of a mul and an add per op.
             var tw = ForwardProfile.Now(profile);
-            var sum = scope.Own(Tensor.WeightedSum(ys.ToArray(), ws.ToArray()));
+            var sum = scope.Own(Tensor.WeightedSum(CollectionsMarshal.AsSpan(ys), CollectionsMarshal.AsSpan(ws)));
             profile?.Add(ProfileKind.WeightedSum, tw);
             return sum;
         }
