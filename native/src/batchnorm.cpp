@@ -8,6 +8,10 @@
 //   running_var  = (1 - momentum) * running_var  + momentum * var_c * n / (n - 1)
 //   gx = (go - mean(go) - xhat * mean(go * xhat)) / sqrt(var_c + eps)
 //
+// With relu set, the output is max(y, 0) (the separable convolution's BatchNorm -> ReLU in one pass each way): the
+// forward writes max(y, 0), and the backward first zeroes go where y <= 0 (y recomputed from the saved x), then runs the
+// same formula. That saves the ReLU's own pass over memory in forward and in backward.
+//
 // Layout: an image is H*W pixels of C floats, a flat array where the channel of index e is e mod C. The loops walk
 // it in blocks of L floats, L the smallest common multiple of C and 32, so lane l of every block is channel l mod C:
 // per-lane sums and per-lane constants make every loop a flat vector loop whatever C is (C = 4 as well as C = 64).
@@ -34,6 +38,17 @@ using nt::v8;
 #define LD(p) (*reinterpret_cast<const v8*>(p))
 #define ST(p, v) (*reinterpret_cast<v8*>(p) = (v))
 
+inline __attribute__((always_inline)) v8 relu8(v8 v) {
+  const v8 zero{};
+  return v > zero ? v : zero;
+}
+// g where y = d * s > 0, else 0 (the ReLU's backward, for the pre-ReLU value y).
+inline __attribute__((always_inline)) v8 pass8(v8 g, v8 d, v8 s) {
+  const v8 zero{};
+  return d * s > zero ? g : zero;
+}
+inline float pass1(float g, float d, float s) { return d * s > 0.f ? g : 0.f; }
+
 // For one image of B blocks of L floats (L % 32 == 0): s1[l] = sum_b (x[b*L + l] - a[l]) and
 // q[l] = sum_b (x[b*L + l] - a[l])^2, 32 lanes at a time held in registers across the blocks.
 inline __attribute__((always_inline)) void moments_body(const float* x, const float* a, int64_t blocks, int64_t L, float* s1, float* q) {
@@ -52,43 +67,63 @@ inline __attribute__((always_inline)) void moments_body(const float* x, const fl
 }
 NT_HOT_LOOPS(moments, (const float* x, const float* a, int64_t blocks, int64_t L, float* s1, float* q), (x, a, blocks, L, s1, q))
 
-// y[b*L + l] = (x[b*L + l] - m[l]) * s[l], 16 lanes at a time with their constants in registers.
-inline __attribute__((always_inline)) void normalize_body(const float* x, float* y, const float* m, const float* s, int64_t blocks, int64_t L) {
+// y[b*L + l] = (x[b*L + l] - m[l]) * s[l] (then max(y, 0) when relu), 16 lanes at a time with their constants in registers.
+template <bool Relu>
+inline __attribute__((always_inline)) void normalize_lanes(const float* x, float* y, const float* m, const float* s, int64_t blocks, int64_t L) {
   for (int64_t j = 0; j < L; j += 16) {
     const v8 m0 = LD(m + j), m1 = LD(m + j + 8), k0 = LD(s + j), k1 = LD(s + j + 8);
     const float* p = x + j;
     float* o = y + j;
     for (int64_t b = 0; b < blocks; b++, p += L, o += L) {
-      ST(o, (LD(p) - m0) * k0);
-      ST(o + 8, (LD(p + 8) - m1) * k1);
+      const v8 y0 = (LD(p) - m0) * k0, y1 = (LD(p + 8) - m1) * k1;
+      ST(o, Relu ? relu8(y0) : y0);
+      ST(o + 8, Relu ? relu8(y1) : y1);
     }
   }
 }
-NT_HOT_LOOPS(normalize, (const float* x, float* y, const float* m, const float* s, int64_t blocks, int64_t L), (x, y, m, s, blocks, L))
+inline __attribute__((always_inline)) void normalize_body(const float* x, float* y, const float* m, const float* s, int64_t blocks, int64_t L,
+                                                         bool relu) {
+  relu ? normalize_lanes<true>(x, y, m, s, blocks, L) : normalize_lanes<false>(x, y, m, s, blocks, L);
+}
+NT_HOT_LOOPS(normalize, (const float* x, float* y, const float* m, const float* s, int64_t blocks, int64_t L, bool relu),
+             (x, y, m, s, blocks, L, relu))
 
-// g1[l] = sum_b go[b*L + l] and g2[l] = sum_b go[b*L + l] * (x[b*L + l] - m[l]).
-inline __attribute__((always_inline)) void grad_sums_body(const float* go, const float* x, const float* m, int64_t blocks, int64_t L, float* g1,
-                                                         float* g2) {
+// g1[l] = sum_b e[b*L + l] and g2[l] = sum_b e[b*L + l] * (x[b*L + l] - m[l]), where e = go (or, with relu, go where the
+// forward's output was positive, else 0).
+template <bool Relu>
+inline __attribute__((always_inline)) void grad_sums_lanes(const float* go, const float* x, const float* m, const float* s, int64_t blocks,
+                                                          int64_t L, float* g1, float* g2) {
   for (int64_t j = 0; j < L; j += 32) {
     const v8 m0 = LD(m + j), m1 = LD(m + j + 8), m2 = LD(m + j + 16), m3 = LD(m + j + 24);
     v8 a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};
     const float* g = go + j;
     const float* p = x + j;
     for (int64_t b = 0; b < blocks; b++, g += L, p += L) {
-      const v8 e0 = LD(g), e1 = LD(g + 8), e2 = LD(g + 16), e3 = LD(g + 24);
+      const v8 d0 = LD(p) - m0, d1 = LD(p + 8) - m1, d2 = LD(p + 16) - m2, d3 = LD(p + 24) - m3;
+      v8 e0 = LD(g), e1 = LD(g + 8), e2 = LD(g + 16), e3 = LD(g + 24);
+      if (Relu) {
+        e0 = pass8(e0, d0, LD(s + j)), e1 = pass8(e1, d1, LD(s + j + 8));
+        e2 = pass8(e2, d2, LD(s + j + 16)), e3 = pass8(e3, d3, LD(s + j + 24));
+      }
       a0 += e0, a1 += e1, a2 += e2, a3 += e3;
-      b0 += e0 * (LD(p) - m0), b1 += e1 * (LD(p + 8) - m1), b2 += e2 * (LD(p + 16) - m2), b3 += e3 * (LD(p + 24) - m3);
+      b0 += e0 * d0, b1 += e1 * d1, b2 += e2 * d2, b3 += e3 * d3;
     }
     ST(g1 + j, a0), ST(g1 + j + 8, a1), ST(g1 + j + 16, a2), ST(g1 + j + 24, a3);
     ST(g2 + j, b0), ST(g2 + j + 8, b1), ST(g2 + j + 16, b2), ST(g2 + j + 24, b3);
   }
 }
-NT_HOT_LOOPS(grad_sums, (const float* go, const float* x, const float* m, int64_t blocks, int64_t L, float* g1, float* g2),
-             (go, x, m, blocks, L, g1, g2))
+inline __attribute__((always_inline)) void grad_sums_body(const float* go, const float* x, const float* m, const float* s, int64_t blocks,
+                                                         int64_t L, float* g1, float* g2, bool relu) {
+  relu ? grad_sums_lanes<true>(go, x, m, s, blocks, L, g1, g2) : grad_sums_lanes<false>(go, x, m, s, blocks, L, g1, g2);
+}
+NT_HOT_LOOPS(grad_sums, (const float* go, const float* x, const float* m, const float* s, int64_t blocks, int64_t L, float* g1, float* g2,
+                         bool relu),
+             (go, x, m, s, blocks, L, g1, g2, relu))
 
-// gx = ((go - mg) - (x - m) * k) * s per lane, with k = s * mean(go * xhat) and mg = mean(go).
-inline __attribute__((always_inline)) void grad_input_body(const float* go, const float* x, float* gx, const float* m, const float* s,
-                                                          const float* mg, const float* k, int64_t blocks, int64_t L) {
+// gx = ((e - mg) - (x - m) * k) * s per lane, with k = s * mean(e * xhat), mg = mean(e) and e as in grad_sums.
+template <bool Relu>
+inline __attribute__((always_inline)) void grad_input_lanes(const float* go, const float* x, float* gx, const float* m, const float* s,
+                                                           const float* mg, const float* k, int64_t blocks, int64_t L) {
   for (int64_t j = 0; j < L; j += 16) {
     const v8 m0 = LD(m + j), m1 = LD(m + j + 8), s0 = LD(s + j), s1 = LD(s + j + 8);
     const v8 g0 = LD(mg + j), g1 = LD(mg + j + 8), k0 = LD(k + j), k1 = LD(k + j + 8);
@@ -96,14 +131,20 @@ inline __attribute__((always_inline)) void grad_input_body(const float* go, cons
     const float* p = x + j;
     float* o = gx + j;
     for (int64_t b = 0; b < blocks; b++, g += L, p += L, o += L) {
-      ST(o, ((LD(g) - g0) - (LD(p) - m0) * k0) * s0);
-      ST(o + 8, ((LD(g + 8) - g1) - (LD(p + 8) - m1) * k1) * s1);
+      const v8 d0 = LD(p) - m0, d1 = LD(p + 8) - m1;
+      const v8 e0 = Relu ? pass8(LD(g), d0, s0) : LD(g), e1 = Relu ? pass8(LD(g + 8), d1, s1) : LD(g + 8);
+      ST(o, ((e0 - g0) - d0 * k0) * s0);
+      ST(o + 8, ((e1 - g1) - d1 * k1) * s1);
     }
   }
 }
+inline __attribute__((always_inline)) void grad_input_body(const float* go, const float* x, float* gx, const float* m, const float* s,
+                                                          const float* mg, const float* k, int64_t blocks, int64_t L, bool relu) {
+  relu ? grad_input_lanes<true>(go, x, gx, m, s, mg, k, blocks, L) : grad_input_lanes<false>(go, x, gx, m, s, mg, k, blocks, L);
+}
 NT_HOT_LOOPS(grad_input, (const float* go, const float* x, float* gx, const float* m, const float* s, const float* mg, const float* k,
-                          int64_t blocks, int64_t L),
-             (go, x, gx, m, s, mg, k, blocks, L))
+                          int64_t blocks, int64_t L, bool relu),
+             (go, x, gx, m, s, mg, k, blocks, L, relu))
 
 #undef LD
 #undef ST
@@ -193,7 +234,7 @@ void update_running(const at::Tensor& running, const std::vector<double>& batch,
 
 // x: 4-D float32 CPU channels-last contiguous. Returns y (channels-last) and fills mean and invstd per channel.
 at::Tensor forward_impl(const at::Tensor& x, const at::Tensor& running_mean, const at::Tensor& running_var, double momentum,
-                        double eps, std::vector<double>& mean, std::vector<double>& invstd) {
+                        double eps, bool relu, std::vector<double>& mean, std::vector<double>& invstd) {
   const Geometry g(x);
   const float* xp = x.data_ptr<float>();
   Stats st = batch_stats(xp, g);
@@ -215,16 +256,20 @@ at::Tensor forward_impl(const at::Tensor& x, const at::Tensor& running_mean, con
     for (int64_t b = begin; b < end; b++) {
       const float* img = xp + b * g.image;
       float* out = yp + b * g.image;
-      normalize(img, out, m.data(), s.data(), g.blocks, g.lanes);
+      normalize(img, out, m.data(), s.data(), g.blocks, g.lanes, relu);
       const int64_t o = g.blocks * g.lanes;
-      for (int64_t e = 0; e < g.tail; e++) out[o + e] = (img[o + e] - m[e]) * s[e];
+      for (int64_t e = 0; e < g.tail; e++) {
+        const float y = (img[o + e] - m[e]) * s[e];
+        out[o + e] = relu ? std::max(y, 0.f) : y;
+      }
     }
   });
   return y;
 }
 
 // The input gradient for the upstream gradient go (any layout), x and the forward's mean and invstd.
-at::Tensor backward_impl(const at::Tensor& grad, const at::Tensor& x, const std::vector<double>& mean, const std::vector<double>& invstd) {
+at::Tensor backward_impl(const at::Tensor& grad, const at::Tensor& x, const std::vector<double>& mean, const std::vector<double>& invstd,
+                         bool relu) {
   const Geometry g(x);
   const int64_t C = g.c, L = g.lanes;
   auto go = grad.contiguous(at::MemoryFormat::ChannelsLast);
@@ -239,11 +284,12 @@ at::Tensor backward_impl(const at::Tensor& grad, const at::Tensor& x, const std:
     for (int64_t b = begin; b < end; b++) {
       const float* gi = gop + b * g.image;
       const float* xi = xp + b * g.image;
-      grad_sums(gi, xi, m.data(), g.blocks, L, l1.data(), l2.data());
+      grad_sums(gi, xi, m.data(), s.data(), g.blocks, L, l1.data(), l2.data(), relu);
       const int64_t o = g.blocks * L;
       for (int64_t e = 0; e < g.tail; e++) {
-        l1[e] += gi[o + e];
-        l2[e] += gi[o + e] * (xi[o + e] - m[e]);
+        const float d = xi[o + e] - m[e], ge = relu ? pass1(gi[o + e], d, s[e]) : gi[o + e];
+        l1[e] += ge;
+        l2[e] += ge * d;
       }
       double* c1 = sg.data() + b * C;
       double* c2 = sgx.data() + b * C;
@@ -269,9 +315,12 @@ at::Tensor backward_impl(const at::Tensor& grad, const at::Tensor& x, const std:
       const float* gi = gop + b * g.image;
       const float* xi = xp + b * g.image;
       float* out = gxp + b * g.image;
-      grad_input(gi, xi, out, m.data(), s.data(), lmg.data(), lk.data(), g.blocks, L);
+      grad_input(gi, xi, out, m.data(), s.data(), lmg.data(), lk.data(), g.blocks, L, relu);
       const int64_t o = g.blocks * L;
-      for (int64_t e = 0; e < g.tail; e++) out[o + e] = ((gi[o + e] - lmg[e]) - (xi[o + e] - m[e]) * lk[e]) * s[e];
+      for (int64_t e = 0; e < g.tail; e++) {
+        const float d = xi[o + e] - m[e], ge = relu ? pass1(gi[o + e], d, s[e]) : gi[o + e];
+        out[o + e] = ((ge - lmg[e]) - d * lk[e]) * s[e];
+      }
     }
   });
   return gx;
@@ -290,10 +339,11 @@ std::vector<double> doubles(const at::Tensor& t) {
 struct BatchNormTrain : public torch::autograd::Function<BatchNormTrain> {
   // The running stats come by pointer: they are no inputs of the autograd node (and may be undefined, which apply refuses).
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor* running_mean, const at::Tensor* running_var,
-                            double momentum, double eps) {
+                            double momentum, double eps, bool relu) {
     std::vector<double> mean, invstd;
-    auto y = forward_impl(x, *running_mean, *running_var, momentum, eps, mean, invstd);
+    auto y = forward_impl(x, *running_mean, *running_var, momentum, eps, relu, mean, invstd);
     ctx->save_for_backward({x});
+    ctx->saved_data["relu"] = relu;
     ctx->saved_data["mean"] = doubles(mean);
     ctx->saved_data["invstd"] = doubles(invstd);
     return y;
@@ -305,24 +355,27 @@ struct BatchNormTrain : public torch::autograd::Function<BatchNormTrain> {
     at::Tensor gx;
     if (grads[0].defined() && ctx->needs_input_grad(0)) {
       auto saved = ctx->get_saved_variables();
-      gx = backward_impl(grads[0], saved[0], doubles(ctx->saved_data["mean"].toTensor()), doubles(ctx->saved_data["invstd"].toTensor()));
+      gx = backward_impl(grads[0], saved[0], doubles(ctx->saved_data["mean"].toTensor()), doubles(ctx->saved_data["invstd"].toTensor()),
+                         ctx->saved_data["relu"].toBool());
     }
-    return {gx, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {gx, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
 at::Tensor batch_norm_train(const at::Tensor& input, const at::Tensor& running_mean, const at::Tensor& running_var, double momentum,
-                            double eps) {
+                            double eps, bool relu) {
   // PyTorch's F.batch_norm refuses this (at::batch_norm itself returns zeros and a NaN running variance).
   if (input.dim() >= 2 && input.numel() > 0 && input.numel() / input.size(1) <= 1)
     throw std::invalid_argument("Expected more than 1 value per channel when training, got input size " + c10::str(input.sizes()));
   const bool native = input.dim() == 4 && input.scalar_type() == at::kFloat && input.device().is_cpu() && input.numel() > 0;
-  if (!native)
-    return at::batch_norm(input, {}, {}, running_mean, running_var, /*training=*/true, momentum, eps, /*cudnn_enabled=*/true);
+  if (!native) {
+    auto y = at::batch_norm(input, {}, {}, running_mean, running_var, /*training=*/true, momentum, eps, /*cudnn_enabled=*/true);
+    return relu ? at::relu(y) : y;
+  }
   auto x = input.contiguous(at::MemoryFormat::ChannelsLast);
-  if (at::GradMode::is_enabled() && input.requires_grad()) return BatchNormTrain::apply(x, &running_mean, &running_var, momentum, eps);
+  if (at::GradMode::is_enabled() && input.requires_grad()) return BatchNormTrain::apply(x, &running_mean, &running_var, momentum, eps, relu);
   std::vector<double> mean, invstd;
-  return forward_impl(x, running_mean, running_var, momentum, eps, mean, invstd);
+  return forward_impl(x, running_mean, running_var, momentum, eps, relu, mean, invstd);
 }
 
 }  // namespace
@@ -330,11 +383,11 @@ at::Tensor batch_norm_train(const at::Tensor& input, const at::Tensor& running_m
 // Training-mode batch norm without weight and bias (at::batch_norm(x, {}, {}, rm, rv, true, momentum, eps)): batch
 // statistics over N, H, W; running_mean and running_var (either may be null) updated in place with momentum and the
 // unbiased variance. 4-D float32 CPU input runs the native channels-last loops (result channels-last, gradient to the
-// input, no double backward); other inputs go to at::batch_norm.
-NT_API int32_t nt_batch_norm_train(nt_tensor input, nt_tensor running_mean, nt_tensor running_var, double momentum, double eps,
+// input, no double backward); other inputs go to at::batch_norm. relu != 0 returns max(y, 0) instead, fused into the same passes.
+NT_API int32_t nt_batch_norm_train(nt_tensor input, nt_tensor running_mean, nt_tensor running_var, double momentum, double eps, int32_t relu,
                                    nt_tensor* out) {
   NT_GUARD({
     const at::Tensor none;
-    *out = nt::wrap(batch_norm_train(*input, running_mean ? *running_mean : none, running_var ? *running_var : none, momentum, eps));
+    *out = nt::wrap(batch_norm_train(*input, running_mean ? *running_mean : none, running_var ? *running_var : none, momentum, eps, relu != 0));
   })
 }

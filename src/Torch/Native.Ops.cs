@@ -107,5 +107,5 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int nt_pool3x3(TensorHandle input, int max, long stride, out IntPtr result);
 
     // batchnorm.cpp
-    [LibraryImport(Lib)] internal static partial int nt_batch_norm_train(TensorHandle input, IntPtr runningMean, IntPtr runningVar, double momentum, double eps, out IntPtr result);
+    [LibraryImport(Lib)] internal static partial int nt_batch_norm_train(TensorHandle input, IntPtr runningMean, IntPtr runningVar, double momentum, double eps, int relu, out IntPtr result);
 }

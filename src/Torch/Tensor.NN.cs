@@ -109,11 +109,12 @@ public sealed unsafe partial class Tensor
     /// the running stats, when given, updated in place with the unbiased variance, also under <see cref="NoGrad"/>),
     /// returned channels-last, several times faster for few channels than libtorch 1.13's. A 4-D float32 CPU input runs the
     /// native loops; other inputs go to libtorch's batch norm. One value per channel (N·H·W = 1) is refused, as PyTorch's
-    /// F.batch_norm does. Differentiable once: a backward with createGraph through it throws.
+    /// F.batch_norm does. Differentiable once: a backward with createGraph through it throws. With <paramref name="relu"/> the
+    /// result is ReLU of the normalized value, fused into the same passes (forward and backward) instead of a ReLU op after it.
     /// </summary>
-    public Tensor BatchNormTrain(Tensor? runningMean, Tensor? runningVar, double momentum = 0.1, double eps = 1e-5)
+    public Tensor BatchNormTrain(Tensor? runningMean, Tensor? runningVar, double momentum = 0.1, double eps = 1e-5, bool relu = false)
     {
-        var status = Native.nt_batch_norm_train(Handle, RawOrZero(runningMean), RawOrZero(runningVar), momentum, eps, out var r);
+        var status = Native.nt_batch_norm_train(Handle, RawOrZero(runningMean), RawOrZero(runningVar), momentum, eps, relu ? 1 : 0, out var r);
         GC.KeepAlive(runningMean);
         GC.KeepAlive(runningVar);
         return From(status, r);

@@ -80,6 +80,50 @@ public sealed class NativeBatchNormTests
             Approx.Equal(expected.Var!, actual.Var!);
         });
 
+    public static TheoryData<int, int, int, int, int> ReluCases()
+    {
+        var data = new TheoryData<int, int, int, int, int>();
+        // batch, channels, height, width, threads: block-sized images, images with a scalar tail, few and many channels
+        foreach (var (n, c, h, w) in new[] { (64, 4, 32, 32), (8, 16, 8, 8), (2, 17, 5, 6), (3, 4, 5, 3), (2, 8, 1, 1), (64, 64, 2, 2) })
+            foreach (var threads in new[] { 1, 2 })
+                data.Add(n, c, h, w, threads);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ReluCases))]
+    public void FusedReluMatchesLibtorchBatchNormThenRelu(int n, int c, int h, int w, int threads) =>
+        WithThreads(threads, () =>
+        {
+            using var gen = new Generator((ulong)(7 + n * 10000 + c * 100 + h * 10 + w));
+            using var scope = new TensorScope();
+            var x = scope.Own(scope.Own(scope.Own(scope.Own(Tensor.Randn([n, c, h, w], gen)).Mul(1.5)).Add(0.3)).ToChannelsLast());
+            var r = scope.Own(Tensor.Randn([n, c, h, w], gen));
+            var mean = scope.Own(Tensor.Randn([c], gen));
+            var var = scope.Own(scope.Own(Tensor.Rand([c], gen)).Add(0.5));
+
+            var expected = Run(x, r, mean, var, (t, m, v) => scope.Own(t.BatchNorm(null, null, m, v, training: true)).Relu(), scope);
+            var actual = Run(x, r, mean, var, (t, m, v) => t.BatchNormTrain(m, v, relu: true), scope);
+            Assert.True(actual.Y.IsChannelsLast);
+            Approx.Equal(expected.Y, actual.Y);
+            Approx.Equal(expected.Gx, actual.Gx);
+            Approx.Equal(expected.Mean!, actual.Mean!);
+            Approx.Equal(expected.Var!, actual.Var!);
+            // the ReLU did cut: about half the outputs are zero, and so are their upstream gradients' contributions
+            var zeros = scope.Own(scope.Own(actual.Y.Eq(0.0)).Sum()).Item();
+            Assert.InRange(zeros, 0.25 * x.Numel, 0.75 * x.Numel);
+        });
+
+    [Fact]
+    public void FusedReluOnTheLibtorchFallbackAlsoApplies()
+    {
+        using var gen = new Generator(21);
+        using var scope = new TensorScope();
+        var x = scope.Own(Tensor.Randn([2, 3, 4, 4], gen, DType.Float64));
+        var expected = scope.Own(scope.Own(x.BatchNorm(null, null, null, null, training: true)).Relu());
+        Approx.Equal(expected, scope.Own(x.BatchNormTrain(null, null, relu: true)));
+    }
+
     [Fact]
     public void MomentumAndEpsAreUsedAsLibtorchUsesThem()
     {

@@ -46,6 +46,7 @@ public static class BroadForward
         var start = ForwardProfile.Now(profile);
         var normalMix = BatchedForward.CellMix.Of(normal, scope);
         var reduceMix = BatchedForward.CellMix.Of(reduce, scope);
+        var once = new BatchedForward.Shared(scope, profile);
         var values = new Tensor[broad.Steps.Count];
         foreach (var step in broad.Steps)
         {
@@ -54,9 +55,10 @@ public static class BroadForward
             {
                 StemStep => BatchedForward.Stem(shared, x, training, scope, profile),
                 CellStep c => BatchedForward.Cell(broad.Cells[c.Id], values[c.Input0], values[c.Input1], c.UsesNormalGenotype ? normalMix : reduceMix,
-                    shared.PartialChannels, training, scope, profile),
-                TapStep tap => BatchedForward.ReluConvBn(values[tap.Input], broad.Taps[tap.Id].Convs[0], broad.Taps[tap.Id].Norms[0], training, scope, profile),
-                TapReduceStep r => BatchedForward.FactorizedReduce(BatchedForward.Relu(values[r.Input], scope, profile), broad.Taps[r.Id].Convs[0],
+                    shared.PartialChannels, once, training, scope, profile),
+                TapStep tap => BatchedForward.ReluConvBn(values[tap.Input], once, broad.Taps[tap.Id].Convs[0], broad.Taps[tap.Id].Norms[0], training,
+                    scope, profile),
+                TapReduceStep r => BatchedForward.FactorizedReduce(once.Relu(values[r.Input]), broad.Taps[r.Id].Convs[0],
                     broad.Taps[r.Id].Convs[1], broad.Taps[r.Id].Norms[0], training, scope, profile),
                 ClassifierStep k => Classifier(shared, k.Inputs.Select(i => values[i]).ToArray(), scope),
                 _ => throw new InvalidOperationException($"unknown step {step.GetType().Name}"),

@@ -30,10 +30,11 @@ public static class BatchedForward
         var stem = Stem(net, x, training, scope, profile);
         var normalMix = CellMix.Of(normal, scope);
         var reduceMix = CellMix.Of(reduce, scope);
+        var shared = new Shared(scope, profile);
         Tensor s0 = stem, s1 = stem;
         foreach (var cell in net.Cells)
         {
-            var output = Cell(cell, s0, s1, cell.Layout.Reduction ? reduceMix : normalMix, net.PartialChannels, training, scope, profile);
+            var output = Cell(cell, s0, s1, cell.Layout.Reduction ? reduceMix : normalMix, net.PartialChannels, shared, training, scope, profile);
             (s0, s1) = (s1, output);
         }
         var t = ForwardProfile.Now(profile);
@@ -79,14 +80,47 @@ public static class BatchedForward
             w.EdgeWeights is null ? null : SupernetForward.Vector(w.EdgeWeights, scope), w.Kept);
     }
 
-    public static Tensor Cell(CellPlan cell, Tensor s0, Tensor s1, CellMix mix, int partialK, bool training, TensorScope scope,
+    /// <summary>
+    /// What several readers of one tensor compute from it, computed once per forward. Every reader of a cell output starts
+    /// with ReLU (the next cell's preprocessing, the cell after it, the broad space's taps), and so do the conv ops of every
+    /// edge leaving a node; with partial channels every edge leaving a node takes the same first C/K channels. Each is done
+    /// once per tensor, and in backward the readers' gradients are summed once before one ReLU (or split) backward.
+    /// </summary>
+    public sealed class Shared(TensorScope scope, ForwardProfile? profile)
+    {
+        private readonly Dictionary<Tensor, Tensor> relus = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Tensor, (Tensor Mixed, Tensor Others)> parts = new(ReferenceEqualityComparer.Instance);
+
+        public Tensor Relu(Tensor x)
+        {
+            if (!relus.TryGetValue(x, out var r)) relus[x] = r = BatchedForward.Relu(x, scope, profile);
+            return r;
+        }
+
+        /// <summary>PC-DARTS's split of a node's channels: the first C/K, dense channels-last, and a view of the rest.</summary>
+        public (Tensor Mixed, Tensor Others) Partial(Tensor x, int k)
+        {
+            if (parts.TryGetValue(x, out var p)) return p;
+            var c = x.Size(1);
+            var part = c / k;
+            var t = ForwardProfile.Now(profile);
+            var halves = x.Split([part, c - part], 1); // one cat in backward, where two narrows fill zeros and copy twice
+            // The mixed part dense once: the native pools, the fused sum (skip) and the convs would each copy the strided view.
+            var xa = scope.Own(scope.Own(halves[0]).ToChannelsLast());
+            var xb = scope.Own(halves[1]);
+            profile?.Add(ProfileKind.ChannelOps, t);
+            return parts[x] = (xa, xb);
+        }
+    }
+
+    public static Tensor Cell(CellPlan cell, Tensor s0, Tensor s1, CellMix mix, int partialK, Shared shared, bool training, TensorScope scope,
         ForwardProfile? profile = null)
     {
         var (weights, values, edgeWeights, kept) = mix;
         var p0 = cell.Layout.ReductionPrev
-            ? FactorizedReduce(Relu(s0, scope, profile), cell.Pre0.Convs[0], cell.Pre0.Convs[1], cell.Pre0.Norms[0], training, scope, profile)
-            : ReluConvBn(s0, cell.Pre0.Convs[0], cell.Pre0.Norms[0], training, scope, profile);
-        var p1 = ReluConvBn(s1, cell.Pre1.Convs[0], cell.Pre1.Norms[0], training, scope, profile);
+            ? FactorizedReduce(shared.Relu(s0), cell.Pre0.Convs[0], cell.Pre0.Convs[1], cell.Pre0.Norms[0], training, scope, profile)
+            : ReluConvBn(s0, shared, cell.Pre0.Convs[0], cell.Pre0.Norms[0], training, scope, profile);
+        var p1 = ReluConvBn(s1, shared, cell.Pre1.Convs[0], cell.Pre1.Norms[0], training, scope, profile);
         var nodes = cell.Edges.Max(e => e.Node) + 1;
         var states = new List<Tensor>(2 + nodes) { p0, p1 };
         var e = 0;
@@ -97,8 +131,8 @@ public static class BatchedForward
             {
                 var edge = cell.Edges[e];
                 var y = partialK > 1
-                    ? PartialEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], partialK, training, scope, profile)
-                    : MixedEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], training, scope, profile);
+                    ? PartialEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], partialK, shared, training, scope, profile)
+                    : MixedEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], shared, training, scope, profile);
                 var t = ForwardProfile.Now(profile);
                 if (edgeWeights is not null)
                 {
@@ -117,13 +151,15 @@ public static class BatchedForward
         return output;
     }
 
-    /// <summary>Σ_o w_o · o(x) over the kept ops with non-zero weight; the ReLU the conv ops start with is computed once.</summary>
-    public static Tensor MixedEdge(EdgePlan edge, Tensor x, Tensor[] weights, float[] values, bool[]? kept, bool training, TensorScope scope,
-        ForwardProfile? profile = null)
+    /// <summary>
+    /// Σ_o w_o · o(x) over the kept ops with non-zero weight; the ReLU the conv ops start with is computed once per input
+    /// tensor (<see cref="Shared"/>), not once per op or per edge.
+    /// </summary>
+    public static Tensor MixedEdge(EdgePlan edge, Tensor x, Tensor[] weights, float[] values, bool[]? kept, Shared shared, bool training,
+        TensorScope scope, ForwardProfile? profile = null)
     {
         var ys = new List<Tensor>(edge.Ops.Length);
         var ws = new List<Tensor>(edge.Ops.Length);
-        Tensor? relu = null;
         foreach (var op in edge.Ops)
         {
             if (op.Kind == OpKind.None || (kept is not null && !kept[op.Column]) || values[op.Column] == 0f) continue;
@@ -133,10 +169,10 @@ public static class BatchedForward
                 OpKind.MaxPool3x3 => Norms(Pool(x, max: true, edge.Stride, scope, profile), t, training, scope, profile),
                 OpKind.AvgPool3x3 => Norms(Pool(x, max: false, edge.Stride, scope, profile), t, training, scope, profile),
                 OpKind.SkipConnect => edge.Stride == 1 ? x
-                    : FactorizedReduce(relu ??= Relu(x, scope, profile), t.Convs[0], t.Convs[1], t.Norms[0], training, scope, profile),
-                OpKind.SepConv3x3 or OpKind.SepConv5x5 => SepConv(relu ??= Relu(x, scope, profile), op.Kind == OpKind.SepConv3x3 ? 1 : 2,
+                    : FactorizedReduce(shared.Relu(x), t.Convs[0], t.Convs[1], t.Norms[0], training, scope, profile),
+                OpKind.SepConv3x3 or OpKind.SepConv5x5 => SepConv(shared.Relu(x), op.Kind == OpKind.SepConv3x3 ? 1 : 2,
                     edge.Stride, t, training, scope, profile),
-                OpKind.DilConv3x3 or OpKind.DilConv5x5 => DilConv(relu ??= Relu(x, scope, profile), op.Kind == OpKind.DilConv3x3 ? 2 : 4,
+                OpKind.DilConv3x3 or OpKind.DilConv5x5 => DilConv(shared.Relu(x), op.Kind == OpKind.DilConv3x3 ? 2 : 4,
                     edge.Stride, t, training, scope, profile),
                 _ => throw new ArgumentOutOfRangeException(nameof(edge), op.Kind, null),
             };
@@ -157,20 +193,13 @@ public static class BatchedForward
     }
 
     /// <summary>The PC-DARTS edge of <see cref="SupernetForward.PartialEdge"/>, with a channel shuffle that keeps channels-last.</summary>
-    public static Tensor PartialEdge(EdgePlan edge, Tensor x, Tensor[] weights, float[] values, bool[]? kept, int k, bool training,
+    public static Tensor PartialEdge(EdgePlan edge, Tensor x, Tensor[] weights, float[] values, bool[]? kept, int k, Shared shared, bool training,
         TensorScope scope, ForwardProfile? profile = null)
     {
-        var c = x.Size(1);
-        var part = c / k;
-        var t = ForwardProfile.Now(profile);
-        var halves = x.Split([part, c - part], 1); // one cat in backward, where two narrows fill zeros and copy twice
-        // The mixed part dense once: the native pools, the fused sum (skip) and the convs would each copy the strided view.
-        var xa = scope.Own(scope.Own(halves[0]).ToChannelsLast());
-        var xb = scope.Own(halves[1]);
-        profile?.Add(ProfileKind.ChannelOps, t);
-        var ya = MixedEdge(edge, xa, weights, values, kept, training, scope, profile);
+        var (xa, xb) = shared.Partial(x, k); // the same channels for every edge leaving this node
+        var ya = MixedEdge(edge, xa, weights, values, kept, shared, training, scope, profile);
         var yb = edge.Stride == 1 ? xb : Pool2x2(xb, scope, profile);
-        t = ForwardProfile.Now(profile);
+        var t = ForwardProfile.Now(profile);
         // cat + channel shuffle in one native pass each way (Tensor.ShuffleJoin): one copy instead of two.
         var shuffled = scope.Own(Tensor.ShuffleJoin(ya, yb, k));
         Drop(ya, scope); // the join's backward keeps nothing: the mixed output's memory can go now
@@ -199,8 +228,7 @@ public static class BatchedForward
         var c = (int)relu.Size(1);
         var h = Conv(relu, t.Convs[0], stride, pad, 1, c, scope, profile);
         h = Conv(h, t.Convs[1], 1, 0, 1, 1, scope, profile);
-        h = Bn(h, t.Norms[0], training, scope, profile);
-        h = Relu(h, scope, profile);
+        h = Bn(h, t.Norms[0], training, scope, profile, relu: true);
         h = Conv(h, t.Convs[2], 1, pad, 1, c, scope, profile);
         h = Conv(h, t.Convs[3], 1, 0, 1, 1, scope, profile);
         return Bn(h, t.Norms[1], training, scope, profile);
@@ -228,10 +256,11 @@ public static class BatchedForward
         return Bn(cat, bn, training, scope, profile);
     }
 
-    public static Tensor ReluConvBn(Tensor x, Tensor conv, BatchNormTensors bn, bool training, TensorScope scope, ForwardProfile? profile)
+    /// <summary>ReLU → 1×1 conv → BN, the ReLU taken from the forward's <see cref="Shared"/>.</summary>
+    public static Tensor ReluConvBn(Tensor x, Shared shared, Tensor conv, BatchNormTensors bn, bool training, TensorScope scope,
+        ForwardProfile? profile)
     {
-        var h = Relu(x, scope, profile);
-        h = Conv(h, conv, 1, 0, 1, 1, scope, profile);
+        var h = Conv(shared.Relu(x), conv, 1, 0, 1, 1, scope, profile);
         return Bn(h, bn, training, scope, profile);
     }
 
@@ -247,16 +276,21 @@ public static class BatchedForward
     /// <summary>
     /// Training-mode BatchNorm without affine (every BN inside the search cells) runs the shim's own channels-last kernel:
     /// libtorch 1.13's channels-last BN was up to 70x slower at 4 channels (PC-DARTS's C/K) and its NCHW path needs two
-    /// copies (docs/performance.md). Eval mode and affine BN (the stem) stay libtorch's.
+    /// copies (docs/performance.md). Eval mode and affine BN (the stem) stay libtorch's. With <paramref name="relu"/> the ReLU
+    /// that follows (inside the separable convolution) is fused into the native kernel's passes.
     /// </summary>
-    private static Tensor Bn(Tensor x, BatchNormTensors bn, bool training, TensorScope scope, ForwardProfile? profile)
+    private static Tensor Bn(Tensor x, BatchNormTensors bn, bool training, TensorScope scope, ForwardProfile? profile, bool relu = false)
     {
         var t = ForwardProfile.Now(profile);
-        var y = training && bn.Weight is null && bn.Bias is null
-            ? scope.Own(x.BatchNormTrain(bn.RunningMean, bn.RunningVar, OpForward.BnMomentum, OpForward.BnEps))
-            : OpForward.Bn(x, bn, training, scope);
+        if (training && bn.Weight is null && bn.Bias is null)
+        {
+            var fused = scope.Own(x.BatchNormTrain(bn.RunningMean, bn.RunningVar, OpForward.BnMomentum, OpForward.BnEps, relu));
+            profile?.Add(ProfileKind.BatchNorm, t);
+            return fused;
+        }
+        var y = OpForward.Bn(x, bn, training, scope);
         profile?.Add(ProfileKind.BatchNorm, t);
-        return y;
+        return relu ? Relu(y, scope, profile) : y;
     }
 
     private static Tensor Norms(Tensor x, OpTensors t, bool training, TensorScope scope, ForwardProfile? profile) =>
