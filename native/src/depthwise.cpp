@@ -46,6 +46,11 @@ inline __attribute__((always_inline)) void band_dot_body(float* acc, const float
     *reinterpret_cast<v8*>(acc + e + 16) = s2;
     *reinterpret_cast<v8*>(acc + e + 24) = s3;
   }
+  for (; e + 8 <= len; e += 8) {  // spans clipped at the image border end off the 32-float grid
+    v8 s0 = *reinterpret_cast<const v8*>(acc + e);
+    for (int64_t r = 0; r < rows; r++) s0 += *reinterpret_cast<const v8*>(a[r] + e) * *reinterpret_cast<const v8*>(b[r] + e);
+    *reinterpret_cast<v8*>(acc + e) = s0;
+  }
   for (; e < len; e++) {
     float s = acc[e];
     for (int64_t r = 0; r < rows; r++) s += a[r][e] * b[r][e];
@@ -138,29 +143,40 @@ at::Tensor input_grad(const at::Tensor& go, const at::Tensor& weight, const Geom
   return gx;
 }
 
-// Stride 1: with x zero-padded, every tap (i, j) of output row (n, oy) reads the contiguous span of input row
-// (n, oy + i*d) from column j*d on, so tile[tap] += go_row * x_row_shifted over bands of rows (band_dot).
+// Stride 1: every tap (i, j) of output row (n, oy) reads input row (n, oy - p + i*d), and its output columns [lo, hi)
+// (those whose tap lands inside that row) read one contiguous span of it, so tile[tap] += go_row * x_row_shifted over
+// bands of output rows (band_dot), rows whose input row is outside the image left out. No padded copy of x is made.
 void weight_tiles_stride1(const at::Tensor& go, const at::Tensor& x, const Geometry& g, int64_t b0, int64_t b1, float* acc) {
   constexpr int64_t band = 8;
-  const int64_t hp = g.h + 2 * g.p, wp = g.w + 2 * g.p, len = g.tile();
-  auto xpad = at::constant_pad_nd(x.narrow(0, b0, b1 - b0), {g.p, g.p, g.p, g.p}, 0).contiguous(at::MemoryFormat::ChannelsLast);
+  const int64_t len = g.tile();
   const float* gop = go.data_ptr<float>();
-  const float* xp = xpad.data_ptr<float>();
+  const float* xp = x.data_ptr<float>();
   const int64_t rows = (b1 - b0) * g.oh;
   const float* grow[band];
   const float* xrow[band];
   for (int64_t r0 = 0; r0 < rows; r0 += band) {
     const int64_t nr = std::min(band, rows - r0);
     for (int64_t i = 0; i < g.k; i++) {
+      int64_t valid = 0;
       for (int64_t r = 0; r < nr; r++) {
-        const int64_t b = (r0 + r) / g.oh, oy = (r0 + r) % g.oh;
-        grow[r] = gop + ((b0 + b) * g.oh + oy) * len;
-        xrow[r] = xp + ((b * hp + oy + i * g.d) * wp) * g.c;
+        const int64_t b = b0 + (r0 + r) / g.oh, oy = (r0 + r) % g.oh, iy = oy - g.p + i * g.d;
+        if (iy < 0 || iy >= g.h) continue;
+        grow[valid] = gop + (b * g.oh + oy) * len;
+        xrow[valid] = xp + (b * g.h + iy) * g.w * g.c;
+        valid++;
       }
+      if (valid == 0) continue;
       for (int64_t j = 0; j < g.k; j++) {
-        const float* shifted[band];
-        for (int64_t r = 0; r < nr; r++) shifted[r] = xrow[r] + j * g.d * g.c;
-        band_dot(acc + (i * g.k + j) * len, grow, shifted, nr, len);
+        int64_t lo, hi;
+        g.columns(j, lo, hi);
+        if (lo >= hi) continue;
+        const float* go_span[band];
+        const float* x_span[band];
+        for (int64_t r = 0; r < valid; r++) {
+          go_span[r] = grow[r] + lo * g.c;
+          x_span[r] = xrow[r] + (lo - g.p + j * g.d) * g.c;
+        }
+        band_dot(acc + (i * g.k + j) * len + lo * g.c, go_span, x_span, valid, (hi - lo) * g.c);
       }
     }
   }
