@@ -124,23 +124,35 @@ public static class BatchedForward
         var nodes = cell.Edges.Max(e => e.Node) + 1;
         var states = new List<Tensor>(2 + nodes) { p0, p1 };
         var e = 0;
+        var ys = new List<Tensor>();
+        var betas = new List<Tensor>();
         for (var node = 0; node < nodes; node++)
         {
             Tensor? sum = null;
+            ys.Clear();
+            betas.Clear();
             for (; e < cell.Edges.Length && cell.Edges[e].Node == node; e++)
             {
                 var edge = cell.Edges[e];
                 var y = partialK > 1
                     ? PartialEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], partialK, shared, training, scope, profile)
                     : MixedEdge(edge, states[edge.Input], weights[edge.Row], values[edge.Row], kept?[edge.Row], shared, training, scope, profile);
-                var t = ForwardProfile.Now(profile);
                 if (edgeWeights is not null)
                 {
-                    var scaled = scope.Own(y.Mul(edgeWeights[edge.Row]));
-                    Drop(y, scope);
-                    y = scaled;
+                    ys.Add(y);
+                    betas.Add(edgeWeights[edge.Row]);
+                    continue;
                 }
+                var t = ForwardProfile.Now(profile);
                 sum = Accumulate(sum, y, scope);
+                profile?.Add(ProfileKind.WeightedSum, t);
+            }
+            if (ys.Count > 0)
+            {
+                // Edge normalization: Σ_e β_e·y_e in one fused pass each way (Tensor.WeightedSum), not a mul and an add per edge.
+                var t = ForwardProfile.Now(profile);
+                sum = scope.Own(Tensor.WeightedSum(CollectionsMarshal.AsSpan(ys), CollectionsMarshal.AsSpan(betas)));
+                foreach (var y in ys) Drop(y, scope); // the sum's backward keeps its own references
                 profile?.Add(ProfileKind.WeightedSum, t);
             }
             states.Add(sum ?? throw new InvalidOperationException($"node {node} of cell {cell.Layout.Index} has no incoming edge"));
