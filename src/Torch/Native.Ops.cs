@@ -67,7 +67,6 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int nt_softmax(TensorHandle a, long dim, int log, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_conv2d(TensorHandle input, TensorHandle weight, IntPtr bias, long sh, long sw, long ph, long pw, long dh, long dw, long groups, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_even_odd_pixels(TensorHandle input, out IntPtr even, out IntPtr odd);
-    [LibraryImport(Lib)] internal static partial int nt_max_pool2x2(TensorHandle input, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_depthwise_conv2d(TensorHandle input, TensorHandle weight, long stride, long padding, long dilation, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_batch_norm(TensorHandle input, IntPtr weight, IntPtr bias, IntPtr runningMean, IntPtr runningVar, int training, double momentum, double eps, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_max_pool2d(TensorHandle input, long kh, long kw, long sh, long sw, long ph, long pw, int ceilMode, out IntPtr result);

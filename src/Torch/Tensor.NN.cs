@@ -40,13 +40,6 @@ public sealed unsafe partial class Tensor
     }
 
     /// <summary>
-    /// Max pooling over 2×2 windows with stride 2 (<c>MaxPool2d(2, 2)</c>), channels-last out, by the shim's own loops for
-    /// 4-D float32 CPU input of even height and width (which may be a channel slice of a channels-last tensor: it is read in
-    /// place); the gradient goes to the first maximum of each window as libtorch's does. Other inputs go to libtorch.
-    /// </summary>
-    public Tensor MaxPool2x2() => From(Native.nt_max_pool2x2(Handle, out var r), r);
-
-    /// <summary>
     /// Depthwise convolution (groups = channels, weight C×1×k×k, no bias) by the shim's own channels-last loops, forward
     /// and backward: the same values as <c>Conv2d(weight, null, stride, padding, dilation, groups: C)</c>, returned
     /// channels-last, several times faster to differentiate than libtorch 1.13's (docs/performance.md). Float32 on the CPU;

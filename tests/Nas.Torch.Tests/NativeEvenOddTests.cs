@@ -1,9 +1,9 @@
-// The shim's even/odd pixel split and 2x2 max pooling against libtorch's slices and max_pool2d: values and gradients.
+// The shim's even/odd pixel split against libtorch's strided slices: values and gradients.
 using Nas.Torch;
 
 namespace Nas.Torch.Tests;
 
-public sealed class NativeHalveTests
+public sealed class NativeEvenOddTests
 {
     private static Tensor Strided(Tensor x, long start, TensorScope scope) =>
         scope.Own(scope.Own(x.Slice(2, start, x.Size(2), 2)).Slice(3, start, x.Size(3), 2));
@@ -82,57 +82,12 @@ public sealed class NativeHalveTests
         Assert.Contains("[4, 4]", e.Message);
     }
 
-    private static (Tensor Y, Tensor Gx) Pool(Tensor x0, Tensor r, bool native, Func<Tensor, Tensor>? view, TensorScope scope)
-    {
-        var x = scope.Own(x0.Detach()).SetRequiresGrad();
-        var input = view is null ? x : view(x);
-        var y = scope.Own(native ? input.MaxPool2x2() : input.MaxPool2d(2, 2));
-        var loss = scope.Own(scope.Own(y.Mul(r)).Sum());
-        return (y, scope.Own(Autograd.Grad([loss], [x])[0]!));
-    }
-
-    [Theory]
-    [InlineData(64, 12, 32, 32, true)]
-    [InlineData(2, 5, 6, 4, false)]
-    [InlineData(3, 1, 2, 2, true)]
-    public void MaxPool2x2MatchesLibtorch(int n, int c, int h, int w, bool channelsLast)
-    {
-        using var gen = new Generator((ulong)(7 + n * 1000 + c * 100 + h * 10 + w));
-        using var scope = new TensorScope();
-        var x = scope.Own(Tensor.Randn([n, c, h, w], gen));
-        if (channelsLast) x = scope.Own(x.ToChannelsLast());
-        var r = scope.Own(Tensor.Randn([n, c, h / 2, w / 2], gen));
-        var expected = Pool(x, r, native: false, null, scope);
-        var actual = Pool(x, r, native: true, null, scope);
-        Assert.True(actual.Y.IsChannelsLast);
-        Approx.Equal(expected.Y, actual.Y, abs: 0, rel: 0);
-        Approx.Equal(expected.Gx, actual.Gx, abs: 0, rel: 0);
-    }
-
-    [Fact]
-    public void MaxPool2x2ReadsAChannelSliceInPlaceAndTiesGoToTheFirstMaximum()
-    {
-        using var gen = new Generator(9);
-        using var scope = new TensorScope();
-        // values in {-1, 0, 1} make ties within windows common
-        var x = scope.Own(scope.Own(scope.Own(Tensor.Randn([4, 16, 8, 8], gen)).Sign()).ToChannelsLast());
-        var r = scope.Own(Tensor.Randn([4, 12, 4, 4], gen));
-        Func<Tensor, Tensor> rest = t => scope.Own(t.Narrow(1, 4, 12)); // partial channels' bypass: a channel slice
-        var expected = Pool(x, r, native: false, rest, scope);
-        var actual = Pool(x, r, native: true, rest, scope);
-        Approx.Equal(expected.Y, actual.Y, abs: 0, rel: 0);
-        Approx.Equal(expected.Gx, actual.Gx, abs: 0, rel: 0);
-    }
-
     [Fact]
     public void DoubleBackwardIsRefusedWithAClearMessage()
     {
         using var gen = new Generator(10);
         using var scope = new TensorScope();
         var x = scope.Own(Tensor.Randn([1, 2, 4, 4], gen)).SetRequiresGrad();
-        var loss = scope.Own(scope.Own(x.MaxPool2x2()).Sum());
-        var e = Assert.Throws<TorchException>(() => Autograd.Grad([loss], [x], createGraph: true));
-        Assert.Contains("double backward of the native 2x2 max pooling", e.Message);
         var (even, odd) = x.EvenOddPixels();
         scope.Own(even);
         scope.Own(odd);
@@ -152,8 +107,7 @@ public sealed class NativeHalveTests
             var (even, odd) = x.EvenOddPixels();
             scope.Own(even);
             scope.Own(odd);
-            var pooled = scope.Own(x.MaxPool2x2());
-            var loss = scope.Own(scope.Own(scope.Own(even.Add(odd)).Sum()).Add(scope.Own(pooled.Sum())));
+            var loss = scope.Own(scope.Own(even.Add(odd)).Sum());
             foreach (var g in Autograd.Grad([loss], [x])) scope.Own(g!);
         }
         Assert.Equal(before, Tensor.LiveCount);
