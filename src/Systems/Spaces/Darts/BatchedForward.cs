@@ -90,6 +90,14 @@ public static class BatchedForward
     {
         private readonly Dictionary<Tensor, Tensor> relus = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<Tensor, (Tensor Mixed, Tensor Others)> parts = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Tensor, Tensor> pooled = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>The bypass channels of a reduction edge, max-pooled 2×2: the same for every edge leaving a node.</summary>
+        public Tensor Pooled(Tensor bypass)
+        {
+            if (!pooled.TryGetValue(bypass, out var p)) pooled[bypass] = p = Pool2x2(bypass, scope, profile);
+            return p;
+        }
 
         public Tensor Relu(Tensor x)
         {
@@ -210,7 +218,7 @@ public static class BatchedForward
     {
         var (xa, xb) = shared.Partial(x, k); // the same channels for every edge leaving this node
         var ya = MixedEdge(edge, xa, weights, values, kept, shared, training, scope, profile);
-        var yb = edge.Stride == 1 ? xb : Pool2x2(xb, scope, profile);
+        var yb = edge.Stride == 1 ? xb : shared.Pooled(xb);
         var t = ForwardProfile.Now(profile);
         // cat + channel shuffle in one native pass each way (Tensor.ShuffleJoin): one copy instead of two.
         var shuffled = scope.Own(Tensor.ShuffleJoin(ya, yb, k));
