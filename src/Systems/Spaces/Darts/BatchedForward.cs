@@ -83,21 +83,15 @@ public static class BatchedForward
     /// <summary>
     /// What several readers of one tensor compute from it, computed once per forward. Every reader of a cell output starts
     /// with ReLU (the next cell's preprocessing, the cell after it, the broad space's taps), and so do the conv ops of every
-    /// edge leaving a node; with partial channels every edge leaving a node takes the same first C/K channels. Each is done
-    /// once per tensor, and in backward the readers' gradients are summed once before one ReLU (or split) backward.
+    /// edge leaving a node; with partial channels every edge leaving a node takes the same first C/K channels, and every
+    /// reduction edge leaving it pools the same other channels. Each is done once per tensor, and in backward the readers'
+    /// gradients are summed once before one ReLU (split, pooling) backward.
     /// </summary>
     public sealed class Shared(TensorScope scope, ForwardProfile? profile)
     {
         private readonly Dictionary<Tensor, Tensor> relus = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<Tensor, (Tensor Mixed, Tensor Others)> parts = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<Tensor, Tensor> pooled = new(ReferenceEqualityComparer.Instance);
-
-        /// <summary>The bypass channels of a reduction edge, max-pooled 2×2: the same for every edge leaving a node.</summary>
-        public Tensor Pooled(Tensor bypass)
-        {
-            if (!pooled.TryGetValue(bypass, out var p)) pooled[bypass] = p = Pool2x2(bypass, scope, profile);
-            return p;
-        }
 
         public Tensor Relu(Tensor x)
         {
@@ -118,6 +112,13 @@ public static class BatchedForward
             var xb = scope.Own(halves[1]);
             profile?.Add(ProfileKind.ChannelOps, t);
             return parts[x] = (xa, xb);
+        }
+
+        /// <summary>The bypass channels of a reduction edge, max-pooled 2×2: the same for every edge leaving a node.</summary>
+        public Tensor Pooled(Tensor bypass)
+        {
+            if (!pooled.TryGetValue(bypass, out var p)) pooled[bypass] = p = Pool2x2(bypass, scope, profile);
+            return p;
         }
     }
 
