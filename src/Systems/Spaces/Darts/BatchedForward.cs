@@ -284,6 +284,7 @@ public static class BatchedForward
         else
         {
             a = Conv(relu, convA, 2, 0, 1, 1, scope, profile);
+            t = ForwardProfile.Now(profile);
             var shifted = scope.Own(scope.Own(relu.Slice(2, 1, relu.Size(2))).Slice(3, 1, relu.Size(3)));
             profile?.Add(ProfileKind.ChannelOps, t);
             b = Conv(shifted, convB, 2, 0, 1, 1, scope, profile);
