@@ -27,11 +27,15 @@ public static class BenchCommand
     private static readonly Option<bool> Json = new("--json") { Description = "print one JSON line" };
     private static readonly Option<bool> Compare = new("--compare") { Description = "run the batched and reference forwards alternately, print both and their ratio" };
     private static readonly Option<bool> Profile = new("--profile") { Description = "print where a step's time goes per primitive, and the framework's own share" };
+    private static readonly Option<string?> Trace = new("--trace")
+    {
+        Description = "keep libtorch's op trace of the profiled step at this path (Chrome trace JSON, for Perfetto or chrome://tracing; each op nested in its autograd node); implies --profile",
+    };
 
     public static Command Create()
     {
         var command = new Command("bench", "time search steps of a method on synthetic images");
-        foreach (var o in new Option[] { Method, Layers, Channels, Batch, Input, Steps, Warmup, Threads, Forward, Json, Compare, Profile })
+        foreach (var o in new Option[] { Method, Layers, Channels, Batch, Input, Steps, Warmup, Threads, Forward, Json, Compare, Profile, Trace })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -63,6 +67,12 @@ public static class BenchCommand
             if (r.GetValue(Warmup) < 0) problems.Add($"warmup must not be negative, got {r.GetValue(Warmup)}");
             if (r.GetValue(Compare) && OneShotMethod.IsOneShot(config.Method))
                 problems.Add($"--compare: {config.Method} runs the one-shot supernet's own forward; only the differentiable methods have a batched and a reference path");
+            if (r.GetValue(Trace) is { } tracePath)
+            {
+                var dir = Path.GetDirectoryName(Path.GetFullPath(tracePath));
+                if (string.IsNullOrEmpty(Path.GetFileName(tracePath))) problems.Add($"--trace {tracePath}: not a file name");
+                else if (dir is not null && !Directory.Exists(dir)) problems.Add($"--trace {tracePath}: the directory {dir} does not exist");
+            }
             if (problems.Count > 0) throw new ConfigException("the configuration cannot run:\n  " + string.Join("\n  ", problems));
         }
         catch (Exception e) when (e is ConfigException or ArgumentException or NotSupportedException)
@@ -77,7 +87,8 @@ public static class BenchCommand
         var modes = r.GetValue(Compare)
             ? new[] { ForwardMode.Batched, ForwardMode.Reference }
             : new[] { config.Forward };
-        var profiling = r.GetValue(Profile);
+        var trace = r.GetValue(Trace);
+        var profiling = r.GetValue(Profile) || trace is not null;
         var runs = new List<BenchRun>();
         (double Seconds, IReadOnlyList<OpTime> Ops)? ops = null;
         try
@@ -86,7 +97,7 @@ public static class BenchCommand
             for (var i = 0; i < r.GetValue(Warmup); i++)
                 foreach (var run in runs) run.Step(timed: false);
             // One untimed step under libtorch's op profiler (before the timed steps, whose per-primitive profile starts afresh).
-            if (profiling) ops = OpProfiledStep(runs[0]);
+            if (profiling) ops = OpProfiledStep(runs[0], trace);
             for (var i = 0; i < r.GetValue(Steps); i++)
                 foreach (var run in runs) run.Step(timed: true);
         }
@@ -107,9 +118,10 @@ public static class BenchCommand
         return 0;
     }
 
-    private static (double Seconds, IReadOnlyList<OpTime> Ops) OpProfiledStep(BenchRun run)
+    /// <summary>One step under libtorch's op profiler; its trace is kept at <paramref name="keep"/> when given, else a deleted temp file.</summary>
+    private static (double Seconds, IReadOnlyList<OpTime> Ops) OpProfiledStep(BenchRun run, string? keep)
     {
-        var trace = Path.Combine(Path.GetTempPath(), $"nas-op-profile-{Environment.ProcessId}.json");
+        var trace = keep ?? Path.Combine(Path.GetTempPath(), $"nas-op-profile-{Environment.ProcessId}.json");
         try
         {
             var t = Stopwatch.GetTimestamp();
@@ -119,7 +131,7 @@ public static class BenchCommand
         }
         finally
         {
-            File.Delete(trace);
+            if (keep is null) File.Delete(trace);
         }
     }
 

@@ -48,6 +48,41 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void BenchTraceKeepsTheOpTraceWithOpsNestedInTheirAutogradNodes()
+    {
+        var dir = Directory.CreateTempSubdirectory("nas-trace-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "step.json");
+            var (code, stdout, stderr) = Nas($"bench --method pc-darts {Tiny} --channels 8 --trace {path}");
+            Assert.True(code == 0, stderr);
+            Assert.Contains("libtorch ops, Batched forward", stdout); // --trace implies --profile
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var events = doc.RootElement.EnumerateArray().Where(e => e.GetProperty("ph").GetString() == "X").ToList();
+            Assert.Contains(events, e => e.GetProperty("name").GetString() == "aten::add");
+            // a backward node's event encloses the ops it ran
+            var node = events.First(e => e.GetProperty("name").GetString()!.StartsWith("autograd::engine::evaluate_function", StringComparison.Ordinal));
+            var (start, end) = (node.GetProperty("ts").GetDouble(), node.GetProperty("ts").GetDouble() + node.GetProperty("dur").GetDouble());
+            Assert.Contains(events, e => e.GetProperty("name").GetString()!.StartsWith("aten::", StringComparison.Ordinal)
+                && e.GetProperty("ts").GetDouble() >= start && e.GetProperty("ts").GetDouble() <= end);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void BenchTraceIntoAMissingDirectoryIsRefusedBeforeRunning()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"nas-no-such-dir-{Guid.NewGuid():N}", "t.json");
+        var (code, _, stderr) = Nas($"bench --method darts {Tiny} --channels 4 --trace {missing}");
+        Assert.Equal(2, code);
+        Assert.Contains("--trace", stderr);
+        Assert.Contains("does not exist", stderr);
+    }
+
+    [Fact]
     public void BenchLabelsAOneShotMethodAndRefusesToCompareIt()
     {
         var (code, stdout, stderr) = Nas($"bench --method spos {Tiny} --channels 4 --json");
