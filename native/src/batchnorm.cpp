@@ -67,26 +67,32 @@ inline __attribute__((always_inline)) void moments_body(const float* x, const fl
 }
 NT_HOT_LOOPS(moments, (const float* x, const float* a, int64_t blocks, int64_t L, float* s1, float* q), (x, a, blocks, L, s1, q))
 
-// y[b*L + l] = (x[b*L + l] - m[l]) * s[l] (then max(y, 0) when relu), 16 lanes at a time with their constants in registers.
-template <bool Relu>
+// y[b*L + l] = (x[b*L + l] - m[l]) * s[l] (then max(y, 0) when relu; added to y when acc), 16 lanes at a time with their
+// constants in registers.
+template <bool Relu, bool Acc>
 inline __attribute__((always_inline)) void normalize_lanes(const float* x, float* y, const float* m, const float* s, int64_t blocks, int64_t L) {
   for (int64_t j = 0; j < L; j += 16) {
     const v8 m0 = LD(m + j), m1 = LD(m + j + 8), k0 = LD(s + j), k1 = LD(s + j + 8);
     const float* p = x + j;
     float* o = y + j;
     for (int64_t b = 0; b < blocks; b++, p += L, o += L) {
-      const v8 y0 = (LD(p) - m0) * k0, y1 = (LD(p + 8) - m1) * k1;
-      ST(o, Relu ? relu8(y0) : y0);
-      ST(o + 8, Relu ? relu8(y1) : y1);
+      v8 y0 = (LD(p) - m0) * k0, y1 = (LD(p + 8) - m1) * k1;
+      if (Relu) y0 = relu8(y0), y1 = relu8(y1);
+      if (Acc) y0 += LD(o), y1 += LD(o + 8);
+      ST(o, y0);
+      ST(o + 8, y1);
     }
   }
 }
 inline __attribute__((always_inline)) void normalize_body(const float* x, float* y, const float* m, const float* s, int64_t blocks, int64_t L,
-                                                         bool relu) {
-  relu ? normalize_lanes<true>(x, y, m, s, blocks, L) : normalize_lanes<false>(x, y, m, s, blocks, L);
+                                                         bool relu, bool acc) {
+  if (acc)
+    relu ? normalize_lanes<true, true>(x, y, m, s, blocks, L) : normalize_lanes<false, true>(x, y, m, s, blocks, L);
+  else
+    relu ? normalize_lanes<true, false>(x, y, m, s, blocks, L) : normalize_lanes<false, false>(x, y, m, s, blocks, L);
 }
-NT_HOT_LOOPS(normalize, (const float* x, float* y, const float* m, const float* s, int64_t blocks, int64_t L, bool relu),
-             (x, y, m, s, blocks, L, relu))
+NT_HOT_LOOPS(normalize, (const float* x, float* y, const float* m, const float* s, int64_t blocks, int64_t L, bool relu, bool acc),
+             (x, y, m, s, blocks, L, relu, acc))
 
 // g1[l] = sum_b e[b*L + l] and g2[l] = sum_b e[b*L + l] * (x[b*L + l] - m[l]), where e = go (or, with relu, go where the
 // forward's output was positive, else 0).
@@ -232,12 +238,11 @@ void update_running(const at::Tensor& running, const std::vector<double>& batch,
   running.mul_(1.0 - momentum).add_(b, momentum);
 }
 
-// x: 4-D float32 CPU channels-last contiguous. Returns y (channels-last) and fills mean and invstd per channel.
-at::Tensor forward_impl(const at::Tensor& x, const at::Tensor& running_mean, const at::Tensor& running_var, double momentum,
-                        double eps, bool relu, std::vector<double>& mean, std::vector<double>& invstd) {
+// x: 4-D float32 CPU channels-last contiguous. Fills mean and invstd per channel and updates the running stats.
+void statistics(const at::Tensor& x, const at::Tensor& running_mean, const at::Tensor& running_var, double momentum, double eps,
+                std::vector<double>& mean, std::vector<double>& invstd) {
   const Geometry g(x);
-  const float* xp = x.data_ptr<float>();
-  Stats st = batch_stats(xp, g);
+  Stats st = batch_stats(x.data_ptr<float>(), g);
   const double n = static_cast<double>(g.count());
   std::vector<double> unbiased(st.var.size());
   invstd.resize(st.var.size());
@@ -248,31 +253,50 @@ at::Tensor forward_impl(const at::Tensor& x, const at::Tensor& running_mean, con
   update_running(running_mean, st.mean, momentum, "running_mean");
   update_running(running_var, unbiased, momentum, "running_var");
   mean = std::move(st.mean);
+}
 
-  auto y = at::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::ChannelsLast));
+// y = scale * (x - mean) * invstd (max(., 0) when relu), written into y or, with acc, added to it.
+void write_normalized(const at::Tensor& x, const std::vector<double>& mean, const std::vector<double>& invstd, double scale, bool relu,
+                      bool acc, at::Tensor& y) {
+  const Geometry g(x);
+  const float* xp = x.data_ptr<float>();
   float* yp = y.data_ptr<float>();
-  const auto m = g.lane(mean), s = g.lane(invstd);
+  std::vector<double> scaled(invstd);
+  for (auto& v : scaled) v *= scale;
+  const auto m = g.lane(mean), s = g.lane(scaled);
   at::parallel_for(0, g.n, grain(g), [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; b++) {
       const float* img = xp + b * g.image;
       float* out = yp + b * g.image;
-      normalize(img, out, m.data(), s.data(), g.blocks, g.lanes, relu);
+      normalize(img, out, m.data(), s.data(), g.blocks, g.lanes, relu, acc);
       const int64_t o = g.blocks * g.lanes;
       for (int64_t e = 0; e < g.tail; e++) {
-        const float y = (img[o + e] - m[e]) * s[e];
-        out[o + e] = relu ? std::max(y, 0.f) : y;
+        float v = (img[o + e] - m[e]) * s[e];
+        if (relu) v = std::max(v, 0.f);
+        out[o + e] = acc ? out[o + e] + v : v;
       }
     }
   });
+}
+
+// x: 4-D float32 CPU channels-last contiguous. Returns y (channels-last) and fills mean and invstd per channel.
+at::Tensor forward_impl(const at::Tensor& x, const at::Tensor& running_mean, const at::Tensor& running_var, double momentum,
+                        double eps, bool relu, std::vector<double>& mean, std::vector<double>& invstd) {
+  statistics(x, running_mean, running_var, momentum, eps, mean, invstd);
+  auto y = at::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::ChannelsLast));
+  write_normalized(x, mean, invstd, 1.0, relu, /*acc=*/false, y);
   return y;
 }
 
-// The input gradient for the upstream gradient go (any layout), x and the forward's mean and invstd.
-at::Tensor backward_impl(const at::Tensor& grad, const at::Tensor& x, const std::vector<double>& mean, const std::vector<double>& invstd,
-                         bool relu) {
+// Per channel, for the upstream gradient go (channels-last contiguous): mg = mean(e) and k = invstd * mean(e * xhat), e as
+// in grad_sums; also returns sum(e * (x - mean)) per channel (the weight gradient of a weighted sum reads it).
+struct GradSums {
+  std::vector<double> mg, k, sgx;
+};
+GradSums grad_sums_of(const at::Tensor& go, const at::Tensor& x, const std::vector<double>& mean, const std::vector<double>& invstd,
+                      bool relu) {
   const Geometry g(x);
   const int64_t C = g.c, L = g.lanes;
-  auto go = grad.contiguous(at::MemoryFormat::ChannelsLast);
   const float* gop = go.data_ptr<float>();
   const float* xp = x.data_ptr<float>();
   const auto m = g.lane(mean), s = g.lane(invstd);
@@ -299,15 +323,30 @@ at::Tensor backward_impl(const at::Tensor& grad, const at::Tensor& x, const std:
     }
   });
   const double n = static_cast<double>(g.count());
-  std::vector<double> mg(static_cast<size_t>(C), 0.0), k(mg.size(), 0.0);
+  GradSums r;
+  r.mg.assign(static_cast<size_t>(C), 0.0);
+  r.sgx.assign(static_cast<size_t>(C), 0.0);
   for (int64_t b = 0; b < g.n; b++)
-    for (int64_t ch = 0; ch < C; ch++) mg[ch] += sg[b * C + ch], k[ch] += sgx[b * C + ch];
+    for (int64_t ch = 0; ch < C; ch++) r.mg[ch] += sg[b * C + ch], r.sgx[ch] += sgx[b * C + ch];
+  r.k.resize(static_cast<size_t>(C));
   for (int64_t ch = 0; ch < C; ch++) {
-    mg[ch] /= n;
-    k[ch] = k[ch] / n * invstd[ch] * invstd[ch];  // invstd * mean(go * xhat)
+    r.mg[ch] /= n;
+    r.k[ch] = r.sgx[ch] / n * invstd[ch] * invstd[ch];  // invstd * mean(go * xhat)
   }
-  const auto lmg = g.lane(mg), lk = g.lane(k);
+  return r;
+}
 
+// gx = scale * ((e - mg) - (x - mean) * k) * invstd: the input gradient for the upstream gradient scale * go.
+at::Tensor grad_input_of(const at::Tensor& go, const at::Tensor& x, const std::vector<double>& mean, const std::vector<double>& invstd,
+                         const GradSums& sums, double scale, bool relu) {
+  const Geometry g(x);
+  const int64_t L = g.lanes;
+  const float* gop = go.data_ptr<float>();
+  const float* xp = x.data_ptr<float>();
+  std::vector<double> scaled(invstd);
+  for (auto& v : scaled) v *= scale;
+  // The ReLU mask reads the sign of (x - mean) * s: a positive scale keeps it (relu is only used with scale 1).
+  const auto m = g.lane(mean), s = g.lane(scaled), lmg = g.lane(sums.mg), lk = g.lane(sums.k);
   auto gx = at::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::ChannelsLast));
   float* gxp = gx.data_ptr<float>();
   at::parallel_for(0, g.n, grain(g), [&](int64_t begin, int64_t end) {
@@ -324,6 +363,13 @@ at::Tensor backward_impl(const at::Tensor& grad, const at::Tensor& x, const std:
     }
   });
   return gx;
+}
+
+// The input gradient for the upstream gradient grad (any layout), x and the forward's mean and invstd.
+at::Tensor backward_impl(const at::Tensor& grad, const at::Tensor& x, const std::vector<double>& mean, const std::vector<double>& invstd,
+                         bool relu) {
+  auto go = grad.contiguous(at::MemoryFormat::ChannelsLast);
+  return grad_input_of(go, x, mean, invstd, grad_sums_of(go, x, mean, invstd, relu), 1.0, relu);
 }
 
 using torch::autograd::AutogradContext;
@@ -378,7 +424,120 @@ at::Tensor batch_norm_train(const at::Tensor& input, const at::Tensor& running_m
   return forward_impl(x, running_mean, running_var, momentum, eps, relu, mean, invstd);
 }
 
+// The mixed op's sum when most ops end in an affine-free training BatchNorm:
+//   out = sum_i w_i * BN(h_i) + sum_j v_j * y_j
+// BN(h_i) is never written: its normalized values go straight into out, and in backward each h_i's gradient comes from
+// the upstream gradient g in the BN's own two passes (the BN backward is linear in its upstream gradient, so the
+// gradient for w_i * g is w_i times the one for g), while dw_i = <g, BN(h_i)> = sum_c invstd_c * sum(g * (h_i - mean_c))
+// comes out of the first of them. Against separate BNs and a WeightedSum this saves writing and re-reading every
+// BN output in forward and every scaled gradient w_i * g in backward, and the BN outputs need not be kept.
+struct BnWeightedSum : public torch::autograd::Function<BnWeightedSum> {
+  // inputs: hs (BN inputs, channels-last contiguous), ys (plain terms), ws (one 0-dim weight per h, then per y)
+  static at::Tensor forward(AutogradContext* ctx, at::TensorList hs, at::TensorList ys, at::TensorList ws,
+                            const std::vector<at::Tensor>* running, double momentum, double eps) {
+    const int64_t nb = static_cast<int64_t>(hs.size()), np = static_cast<int64_t>(ys.size());
+    std::vector<double> w(static_cast<size_t>(nb + np));
+    for (int64_t i = 0; i < nb + np; i++) w[i] = ws[i].item<double>();
+    const auto& shape = nb > 0 ? hs[0] : ys[0];
+    auto out = at::empty(shape.sizes(), shape.options().memory_format(at::MemoryFormat::ChannelsLast));
+    std::vector<at::Tensor> saved;
+    c10::List<double> means, invstds;
+    for (int64_t i = 0; i < nb; i++) {
+      std::vector<double> mean, invstd;
+      statistics(hs[i], (*running)[2 * i], (*running)[2 * i + 1], momentum, eps, mean, invstd);
+      write_normalized(hs[i], mean, invstd, w[i], /*relu=*/false, /*acc=*/i > 0, out);
+      saved.push_back(hs[i]);
+      for (size_t c = 0; c < mean.size(); c++) means.push_back(mean[c]), invstds.push_back(invstd[c]);
+    }
+    {
+      at::NoGradGuard no_grad;
+      if (nb == 0) out.zero_();
+      for (int64_t j = 0; j < np; j++) out.add_(ys[j], w[nb + j]);
+    }
+    for (int64_t j = 0; j < np; j++) saved.push_back(ys[j]);
+    ctx->save_for_backward(saved);
+    ctx->saved_data["nb"] = nb;
+    ctx->saved_data["w"] = c10::List<double>(w);
+    ctx->saved_data["mean"] = means;
+    ctx->saved_data["invstd"] = invstds;
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    if (at::GradMode::is_enabled())
+      throw std::runtime_error("double backward of the native BatchNorm weighted sum is not supported (backward was asked with create_graph)");
+    const auto saved = ctx->get_saved_variables();
+    const int64_t nb = ctx->saved_data["nb"].toInt(), np = static_cast<int64_t>(saved.size()) - nb;
+    const auto w = ctx->saved_data["w"].toDoubleList();
+    const auto means = ctx->saved_data["mean"].toDoubleList(), invstds = ctx->saved_data["invstd"].toDoubleList();
+    const auto g = grads[0].contiguous(at::MemoryFormat::ChannelsLast);
+    // inputs in order: hs, ys, ws, then the running stats pointer, momentum and eps
+    variable_list result(static_cast<size_t>(2 * (nb + np) + 3));
+    int64_t offset = 0;
+    for (int64_t i = 0; i < nb; i++) {
+      const auto& h = saved[i];
+      const int64_t c = h.size(1);
+      std::vector<double> mean(static_cast<size_t>(c)), invstd(mean.size());
+      for (int64_t k = 0; k < c; k++) mean[k] = means.get(offset + k), invstd[k] = invstds.get(offset + k);
+      offset += c;
+      const bool want_h = ctx->needs_input_grad(i), want_w = ctx->needs_input_grad(nb + np + i);
+      if (!want_h && !want_w) continue;
+      const auto sums = grad_sums_of(g, h, mean, invstd, /*relu=*/false);
+      if (want_h) result[i] = grad_input_of(g, h, mean, invstd, sums, w.get(i), /*relu=*/false);
+      if (want_w) {
+        double dw = 0;
+        for (int64_t k = 0; k < c; k++) dw += invstd[k] * sums.sgx[k];
+        result[nb + np + i] = at::scalar_tensor(dw, g.options());
+      }
+    }
+    at::NoGradGuard no_grad;
+    for (int64_t j = 0; j < np; j++) {
+      const auto& y = saved[nb + j];
+      if (ctx->needs_input_grad(nb + j)) result[nb + j] = g * w.get(nb + j);
+      if (ctx->needs_input_grad(2 * nb + np + j)) result[2 * nb + np + j] = (g * y).sum().to(g.scalar_type());
+    }
+    return result;
+  }
+};
+
 }  // namespace
+
+// sum_i weights[i] * BN(hs[i]) + sum_j weights[nb + j] * ys[j], BN the affine-free training batch norm of nt_batch_norm_train
+// (running_means[i] / running_vars[i] updated in place, either may be null). All tensors 4-D float32 CPU of one shape
+// (the hs made channels-last), weights 0-dim; gradients to hs, ys and the weights, no double backward. Anything else
+// (another dtype, device or rank, one value per channel) is refused with what is wrong; the caller keeps the unfused path
+// for those.
+NT_API int32_t nt_bn_weighted_sum(const nt_tensor* hs, const nt_tensor* running_means, const nt_tensor* running_vars, int32_t nb,
+                                  const nt_tensor* ys, int32_t np, const nt_tensor* weights, double momentum, double eps, nt_tensor* out) {
+  NT_GUARD({
+    if (nb + np < 1) throw std::invalid_argument("BatchNorm weighted sum of no tensors");
+    std::vector<at::Tensor> h, y, w, running;
+    const at::Tensor none;
+    for (int32_t i = 0; i < nb; i++) {
+      const auto& t = *hs[i];
+      if (t.dim() != 4 || t.scalar_type() != at::kFloat || !t.device().is_cpu() || t.numel() == 0)
+        throw std::invalid_argument("BatchNorm weighted sum: BN inputs must be non-empty 4-D float32 CPU tensors, got " + c10::str(t.sizes()));
+      if (t.numel() / t.size(1) <= 1)
+        throw std::invalid_argument("Expected more than 1 value per channel when training, got input size " + c10::str(t.sizes()));
+      h.push_back(t.contiguous(at::MemoryFormat::ChannelsLast));
+      running.push_back(running_means[i] ? *running_means[i] : none);
+      running.push_back(running_vars[i] ? *running_vars[i] : none);
+    }
+    for (int32_t j = 0; j < np; j++) y.push_back(*ys[j]);
+    for (int32_t k = 0; k < nb + np; k++) {
+      const auto& t = *weights[k];
+      if (t.dim() != 0 || t.scalar_type() != at::kFloat) throw std::invalid_argument("BatchNorm weighted sum: weights must be 0-dim float32");
+      w.push_back(t);
+    }
+    const auto& first = nb > 0 ? h[0] : y[0];
+    for (const auto& t : h)
+      if (!t.sizes().equals(first.sizes())) throw std::invalid_argument("BatchNorm weighted sum: shapes differ, " + c10::str(t.sizes()) + " and " + c10::str(first.sizes()));
+    for (const auto& t : y)
+      if (!t.sizes().equals(first.sizes()) || t.scalar_type() != at::kFloat || !t.device().is_cpu())
+        throw std::invalid_argument("BatchNorm weighted sum: plain terms must be float32 CPU tensors of shape " + c10::str(first.sizes()));
+    *out = nt::wrap(BnWeightedSum::apply(at::TensorList(h), at::TensorList(y), at::TensorList(w), &running, momentum, eps));
+  })
+}
 
 // Training-mode batch norm without weight and bias (at::batch_norm(x, {}, {}, rm, rv, true, momentum, eps)): batch
 // statistics over N, H, W; running_mean and running_var (either may be null) updated in place with momentum and the

@@ -45,6 +45,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int nt_cat(IntPtr* tensors, int n, long dim, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_shuffle_join(TensorHandle mixed, TensorHandle bypass, long groups, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_weighted_sum(IntPtr* ys, IntPtr* weights, int n, out IntPtr result);
+    [LibraryImport(Lib)] internal static partial int nt_bn_weighted_sum(IntPtr* hs, IntPtr* runningMeans, IntPtr* runningVars, int nb, IntPtr* ys, int np, IntPtr* weights, double momentum, double eps, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_stack(IntPtr* tensors, int n, long dim, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_chunk(TensorHandle t, long chunks, long dim, IntPtr* results, int capacity, out int count);
     [LibraryImport(Lib)] internal static unsafe partial int nt_split_with_sizes(TensorHandle t, long* sizes, int n, long dim, IntPtr* result);

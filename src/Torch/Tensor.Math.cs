@@ -111,4 +111,44 @@ public sealed unsafe partial class Tensor
         foreach (var t in weights) GC.KeepAlive(t);
         return From(status, r);
     }
+
+    /// <summary>
+    /// Σ_i weights[i]·BN(bnInputs[i]) + Σ_j weights[nb + j]·plain[j] in one native node, BN the affine-free training batch
+    /// norm of <see cref="BatchNormTrain"/> (each BN's running stats, when given, updated in place). The BN outputs are
+    /// never written: they go straight into the sum, and the backward computes each input's gradient from the sum's
+    /// gradient (the mixed op of the search cells, whose ops mostly end in such a BN; docs/performance.md). 4-D float32 CPU
+    /// tensors of one shape; weights 0-dim float32. Differentiable once.
+    /// </summary>
+    public static Tensor BnWeightedSum(ReadOnlySpan<Tensor> bnInputs, ReadOnlySpan<Tensor?> runningMeans, ReadOnlySpan<Tensor?> runningVars,
+        ReadOnlySpan<Tensor> plain, ReadOnlySpan<Tensor> weights, double momentum = 0.1, double eps = 1e-5)
+    {
+        var nb = bnInputs.Length;
+        var np = plain.Length;
+        if (runningMeans.Length != nb || runningVars.Length != nb)
+            throw new ArgumentException($"{nb} BN inputs need {nb} running means and variances, got {runningMeans.Length} and {runningVars.Length}");
+        if (weights.Length != nb + np)
+            throw new ArgumentException($"{nb} BN inputs and {np} plain terms need {nb + np} weights, got {weights.Length}", nameof(weights));
+        var h = new IntPtr[nb];
+        var m = new IntPtr[nb];
+        var v = new IntPtr[nb];
+        var y = new IntPtr[np];
+        var w = new IntPtr[nb + np];
+        for (var i = 0; i < nb; i++) { h[i] = bnInputs[i].Raw; m[i] = runningMeans[i]?.Raw ?? IntPtr.Zero; v[i] = runningVars[i]?.Raw ?? IntPtr.Zero; }
+        for (var j = 0; j < np; j++) y[j] = plain[j].Raw;
+        for (var k = 0; k < nb + np; k++) w[k] = weights[k].Raw;
+        int status;
+        IntPtr r;
+        fixed (IntPtr* ph = h)
+        fixed (IntPtr* pm = m)
+        fixed (IntPtr* pv = v)
+        fixed (IntPtr* py = y)
+        fixed (IntPtr* pw = w)
+            status = Native.nt_bn_weighted_sum(ph, pm, pv, nb, py, np, pw, momentum, eps, out r);
+        foreach (var t in bnInputs) GC.KeepAlive(t);
+        foreach (var t in runningMeans) GC.KeepAlive(t);
+        foreach (var t in runningVars) GC.KeepAlive(t);
+        foreach (var t in plain) GC.KeepAlive(t);
+        foreach (var t in weights) GC.KeepAlive(t);
+        return From(status, r);
+    }
 }

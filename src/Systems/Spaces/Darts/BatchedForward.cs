@@ -181,24 +181,48 @@ public static class BatchedForward
     {
         var ys = new List<Tensor>(edge.Ops.Length);
         var ws = new List<Tensor>(edge.Ops.Length);
+        var hs = new List<Tensor>(edge.Ops.Length);
+        var hw = new List<Tensor>(edge.Ops.Length);
+        var means = new List<Tensor?>(edge.Ops.Length);
+        var vars = new List<Tensor?>(edge.Ops.Length);
         foreach (var op in edge.Ops)
         {
             if (op.Kind == OpKind.None || (kept is not null && !kept[op.Column]) || values[op.Column] == 0f) continue;
             var t = op.Tensors;
-            var y = op.Kind switch
+            var (y, closing) = op.Kind switch
             {
-                OpKind.MaxPool3x3 => Norms(Pool(x, max: true, edge.Stride, scope, profile), t, training, scope, profile),
-                OpKind.AvgPool3x3 => Norms(Pool(x, max: false, edge.Stride, scope, profile), t, training, scope, profile),
-                OpKind.SkipConnect => edge.Stride == 1 ? x
-                    : FactorizedReduce(shared.Relu(x), t.Convs[0], t.Convs[1], t.Norms[0], training, scope, profile),
-                OpKind.SepConv3x3 or OpKind.SepConv5x5 => SepConv(shared.Relu(x), op.Kind == OpKind.SepConv3x3 ? 1 : 2,
+                OpKind.MaxPool3x3 => Norms(Pool(x, max: true, edge.Stride, scope, profile), t),
+                OpKind.AvgPool3x3 => Norms(Pool(x, max: false, edge.Stride, scope, profile), t),
+                OpKind.SkipConnect => edge.Stride == 1 ? new Open(x, null)
+                    : FactorizedReduceOpen(shared.Relu(x), t.Convs[0], t.Convs[1], t.Norms[0], scope, profile),
+                OpKind.SepConv3x3 or OpKind.SepConv5x5 => SepConvOpen(shared.Relu(x), op.Kind == OpKind.SepConv3x3 ? 1 : 2,
                     edge.Stride, t, training, scope, profile),
-                OpKind.DilConv3x3 or OpKind.DilConv5x5 => DilConv(shared.Relu(x), op.Kind == OpKind.DilConv3x3 ? 2 : 4,
-                    edge.Stride, t, training, scope, profile),
+                OpKind.DilConv3x3 or OpKind.DilConv5x5 => DilConvOpen(shared.Relu(x), op.Kind == OpKind.DilConv3x3 ? 2 : 4,
+                    edge.Stride, t, scope, profile),
                 _ => throw new ArgumentOutOfRangeException(nameof(edge), op.Kind, null),
             };
-            ys.Add(y);
+            if (closing is { } bn && training && bn.Weight is null && bn.Bias is null)
+            {
+                hs.Add(y);
+                hw.Add(weights[op.Column]);
+                means.Add(bn.RunningMean);
+                vars.Add(bn.RunningVar);
+                continue;
+            }
+            ys.Add(closing is null ? y : Bn(y, closing, training, scope, profile));
             ws.Add(weights[op.Column]);
+        }
+        if (hs.Count > 0)
+        {
+            // Ops closing with an affine-free training BN (all but skip): their BNs and Σ w_o·o(x) as one native node
+            // (Tensor.BnWeightedSum), the BN outputs never written and the scaled gradients w_o·g never materialized.
+            var tw = ForwardProfile.Now(profile);
+            hw.AddRange(ws);
+            var sum = scope.Own(Tensor.BnWeightedSum(CollectionsMarshal.AsSpan(hs), CollectionsMarshal.AsSpan(means), CollectionsMarshal.AsSpan(vars),
+                CollectionsMarshal.AsSpan(ys), CollectionsMarshal.AsSpan(hw), OpForward.BnMomentum, OpForward.BnEps));
+            foreach (var h in hs) Drop(h, scope); // the node keeps its own references
+            profile?.Add(ProfileKind.WeightedSum, tw);
+            return sum;
         }
         if (ys.Count > 0)
         {
@@ -244,7 +268,10 @@ public static class BatchedForward
     /// <summary>Disposes a temporary this path created and no longer reads; autograd keeps its own reference if backward needs it.</summary>
     private static void Drop(Tensor t, TensorScope scope) => scope.Release(t).Dispose();
 
-    private static Tensor SepConv(Tensor relu, int pad, int stride, OpTensors t, bool training, TensorScope scope, ForwardProfile? profile)
+    /// <summary>An op's output before its closing BatchNorm (null: the op has none), which the mixed edge may fuse into its sum.</summary>
+    private readonly record struct Open(Tensor Value, BatchNormTensors? Closing);
+
+    private static Open SepConvOpen(Tensor relu, int pad, int stride, OpTensors t, bool training, TensorScope scope, ForwardProfile? profile)
     {
         var c = (int)relu.Size(1);
         var h = Conv(relu, t.Convs[0], stride, pad, 1, c, scope, profile);
@@ -252,19 +279,25 @@ public static class BatchedForward
         h = Bn(h, t.Norms[0], training, scope, profile, relu: true);
         h = Conv(h, t.Convs[2], 1, pad, 1, c, scope, profile);
         h = Conv(h, t.Convs[3], 1, 0, 1, 1, scope, profile);
-        return Bn(h, t.Norms[1], training, scope, profile);
+        return new Open(h, t.Norms[1]);
     }
 
-    private static Tensor DilConv(Tensor relu, int pad, int stride, OpTensors t, bool training, TensorScope scope, ForwardProfile? profile)
+    private static Open DilConvOpen(Tensor relu, int pad, int stride, OpTensors t, TensorScope scope, ForwardProfile? profile)
     {
         var h = Conv(relu, t.Convs[0], stride, pad, 2, (int)relu.Size(1), scope, profile);
         h = Conv(h, t.Convs[1], 1, 0, 1, 1, scope, profile);
-        return Bn(h, t.Norms[0], training, scope, profile);
+        return new Open(h, t.Norms[0]);
     }
 
     /// <summary>FactorizedReduce from an input that is already ReLU'd (so the ReLU can be shared with the edge's conv ops).</summary>
     public static Tensor FactorizedReduce(Tensor relu, Tensor convA, Tensor convB, BatchNormTensors bn, bool training, TensorScope scope,
         ForwardProfile? profile)
+    {
+        var open = FactorizedReduceOpen(relu, convA, convB, bn, scope, profile);
+        return Bn(open.Value, bn, training, scope, profile);
+    }
+
+    private static Open FactorizedReduceOpen(Tensor relu, Tensor convA, Tensor convB, BatchNormTensors bn, TensorScope scope, ForwardProfile? profile)
     {
         Tensor a, b;
         var t = ForwardProfile.Now(profile);
@@ -292,7 +325,7 @@ public static class BatchedForward
         t = ForwardProfile.Now(profile);
         var cat = scope.Own(Tensor.Cat([a, b], 1));
         profile?.Add(ProfileKind.ChannelOps, t);
-        return Bn(cat, bn, training, scope, profile);
+        return new Open(cat, bn);
     }
 
     /// <summary>ReLU → 1×1 conv → BN, the ReLU taken from the forward's <see cref="Shared"/>.</summary>
@@ -332,8 +365,7 @@ public static class BatchedForward
         return relu ? Relu(y, scope, profile) : y;
     }
 
-    private static Tensor Norms(Tensor x, OpTensors t, bool training, TensorScope scope, ForwardProfile? profile) =>
-        t.Norms.Length == 0 ? x : Bn(x, t.Norms[0], training, scope, profile);
+    private static Open Norms(Tensor x, OpTensors t) => new(x, t.Norms.Length == 0 ? null : t.Norms[0]);
 
     public static Tensor Relu(Tensor x, TensorScope scope, ForwardProfile? profile)
     {
