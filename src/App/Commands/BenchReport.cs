@@ -48,7 +48,7 @@ internal static class BenchReport
         ProfileKind.BatchNorm => "batch norm",
         ProfileKind.Relu => "relu",
         ProfileKind.Pool => "pool",
-        ProfileKind.WeightedSum => "weighted sum (mul, add)",
+        ProfileKind.WeightedSum => "weighted sums (+ closing BNs)",
         ProfileKind.ChannelOps => "cat/narrow/shuffle",
         ProfileKind.Classifier => "classifier",
         _ => kind.ToString(),
