@@ -18,7 +18,7 @@ Run with OMP_WAIT_POLICY=passive in the environment to compare with ./nas, which
 import argparse, json
 import torch
 import torch.nn.functional as F
-from pytorch_ops import OPS, Net, time_steps
+from pytorch_ops import OPS, Net, first_order_step, time_steps
 NODES, MULTIPLIER, STEM_MULTIPLIER = 4, 4, 3
 
 a = argparse.ArgumentParser()
@@ -140,12 +140,7 @@ if args.params_only:
 wopt = torch.optim.SGD(weights, lr=0.2, momentum=0.9, weight_decay=3e-4)
 aopt = torch.optim.Adam(arch, lr=6e-4, betas=(0.5, 0.999), weight_decay=1e-3)
 
-def step():
-    x, y = batch()
-    aopt.zero_grad(); F.cross_entropy(forward(x), y).backward(inputs=arch); aopt.step()
-    x, y = batch()
-    wopt.zero_grad(); F.cross_entropy(forward(x), y).backward(inputs=weights)
-    torch.nn.utils.clip_grad_norm_(weights, 5); wopt.step()
+step = first_order_step(forward, batch, weights, arch, wopt, aopt)
 
 if __name__ != "__main__": raise SystemExit  # imported for profiling: model only
 print(json.dumps({"impl": "pytorch", "method": "bnas-v2-pc", "conv_blocks": args.conv_blocks, "enhancement_cells": args.enhancement_cells,

@@ -10,7 +10,7 @@ The model is the oracle's (tests/oracles/darts_supernet.py) with its own random 
 import argparse, json
 import torch
 import torch.nn.functional as F
-from pytorch_ops import Net, time_steps
+from pytorch_ops import Net, first_order_step, time_steps
 
 a = argparse.ArgumentParser()
 a.add_argument("--layers", type=int, default=5); a.add_argument("--channels", type=int, default=16)
@@ -58,12 +58,7 @@ weights = list(net.P.values())
 wopt = torch.optim.SGD(weights, lr=0.025, momentum=0.9, weight_decay=3e-4)
 aopt = torch.optim.Adam(alphas, lr=3e-4, betas=(0.5, 0.999), weight_decay=1e-3)
 
-def step():
-    x, y = batch()
-    aopt.zero_grad(); F.cross_entropy(forward(x), y).backward(inputs=alphas); aopt.step()
-    x, y = batch()
-    wopt.zero_grad(); F.cross_entropy(forward(x), y).backward(inputs=weights)
-    torch.nn.utils.clip_grad_norm_(weights, 5); wopt.step()
+step = first_order_step(forward, batch, weights, alphas, wopt, aopt)
 
 if __name__ != "__main__": raise SystemExit  # imported for profiling: model only
 print(json.dumps({"impl": "pytorch", "layers": args.layers, "channels": args.channels, "batch": args.batch, "input": args.input,

@@ -60,6 +60,17 @@ class Net:
         return y.view(n, k, c // k, h, wd).transpose(1, 2).contiguous().view(n, c, h, wd)
 
 
+def first_order_step(forward, batch, weights, arch, wopt, aopt):
+    """One first-order bilevel search step, as `nas bench` times it: an architecture step (grad of arch, Adam), then a
+    weight step (grad of the weights, clip to 5, SGD), each on its own batch."""
+    def step():
+        x, y = batch()
+        aopt.zero_grad(); F.cross_entropy(forward(x), y).backward(inputs=arch); aopt.step()
+        x, y = batch()
+        wopt.zero_grad(); F.cross_entropy(forward(x), y).backward(inputs=weights)
+        torch.nn.utils.clip_grad_norm_(weights, 5); wopt.step()
+    return step
+
 def time_steps(step, warmup, steps):
     """Runs warmup untimed steps, then times steps; the JSON fields every bench script prints."""
     for _ in range(warmup): step()

@@ -255,15 +255,18 @@ void statistics(const at::Tensor& x, const at::Tensor& running_mean, const at::T
   mean = std::move(st.mean);
 }
 
+std::vector<double> times(std::vector<double> v, double scale) {
+  for (auto& e : v) e *= scale;
+  return v;
+}
+
 // y = scale * (x - mean) * invstd (max(., 0) when relu), written into y or, with acc, added to it.
 void write_normalized(const at::Tensor& x, const std::vector<double>& mean, const std::vector<double>& invstd, double scale, bool relu,
                       bool acc, at::Tensor& y) {
   const Geometry g(x);
   const float* xp = x.data_ptr<float>();
   float* yp = y.data_ptr<float>();
-  std::vector<double> scaled(invstd);
-  for (auto& v : scaled) v *= scale;
-  const auto m = g.lane(mean), s = g.lane(scaled);
+  const auto m = g.lane(mean), s = g.lane(times(invstd, scale));
   at::parallel_for(0, g.n, grain(g), [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; b++) {
       const float* img = xp + b * g.image;
@@ -343,10 +346,8 @@ at::Tensor grad_input_of(const at::Tensor& go, const at::Tensor& x, const std::v
   const int64_t L = g.lanes;
   const float* gop = go.data_ptr<float>();
   const float* xp = x.data_ptr<float>();
-  std::vector<double> scaled(invstd);
-  for (auto& v : scaled) v *= scale;
   // The ReLU mask reads the sign of (x - mean) * s: a positive scale keeps it (relu is only used with scale 1).
-  const auto m = g.lane(mean), s = g.lane(scaled), lmg = g.lane(sums.mg), lk = g.lane(sums.k);
+  const auto m = g.lane(mean), s = g.lane(times(invstd, scale)), lmg = g.lane(sums.mg), lk = g.lane(sums.k);
   auto gx = at::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::ChannelsLast));
   float* gxp = gx.data_ptr<float>();
   at::parallel_for(0, g.n, grain(g), [&](int64_t begin, int64_t end) {
@@ -408,11 +409,16 @@ struct BatchNormTrain : public torch::autograd::Function<BatchNormTrain> {
   }
 };
 
-at::Tensor batch_norm_train(const at::Tensor& input, const at::Tensor& running_mean, const at::Tensor& running_var, double momentum,
-                            double eps, bool relu) {
-  // PyTorch's F.batch_norm refuses this (at::batch_norm itself returns zeros and a NaN running variance).
+// PyTorch's F.batch_norm refuses one value per channel in training (at::batch_norm itself returns zeros and a NaN running
+// variance).
+void require_values_per_channel(const at::Tensor& input) {
   if (input.dim() >= 2 && input.numel() > 0 && input.numel() / input.size(1) <= 1)
     throw std::invalid_argument("Expected more than 1 value per channel when training, got input size " + c10::str(input.sizes()));
+}
+
+at::Tensor batch_norm_train(const at::Tensor& input, const at::Tensor& running_mean, const at::Tensor& running_var, double momentum,
+                            double eps, bool relu) {
+  require_values_per_channel(input);
   const bool native = input.dim() == 4 && input.scalar_type() == at::kFloat && input.device().is_cpu() && input.numel() > 0;
   if (!native) {
     auto y = at::batch_norm(input, {}, {}, running_mean, running_var, /*training=*/true, momentum, eps, /*cudnn_enabled=*/true);
@@ -441,13 +447,14 @@ struct BnWeightedSum : public torch::autograd::Function<BnWeightedSum> {
     const auto& shape = nb > 0 ? hs[0] : ys[0];
     auto out = at::empty(shape.sizes(), shape.options().memory_format(at::MemoryFormat::ChannelsLast));
     std::vector<at::Tensor> saved;
-    c10::List<double> means, invstds;
+    c10::List<at::Tensor> means, invstds;  // per BN, as BatchNormTrain keeps its own
     for (int64_t i = 0; i < nb; i++) {
       std::vector<double> mean, invstd;
       statistics(hs[i], (*running)[2 * i], (*running)[2 * i + 1], momentum, eps, mean, invstd);
       write_normalized(hs[i], mean, invstd, w[i], /*relu=*/false, /*acc=*/i > 0, out);
       saved.push_back(hs[i]);
-      for (size_t c = 0; c < mean.size(); c++) means.push_back(mean[c]), invstds.push_back(invstd[c]);
+      means.push_back(doubles(mean));
+      invstds.push_back(doubles(invstd));
     }
     {
       at::NoGradGuard no_grad;
@@ -468,34 +475,30 @@ struct BnWeightedSum : public torch::autograd::Function<BnWeightedSum> {
       throw std::runtime_error("double backward of the native BatchNorm weighted sum is not supported (backward was asked with create_graph)");
     const auto saved = ctx->get_saved_variables();
     const int64_t nb = ctx->saved_data["nb"].toInt(), np = static_cast<int64_t>(saved.size()) - nb;
-    const auto w = ctx->saved_data["w"].toDoubleList();
-    const auto means = ctx->saved_data["mean"].toDoubleList(), invstds = ctx->saved_data["invstd"].toDoubleList();
+    const auto w = ctx->saved_data["w"].toDoubleList().vec();
+    const auto means = ctx->saved_data["mean"].toTensorList(), invstds = ctx->saved_data["invstd"].toTensorList();
     const auto g = grads[0].contiguous(at::MemoryFormat::ChannelsLast);
     // inputs in order: hs, ys, ws, then the running stats pointer, momentum and eps
     variable_list result(static_cast<size_t>(2 * (nb + np) + 3));
-    int64_t offset = 0;
     for (int64_t i = 0; i < nb; i++) {
       const auto& h = saved[i];
-      const int64_t c = h.size(1);
-      std::vector<double> mean(static_cast<size_t>(c)), invstd(mean.size());
-      for (int64_t k = 0; k < c; k++) mean[k] = means.get(offset + k), invstd[k] = invstds.get(offset + k);
-      offset += c;
+      const auto mean = doubles(means.get(i)), invstd = doubles(invstds.get(i));
       const bool want_h = ctx->needs_input_grad(i), want_w = ctx->needs_input_grad(nb + np + i);
       if (!want_h && !want_w) continue;
       const auto sums = grad_sums_of(g, h, mean, invstd, /*relu=*/false);
-      if (want_h) result[i] = grad_input_of(g, h, mean, invstd, sums, w.get(i), /*relu=*/false);
+      if (want_h) result[i] = grad_input_of(g, h, mean, invstd, sums, w[i], /*relu=*/false);
       if (want_w) {
         double dw = 0;
-        for (int64_t k = 0; k < c; k++) dw += invstd[k] * sums.sgx[k];
+        for (size_t k = 0; k < invstd.size(); k++) dw += invstd[k] * sums.sgx[k];
         result[nb + np + i] = at::scalar_tensor(dw, g.options());
       }
     }
-    at::NoGradGuard no_grad;
-    for (int64_t j = 0; j < np; j++) {
-      const auto& y = saved[nb + j];
-      if (ctx->needs_input_grad(nb + j)) result[nb + j] = g * w.get(nb + j);
-      if (ctx->needs_input_grad(2 * nb + np + j)) result[2 * nb + np + j] = (g * y).sum().to(g.scalar_type());
-    }
+    // The plain terms: WeightedSum's own backward pass (dy = v * g and dv = <g, y> in one pass over g).
+    std::vector<bool> want_dy(np), want_dw(np);
+    for (int64_t j = 0; j < np; j++) want_dy[j] = ctx->needs_input_grad(nb + j), want_dw[j] = ctx->needs_input_grad(2 * nb + np + j);
+    std::vector<at::Tensor> dys, dws;
+    nt::weighted_sum_grads(g, at::TensorList(saved).slice(nb), std::vector<double>(w.begin() + nb, w.end()), want_dy, want_dw, dys, dws);
+    for (int64_t j = 0; j < np; j++) result[nb + j] = dys[j], result[2 * nb + np + j] = dws[j];
     return result;
   }
 };
@@ -517,13 +520,12 @@ NT_API int32_t nt_bn_weighted_sum(const nt_tensor* hs, const nt_tensor* running_
       const auto& t = *hs[i];
       if (t.dim() != 4 || t.scalar_type() != at::kFloat || !t.device().is_cpu() || t.numel() == 0)
         throw std::invalid_argument("BatchNorm weighted sum: BN inputs must be non-empty 4-D float32 CPU tensors, got " + c10::str(t.sizes()));
-      if (t.numel() / t.size(1) <= 1)
-        throw std::invalid_argument("Expected more than 1 value per channel when training, got input size " + c10::str(t.sizes()));
+      require_values_per_channel(t);
       h.push_back(t.contiguous(at::MemoryFormat::ChannelsLast));
       running.push_back(running_means[i] ? *running_means[i] : none);
       running.push_back(running_vars[i] ? *running_vars[i] : none);
     }
-    for (int32_t j = 0; j < np; j++) y.push_back(*ys[j]);
+    for (int32_t j = 0; j < np; j++) y.push_back(ys[j]->contiguous(at::MemoryFormat::ChannelsLast));  // in the sum's layout
     for (int32_t k = 0; k < nb + np; k++) {
       const auto& t = *weights[k];
       if (t.dim() != 0 || t.scalar_type() != at::kFloat) throw std::invalid_argument("BatchNorm weighted sum: weights must be 0-dim float32");

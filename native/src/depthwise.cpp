@@ -1,5 +1,5 @@
-// Depthwise convolution (one k x k filter per channel, no bias) with its own forward and backward loops over
-// channels-last float32 memory. libtorch 1.13's oneDNN depthwise backward was 10-100x slower than its forward on
+// Depthwise convolution (one k x k filter per channel, no bias) over channels-last float32 memory: oneDNN's forward,
+// and the shim's own backward. libtorch 1.13's oneDNN depthwise backward was 10-100x slower than its forward on
 // this CPU (64x16x32x32: 3x3 dilation 2 took 23.6 ms fwd+bwd against 0.21 ms fwd; docs/performance.md), and the
 // DARTS search space runs hundreds of these per step.
 //
@@ -12,11 +12,11 @@
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 namespace {
 
+using nt::v8;
 
 // a[e] += b[e] * c[e]
 inline __attribute__((always_inline)) void madd_body(float* __restrict a, const float* __restrict b, const float* __restrict c, int64_t n) {
@@ -26,7 +26,6 @@ NT_HOT_LOOPS(madd, (float* __restrict a, const float* __restrict b, const float*
 
 // acc[e] += sum over r < rows of a[r][e] * b[r][e], for e < len: a weight-gradient tile row summed over a band of rows,
 // 32 lanes kept in registers across the band (2 loads per multiply-add, one store per band instead of per row).
-using nt::v8;
 
 inline __attribute__((always_inline)) void band_dot_body(float* acc, const float* const* a, const float* const* b, int64_t rows, int64_t len) {
   int64_t e = 0;
@@ -113,11 +112,6 @@ void for_each_span(const Geometry& g, int64_t b, F&& f) {
   }
 }
 
-// (at::zeros drops a memory format given in its options; at::empty keeps it.)
-at::Tensor zeros_channels_last(const at::Tensor& like, int64_t n, int64_t c, int64_t h, int64_t w) {
-  return at::empty({n, c, h, w}, like.options(), at::MemoryFormat::ChannelsLast).zero_();
-}
-
 // The forward is libtorch's (oneDNN's channels-last depthwise forward is fast; only its backward is slow).
 at::Tensor forward_impl(const at::Tensor& x, const at::Tensor& weight, const Geometry& g) {
   int64_t s[2] = {g.s, g.s}, p[2] = {g.p, g.p}, d[2] = {g.d, g.d};
@@ -132,7 +126,7 @@ at::Tensor input_grad(const at::Tensor& go, const at::Tensor& weight, const Geom
     int64_t s[2] = {1, 1}, p[2] = {q, q}, d[2] = {g.d, g.d};
     return at::conv2d(go, weight.flip({2, 3}), {}, s, p, d, g.c).contiguous(at::MemoryFormat::ChannelsLast);
   }
-  auto gx = zeros_channels_last(go, g.n, g.c, g.h, g.w);
+  auto gx = nt::empty_channels_last(go, g.n, g.c, g.h, g.w).zero_();
   const auto t = tiled(weight, g);
   const float* gop = go.data_ptr<float>();
   float* gxp = gx.data_ptr<float>();

@@ -15,23 +15,9 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// Element (n, c = 0, h, w) of a 4-D tensor whose channel stride is 1 (channels-last, or a channel slice of it).
-struct Pixels {
-  const float* base;
-  int64_t sn, sh, sw;
-  explicit Pixels(const at::Tensor& t) : base(t.data_ptr<float>()), sn(t.stride(0)), sh(t.stride(2)), sw(t.stride(3)) {}
-  const float* at(int64_t n, int64_t h, int64_t w) const { return base + n * sn + h * sh + w * sw; }
-};
-
-at::Tensor channel_stride_one(const at::Tensor& t) { return t.stride(1) == 1 ? t : t.contiguous(at::MemoryFormat::ChannelsLast); }
-
 // c floats; a plain loop, since a memcpy call per pixel costs more than the copy for few channels (PC-DARTS's C/K = 4)
 inline void copy(float* __restrict dst, const float* __restrict src, int64_t c) {
   for (int64_t k = 0; k < c; k++) dst[k] = src[k];
-}
-
-at::Tensor empty_cl(const at::Tensor& like, int64_t n, int64_t c, int64_t h, int64_t w) {
-  return at::empty({n, c, h, w}, like.options(), at::MemoryFormat::ChannelsLast);
 }
 
 // The images' rows, half-size: for each output row (n, oy) calls f(n, oy).
@@ -44,12 +30,12 @@ void for_each_row(int64_t n, int64_t oh, F&& f) {
 
 struct EvenOdd : public torch::autograd::Function<EvenOdd> {
   static variable_list forward(AutogradContext* ctx, const at::Tensor& input) {
-    const auto x = channel_stride_one(input);
+    const auto x = nt::channel_stride_one(input);
     const int64_t n = x.size(0), c = x.size(1), oh = x.size(2) / 2, ow = x.size(3) / 2;
-    auto even = empty_cl(x, n, c, oh, ow), odd = empty_cl(x, n, c, oh, ow);
+    auto even = nt::empty_channels_last(x, n, c, oh, ow), odd = nt::empty_channels_last(x, n, c, oh, ow);
     float* pe = even.data_ptr<float>();
     float* po = odd.data_ptr<float>();
-    const Pixels px(x);
+    const nt::PixelRows px(x);
     for_each_row(n, oh, [&](int64_t b, int64_t y) {
       for (int64_t i = 0; i < ow; i++) {
         const int64_t o = ((b * oh + y) * ow + i) * c;
@@ -70,7 +56,7 @@ struct EvenOdd : public torch::autograd::Function<EvenOdd> {
     const auto& any = ge.defined() ? ge : go;
     const int64_t n = any.size(0), c = any.size(1), oh = any.size(2), ow = any.size(3);
     const int64_t h = ctx->saved_data["h"].toInt(), w = ctx->saved_data["w"].toInt();
-    auto gx = empty_cl(any, n, c, h, w);
+    auto gx = nt::empty_channels_last(any, n, c, h, w);
     const auto e = ge.defined() ? ge.contiguous(at::MemoryFormat::ChannelsLast) : at::Tensor();
     const auto o = go.defined() ? go.contiguous(at::MemoryFormat::ChannelsLast) : at::Tensor();
     const float* pe = e.defined() ? e.data_ptr<float>() : nullptr;

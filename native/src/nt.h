@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #define NT_API extern "C" __attribute__((visibility("default")))
 
@@ -81,5 +82,29 @@ typedef float v8 __attribute__((vector_size(32), aligned(4)));
 
 // Images per at::parallel_for chunk for per-image kernels: about 32k floats, enough work to be worth a thread hand-off.
 inline int64_t images_per_chunk(int64_t floats_per_image) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, floats_per_image)); }
+
+// A new N x C x H x W float tensor like `like`, channels-last (at::zeros drops a memory format given in its options;
+// at::empty keeps it).
+inline at::Tensor empty_channels_last(const at::Tensor& like, int64_t n, int64_t c, int64_t h, int64_t w) {
+  return at::empty({n, c, h, w}, like.options(), at::MemoryFormat::ChannelsLast);
+}
+
+// t itself when its channel stride is 1 (channels-last, or a channel slice of such a tensor), else a channels-last copy.
+inline at::Tensor channel_stride_one(const at::Tensor& t) { return t.stride(1) == 1 ? t : t.contiguous(at::MemoryFormat::ChannelsLast); }
+
+// The backward of sum_i w[i] * ys[i] for its upstream gradient g (g and every ys[i] float32, contiguous in one memory
+// format): dys[i] = w[i] * g where want_dy[i] and dws[i] = <g, ys[i]> (0-dim) where want_dw[i], others left undefined;
+// one blocked pass over g, the dot products summed in an order that does not depend on the thread count
+// (weighted_sum.cpp; the fused BatchNorm sum's plain terms use it too).
+void weighted_sum_grads(const at::Tensor& g, at::TensorList ys, const std::vector<double>& w, const std::vector<bool>& want_dy,
+                        const std::vector<bool>& want_dw, std::vector<at::Tensor>& dys, std::vector<at::Tensor>& dws);
+
+// Pixel (n, h, w) of a 4-D float tensor whose channel stride is 1: its C floats start at at(n, h, w).
+struct PixelRows {
+  const float* base;
+  int64_t sn, sh, sw;
+  explicit PixelRows(const at::Tensor& t) : base(t.data_ptr<float>()), sn(t.stride(0)), sh(t.stride(2)), sw(t.stride(3)) {}
+  const float* at(int64_t n, int64_t h, int64_t w) const { return base + n * sn + h * sh + w * sw; }
+};
 
 }  // namespace nt

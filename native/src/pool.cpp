@@ -177,7 +177,7 @@ int64_t grain(const Geometry& g) { return nt::images_per_chunk(g.H * g.W * g.C);
 at::Tensor pool_forward(const at::Tensor& x, bool max, int64_t stride) {
   const Geometry g = geometry(x.sizes(), stride);
   const int64_t N = x.size(0);
-  auto out = at::empty({N, g.C, g.OH, g.OW}, x.options().memory_format(at::MemoryFormat::ChannelsLast));
+  auto out = nt::empty_channels_last(x, N, g.C, g.OH, g.OW);
   if (out.numel() == 0) return out;
   const float* in = x.data_ptr<float>();
   float* o = out.data_ptr<float>();
@@ -202,7 +202,7 @@ at::Tensor pool_backward(at::IntArrayRef sizes, const at::Tensor& x, const at::T
   const Geometry g = geometry(sizes, stride);
   const int64_t N = sizes[0];
   // Zeroed image by image in the parallel loop below, while the image is about to be used (cache-hot).
-  auto gin = at::empty({N, g.C, g.H, g.W}, grad_out.options().memory_format(at::MemoryFormat::ChannelsLast));
+  auto gin = nt::empty_channels_last(grad_out, N, g.C, g.H, g.W);
   if (gin.numel() == 0) return gin;
   auto go = grad_out.contiguous(at::MemoryFormat::ChannelsLast);
   const float* gop = go.data_ptr<float>();

@@ -42,7 +42,6 @@ NT_API int32_t nt_index_select(nt_tensor t, int64_t dim, nt_tensor index, nt_ten
 NT_API int32_t nt_cat(const nt_tensor* ts, int32_t n, int64_t dim, nt_tensor* out) { NT_GUARD(*out = nt::wrap(at::cat(gather(ts, n), dim))) }
 NT_API int32_t nt_stack(const nt_tensor* ts, int32_t n, int64_t dim, nt_tensor* out) { NT_GUARD(*out = nt::wrap(at::stack(gather(ts, n), dim))) }
 
-// Writes up to capacity handles into out; count says how many chunks libtorch made (it may be fewer than asked).
 // Views of the given sizes along dim (their backward is one cat, where narrow's is a zero fill and a copy per view).
 NT_API int32_t nt_split_with_sizes(nt_tensor t, const int64_t* sizes, int32_t n, int64_t dim, nt_tensor* out) {
   NT_GUARD({
@@ -51,6 +50,7 @@ NT_API int32_t nt_split_with_sizes(nt_tensor t, const int64_t* sizes, int32_t n,
   })
 }
 
+// Writes up to capacity handles into out; count says how many chunks libtorch made (it may be fewer than asked).
 NT_API int32_t nt_chunk(nt_tensor t, int64_t chunks, int64_t dim, nt_tensor* out, int32_t capacity, int32_t* count) {
   NT_GUARD({
     auto parts = t->chunk(chunks, dim);

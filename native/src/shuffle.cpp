@@ -11,27 +11,14 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// Element (n, c, h, w) of a 4-D tensor whose channel stride is 1 (channels-last, or a channel slice of it).
-struct PixelRows {
-  const float* base;
-  int64_t sn, sh, sw;
-  explicit PixelRows(const at::Tensor& t)
-      : base(t.data_ptr<float>()), sn(t.stride(0)), sh(t.stride(2)), sw(t.stride(3)) {}
-  const float* at(int64_t n, int64_t h, int64_t w) const { return base + n * sn + h * sh + w * sw; }
-};
-
-at::Tensor channel_stride_one(const at::Tensor& t) {
-  return t.stride(1) == 1 ? t : t.contiguous(at::MemoryFormat::ChannelsLast);
-}
-
 struct ShuffleJoin : public torch::autograd::Function<ShuffleJoin> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& mixed, const at::Tensor& bypass, int64_t groups) {
-    const auto a = channel_stride_one(mixed);
-    const auto b = channel_stride_one(bypass);
+    const auto a = nt::channel_stride_one(mixed);
+    const auto b = nt::channel_stride_one(bypass);
     const int64_t n = a.size(0), part = a.size(1), h = a.size(2), w = a.size(3), c = part * groups;
-    auto out = at::empty({n, c, h, w}, a.options(), at::MemoryFormat::ChannelsLast);
+    auto out = nt::empty_channels_last(a, n, c, h, w);
     float* o = out.data_ptr<float>();
-    const PixelRows ra(a), rb(b);
+    const nt::PixelRows ra(a), rb(b);
     at::parallel_for(0, n * h, 1, [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; r++) {
         const int64_t b0 = r / h, y = r % h;
@@ -61,11 +48,11 @@ struct ShuffleJoin : public torch::autograd::Function<ShuffleJoin> {
     float* pa = nullptr;
     float* pb = nullptr;
     if (ctx->needs_input_grad(0)) {
-      ga = at::empty({n, part, h, w}, g.options(), at::MemoryFormat::ChannelsLast);
+      ga = nt::empty_channels_last(g, n, part, h, w);
       pa = ga.data_ptr<float>();
     }
     if (ctx->needs_input_grad(1)) {
-      gb = at::empty({n, rest, h, w}, g.options(), at::MemoryFormat::ChannelsLast);
+      gb = nt::empty_channels_last(g, n, rest, h, w);
       pb = gb.data_ptr<float>();
     }
     const float* pg = g.data_ptr<float>();

@@ -95,46 +95,58 @@ struct WeightedSum : public torch::autograd::Function<WeightedSum> {
     if (at::GradMode::is_enabled())
       throw std::runtime_error("double backward of the native weighted sum is not supported (backward was asked with create_graph)");
     const auto ys = ctx->get_saved_variables();
-    const auto wl = ctx->saved_data["w"].toDoubleList();
+    const auto w = ctx->saved_data["w"].toDoubleList().vec();
     const auto format = static_cast<at::MemoryFormat>(ctx->saved_data["format"].toInt());
     const int64_t n = static_cast<int64_t>(ys.size());
-    auto g = grads[0].contiguous(format);
-    const int64_t numel = g.numel();
+    std::vector<bool> want_dy(n), want_dw(n);
+    for (int64_t i = 0; i < n; i++) want_dy[i] = ctx->needs_input_grad(i), want_dw[i] = ctx->needs_input_grad(n + i);
+    std::vector<at::Tensor> dys, dws;
+    nt::weighted_sum_grads(grads[0].contiguous(format), ys, w, want_dy, want_dw, dys, dws);
     variable_list result(2 * n);
-    std::vector<float*> dy(n, nullptr);
-    std::vector<const float*> y(n, nullptr);
-    std::vector<bool> want_w(n);
-    for (int64_t i = 0; i < n; i++) {
-      if (ctx->needs_input_grad(i)) {
-        result[i] = at::empty(g.sizes(), g.options(), format);
-        dy[i] = result[i].data_ptr<float>();
-      }
-      want_w[i] = ctx->needs_input_grad(n + i);
-      y[i] = ys[i].data_ptr<float>();
-    }
-    const int64_t blocks = blocks_of(numel);
-    std::vector<double> partial(static_cast<size_t>(blocks * n), 0.0);
-    const float* gp = g.data_ptr<float>();
-    at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
-      for (int64_t b = b0; b < b1; b++) {
-        const int64_t lo = b * kBlock, hi = std::min(numel, (b + 1) * kBlock);
-        for (int64_t i = 0; i < n; i++) {
-          if (!dy[i] && !want_w[i]) continue;
-          float dot = 0.f;
-          scale_dot(gp + lo, want_w[i] ? y[i] + lo : nullptr, dy[i] ? dy[i] + lo : nullptr, static_cast<float>(wl.get(i)), hi - lo, &dot);
-          partial[b * n + i] = dot;
-        }
-      }
-    });
-    for (int64_t i = 0; i < n; i++) {
-      if (!want_w[i]) continue;
-      double s = 0;
-      for (int64_t b = 0; b < blocks; b++) s += partial[b * n + i];
-      result[n + i] = at::scalar_tensor(s, g.options());
-    }
+    for (int64_t i = 0; i < n; i++) result[i] = dys[i], result[n + i] = dws[i];
     return result;
   }
 };
+
+}  // namespace
+
+void nt::weighted_sum_grads(const at::Tensor& g, at::TensorList ys, const std::vector<double>& w, const std::vector<bool>& want_dy,
+                            const std::vector<bool>& want_dw, std::vector<at::Tensor>& dys, std::vector<at::Tensor>& dws) {
+  const int64_t n = static_cast<int64_t>(ys.size()), numel = g.numel();
+  dys.assign(static_cast<size_t>(n), at::Tensor());
+  dws.assign(static_cast<size_t>(n), at::Tensor());
+  std::vector<float*> dy(n, nullptr);
+  std::vector<const float*> y(n, nullptr);
+  for (int64_t i = 0; i < n; i++) {
+    if (want_dy[i]) {
+      dys[i] = at::empty_like(g);
+      dy[i] = dys[i].data_ptr<float>();
+    }
+    if (want_dw[i]) y[i] = ys[i].data_ptr<float>();
+  }
+  const int64_t blocks = blocks_of(numel);
+  std::vector<double> partial(static_cast<size_t>(blocks * n), 0.0);
+  const float* gp = g.data_ptr<float>();
+  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) {
+      const int64_t lo = b * kBlock, hi = std::min(numel, (b + 1) * kBlock);
+      for (int64_t i = 0; i < n; i++) {
+        if (!dy[i] && !y[i]) continue;
+        float dot = 0.f;
+        scale_dot(gp + lo, y[i] ? y[i] + lo : nullptr, dy[i] ? dy[i] + lo : nullptr, static_cast<float>(w[i]), hi - lo, &dot);
+        partial[b * n + i] = dot;
+      }
+    }
+  });
+  for (int64_t i = 0; i < n; i++) {
+    if (!want_dw[i]) continue;
+    double s = 0;
+    for (int64_t b = 0; b < blocks; b++) s += partial[b * n + i];
+    dws[i] = at::scalar_tensor(s, g.options());
+  }
+}
+
+namespace {
 
 bool native_case(at::TensorList ys, at::TensorList ws) {
   if (ys.empty() || ys.size() != ws.size()) return false;

@@ -128,14 +128,11 @@ public sealed unsafe partial class Tensor
             throw new ArgumentException($"{nb} BN inputs need {nb} running means and variances, got {runningMeans.Length} and {runningVars.Length}");
         if (weights.Length != nb + np)
             throw new ArgumentException($"{nb} BN inputs and {np} plain terms need {nb + np} weights, got {weights.Length}", nameof(weights));
-        var h = new IntPtr[nb];
-        var m = new IntPtr[nb];
-        var v = new IntPtr[nb];
-        var y = new IntPtr[np];
-        var w = new IntPtr[nb + np];
-        for (var i = 0; i < nb; i++) { h[i] = bnInputs[i].Raw; m[i] = runningMeans[i]?.Raw ?? IntPtr.Zero; v[i] = runningVars[i]?.Raw ?? IntPtr.Zero; }
-        for (var j = 0; j < np; j++) y[j] = plain[j].Raw;
-        for (var k = 0; k < nb + np; k++) w[k] = weights[k].Raw;
+        var h = RawsOrZero(bnInputs);
+        var m = RawsOrZero(runningMeans);
+        var v = RawsOrZero(runningVars);
+        var y = RawsOrZero(plain);
+        var w = RawsOrZero(weights);
         int status;
         IntPtr r;
         fixed (IntPtr* ph = h)

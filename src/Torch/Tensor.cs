@@ -47,6 +47,14 @@ public sealed unsafe partial class Tensor : IDisposable
 
     internal static IntPtr RawOrZero(Tensor? t) => t is null ? IntPtr.Zero : t.Raw;
 
+    /// <summary>The raw handles of <paramref name="ts"/> (zero for null), for native calls taking arrays of tensors.</summary>
+    internal static IntPtr[] RawsOrZero(ReadOnlySpan<Tensor?> ts)
+    {
+        var raw = new IntPtr[ts.Length];
+        for (var i = 0; i < ts.Length; i++) raw[i] = RawOrZero(ts[i]);
+        return raw;
+    }
+
     /// <summary>Native tensors alive right now (counted by the shim), for leak tests and metrics.</summary>
     public static long LiveCount => Native.nt_live_tensors();
 

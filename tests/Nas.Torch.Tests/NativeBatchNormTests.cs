@@ -26,20 +26,6 @@ public sealed class NativeBatchNormTests
     private static Func<Tensor, Tensor?, Tensor?, Tensor> Native(double momentum, double eps) =>
         (x, m, v) => x.BatchNormTrain(m, v, momentum, eps);
 
-    private static void WithThreads(int threads, Action body)
-    {
-        var before = Torch.Threads;
-        Torch.Threads = threads;
-        try
-        {
-            body();
-        }
-        finally
-        {
-            Torch.Threads = before;
-        }
-    }
-
     public static TheoryData<int, int, int, int, int, bool> Cases()
     {
         var data = new TheoryData<int, int, int, int, int, bool>();
@@ -60,7 +46,7 @@ public sealed class NativeBatchNormTests
     [Theory]
     [MemberData(nameof(Cases))]
     public void ValuesGradientsAndRunningStatsMatchLibtorch(int n, int c, int h, int w, int threads, bool channelsLast) =>
-        WithThreads(threads, () =>
+        Threads.With(threads, () =>
         {
             using var gen = new Generator((ulong)(n * 10000 + c * 100 + h * 10 + w));
             using var scope = new TensorScope();
@@ -93,7 +79,7 @@ public sealed class NativeBatchNormTests
     [Theory]
     [MemberData(nameof(ReluCases))]
     public void FusedReluMatchesLibtorchBatchNormThenRelu(int n, int c, int h, int w, int threads) =>
-        WithThreads(threads, () =>
+        Threads.With(threads, () =>
         {
             using var gen = new Generator((ulong)(7 + n * 10000 + c * 100 + h * 10 + w));
             using var scope = new TensorScope();
@@ -169,8 +155,8 @@ public sealed class NativeBatchNormTests
         var x = scope.Own(Tensor.Randn([64, 4, 32, 32], gen));
         var r = scope.Own(Tensor.Randn([64, 4, 32, 32], gen));
         Result? one = null, two = null;
-        WithThreads(1, () => one = Run(x, r, null, null, Native(0.1, 1e-5), scope));
-        WithThreads(2, () => two = Run(x, r, null, null, Native(0.1, 1e-5), scope));
+        Threads.With(1, () => one = Run(x, r, null, null, Native(0.1, 1e-5), scope));
+        Threads.With(2, () => two = Run(x, r, null, null, Native(0.1, 1e-5), scope));
         Approx.Equal(one!.Y, two!.Y, abs: 0, rel: 0);
         Approx.Equal(one.Gx, two.Gx, abs: 0, rel: 0);
     }

@@ -29,11 +29,8 @@ public sealed class NativeDepthwiseTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void ValuesAndGradientsMatchLibtorchsGroupedConv2d(int c, int h, int w, int k, int stride, int dilation, int threads, bool channelsLast)
-    {
-        var before = Torch.Threads;
-        Torch.Threads = threads;
-        try
+    public void ValuesAndGradientsMatchLibtorchsGroupedConv2d(int c, int h, int w, int k, int stride, int dilation, int threads, bool channelsLast) =>
+        Threads.With(threads, () =>
         {
             using var gen = new Generator((ulong)(c * 1000 + h * 100 + k * 10 + stride + dilation));
             using var scope = new TensorScope();
@@ -51,12 +48,7 @@ public sealed class NativeDepthwiseTests
             Approx.Equal(expected.Y, actual.Y);
             Approx.Equal(expected.Gx, actual.Gx);
             Approx.Equal(expected.Gw, actual.Gw, abs: 1e-4);
-        }
-        finally
-        {
-            Torch.Threads = before;
-        }
-    }
+        });
 
     [Fact]
     public void UnderNoGradItComputesTheSameForward()

@@ -27,11 +27,8 @@ public sealed class NativeWeightedSumTests
     [InlineData(7, 16, 8, 8, false, 1)]
     [InlineData(3, 17, 9, 4, true, 2)]
     [InlineData(5, 64, 64, 16, true, 2)] // more than one 16k block: the block-wise dot products
-    public void ValuesAndGradientsMatchMulAndAdd(int n, int c, int h, int w, bool channelsLast, int threads)
-    {
-        var before = Torch.Threads;
-        Torch.Threads = threads;
-        try
+    public void ValuesAndGradientsMatchMulAndAdd(int n, int c, int h, int w, bool channelsLast, int threads) =>
+        Threads.With(threads, () =>
         {
             using var gen = new Generator((ulong)(n * 100 + c));
             using var scope = new TensorScope();
@@ -45,12 +42,7 @@ public sealed class NativeWeightedSumTests
             Approx.Equal(expected.Y, actual.Y);
             for (var i = 0; i < n; i++) Approx.Equal(expected.Grads[i], actual.Grads[i]);
             for (var i = n; i < 2 * n; i++) Approx.Equal(expected.Grads[i], actual.Grads[i], abs: 1e-4, rel: 1e-5); // sums of up to 130k products
-        }
-        finally
-        {
-            Torch.Threads = before;
-        }
-    }
+        });
 
     [Fact]
     public void OnlyTheGradientsAskedForAreComputed()

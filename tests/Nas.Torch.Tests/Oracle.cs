@@ -53,3 +53,21 @@ internal static class Approx
             Assert.True(Math.Abs(a[i] - e[i]) <= abs + rel * Math.Abs(e[i]), $"element {i}: expected {e[i]:R}, got {a[i]:R} (abs {abs}, rel {rel})");
     }
 }
+
+/// <summary>Runs a test body with libtorch's intra-op thread count set, restoring it after (native kernels split work by threads).</summary>
+internal static class Threads
+{
+    public static void With(int threads, Action body)
+    {
+        var before = Torch.Threads;
+        Torch.Threads = threads;
+        try
+        {
+            body();
+        }
+        finally
+        {
+            Torch.Threads = before;
+        }
+    }
+}

@@ -1,4 +1,5 @@
-// The fast supernet forward (issue 8): the reference computation in channels-last memory, with shared ReLUs and zero-weight ops skipped.
+// The fast supernet forward (issue 8): the reference computation in channels-last memory with native kernels, per-tensor work shared
+// between readers, fused sums and zero-weight ops skipped.
 using System.Runtime.InteropServices;
 using Nas.Components;
 using Nas.Torch;
@@ -6,13 +7,16 @@ using Nas.Torch;
 namespace Nas.Systems.Spaces.Darts;
 
 /// <summary>
-/// Computes what <see cref="SupernetForward"/>'s reference path computes, with three changes, each measured
-/// (docs/performance.md):
+/// Computes what <see cref="SupernetForward"/>'s reference path computes, with these changes, each measured
+/// (docs/performance.md, items 1-17):
 /// <list type="bullet">
 /// <item>the input is turned channels-last once and every op keeps that layout (depthwise, dilated and 1x1
-/// convolutions and max pooling ran 2–4x faster so on this CPU; BatchNorm is as fast from 8 channels up, but 7x slower
-/// at 4 channels (PC-DARTS's C/K), where it runs on an NCHW copy);</item>
-/// <item>the separable, dilated and stride-2 skip ops of an edge all start with ReLU of the same input: it runs once per edge;</item>
+/// convolutions and max pooling ran 2–4x faster so on this CPU); depthwise convs, 3x3 pooling and the cells' affine-free
+/// BatchNorms run the shim's native kernels;</item>
+/// <item>work several readers do on one tensor is done once per forward (<see cref="Shared"/>: ReLU, partial channels'
+/// split, the pooled bypass);</item>
+/// <item>an edge's ops closing with a BatchNorm are summed through one native node with those BNs
+/// (<see cref="Tensor.BnWeightedSum"/>), the rest with <see cref="Tensor.WeightedSum"/>;</item>
 /// <item>an op whose weight is exactly zero (dropped by a DropNAS mask, or a softmax that underflowed) is not run. Its
 /// output is multiplied by zero, so the forward is unchanged; the gradient of a softmax output that is exactly zero is zero,
 /// so alpha's gradient is unchanged too. (Only a caller that differentiates the weight matrix itself, not alpha, would see
@@ -201,7 +205,7 @@ public static class BatchedForward
                     edge.Stride, t, scope, profile),
                 _ => throw new ArgumentOutOfRangeException(nameof(edge), op.Kind, null),
             };
-            if (closing is { } bn && training && bn.Weight is null && bn.Bias is null)
+            if (closing is { } bn && NativeBn(bn, training))
             {
                 hs.Add(y);
                 hw.Add(weights[op.Column]);
@@ -351,10 +355,13 @@ public static class BatchedForward
     /// copies (docs/performance.md). Eval mode and affine BN (the stem) stay libtorch's. With <paramref name="relu"/> the ReLU
     /// that follows (inside the separable convolution) is fused into the native kernel's passes.
     /// </summary>
+    /// <summary>A BatchNorm the shim's native training kernels compute: training mode, no affine weight or bias.</summary>
+    private static bool NativeBn(BatchNormTensors bn, bool training) => training && bn.Weight is null && bn.Bias is null;
+
     private static Tensor Bn(Tensor x, BatchNormTensors bn, bool training, TensorScope scope, ForwardProfile? profile, bool relu = false)
     {
         var t = ForwardProfile.Now(profile);
-        if (training && bn.Weight is null && bn.Bias is null)
+        if (NativeBn(bn, training))
         {
             var fused = scope.Own(x.BatchNormTrain(bn.RunningMean, bn.RunningVar, OpForward.BnMomentum, OpForward.BnEps, relu));
             profile?.Add(ProfileKind.BatchNorm, t);
