@@ -1,4 +1,5 @@
 // `nas bench`: times the real search step of a method on synthetic images (no data loading in the timing); --compare, --profile.
+using Nas.Components;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

@@ -1,4 +1,5 @@
 // The text of `nas bench --profile`: a step's time per system, per forward primitive, and the framework's own share.
+using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 
 namespace Nas.App.Commands;

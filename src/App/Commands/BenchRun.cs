@@ -1,4 +1,5 @@
 // One benchmarked search session: its steps timed through the real schedule (systems wrapped in timers), peak memory, profile.
+using Nas.Components;
 using System.Diagnostics;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;

@@ -1,4 +1,4 @@
-// `nas info`: parameters and multiply-accumulates of a method's search network for a given input, from the analytic counters.
+// `nas info`: parameters and multiply-accumulates of a method's search network for a given input, from the analytic counters; with --schedule, the method's step as systems.
 using System.CommandLine;
 using Nas.App.Config;
 using Nas.Systems.Methods;
@@ -17,12 +17,23 @@ public static class InfoCommand
         var channels = new Option<int?>("--channels") { Description = "initial channels C" };
         var input = new Option<string>("--input") { Description = "input shape CxHxW", DefaultValueFactory = _ => "3x32x32" };
         var classes = new Option<int>("--classes") { Description = "classes of the classifier", DefaultValueFactory = _ => 10 };
-        var command = new Command("info", "parameters and MACs of a method's search network") { method, layers, channels, input, classes };
+        var config = new Option<FileInfo?>("--config") { Description = "YAML file of snake_case keys applied on top of the preset" };
+        var schedule = new Option<bool>("--schedule") { Description = "print the method's schedule: phases, systems in order, what each reads and writes" };
+        var command = new Command("info", "parameters and MACs of a method's search network, or its schedule") { method, layers, channels, input, classes, config, schedule };
         command.SetAction(r =>
         {
             try
             {
                 var c = Presets.For(r.GetValue(method)!);
+                if (r.GetValue(config) is { } file) c = ConfigFile.Load(file.FullName, c);
+                if (r.GetValue(schedule))
+                {
+                    var problems = Presets.Problems(c);
+                    if (problems.Count > 0) throw new ConfigException(string.Join("; ", problems));
+                    Console.WriteLine($"schedule of {c.Method} (phases in order; systems in order within a phase)");
+                    Console.Write(ScheduleText.Format(Schedules.For(c)));
+                    return 0;
+                }
                 c = c with { Layers = r.GetValue(layers) ?? c.Layers, Channels = r.GetValue(channels) ?? c.Channels };
                 var (ch, h, w) = ParseInput(r.GetValue(input)!);
                 if (h != w) throw new ConfigException($"--input {r.GetValue(input)}: images must be square");

@@ -1,6 +1,7 @@
 // Genotype derivation (§2.5, §3.2, §5.6): top-2 incoming edges per node by the strongest op other than none.
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
+using Nas.Torch;
 
 namespace Nas.Systems.Genotypes;
 
@@ -40,8 +41,6 @@ public static class Derivation
         return result;
     }
 
-    public static float[][] Softmax(float[][] logits) => logits.Select(SoftmaxRow).ToArray();
-
     public static float[] SoftmaxRow(float[] row)
     {
         var max = row.Max();
@@ -50,26 +49,25 @@ public static class Derivation
         return exp.Select(e => (float)(e / sum)).ToArray();
     }
 
-    /// <summary>The DARTS genotype from the two alpha matrices (softmax probabilities, §2.5).</summary>
-    public static Genotype Darts(float[][] alphaNormal, float[][] alphaReduce, IReadOnlyList<OpKind> ops, int nodes = 4)
+    /// <summary>
+    /// The scores one cell's edges and ops are ranked by, the rule the search derives with: softmax(alpha) per edge times the
+    /// node-normalised beta when given (DARTS §2.5, PC-DARTS §3.2, BNAS), or raw alpha (<paramref name="rawAlpha"/>, DropNAS §5.6).
+    /// </summary>
+    public static float[][] Scores(Tensor alpha, Tensor? beta, int nodes, bool rawAlpha = false)
     {
-        var concat = Enumerable.Range(2, nodes).ToList();
-        return new Genotype(Cell(Softmax(alphaNormal), ops, nodes), concat, Cell(Softmax(alphaReduce), ops, nodes), concat);
+        var rows = (int)alpha.Size(0);
+        var cols = (int)alpha.Size(1);
+        using var scope = new TensorScope();
+        var values = rawAlpha ? alpha.ToFloatArray() : scope.Own(alpha.Softmax(-1)).ToFloatArray();
+        var b = rawAlpha || beta is null ? null : Search.ArchWeights.EdgeSoftmax(beta, nodes, scope).ToFloatArray();
+        return Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, cols).Select(c => values[r * cols + c] * (b?[r] ?? 1f)).ToArray()).ToArray();
     }
 
-    /// <summary>PC-DARTS / BNAS-v2-PC (§3.2, §4.5): the DARTS rule on W = softmax(alpha)·b, b the per-node softmax of beta.</summary>
-    public static Genotype PcDarts(float[][] alphaNormal, float[][] alphaReduce, float[] betaNormal, float[] betaReduce, IReadOnlyList<OpKind> ops, int nodes = 4)
+    /// <summary>The genotype of both cell types by <see cref="Scores"/> and <see cref="Cell"/>.</summary>
+    public static Genotype Of(Tensor alphaNormal, Tensor? betaNormal, Tensor alphaReduce, Tensor? betaReduce, IReadOnlyList<OpKind> ops, int nodes, bool rawAlpha = false)
     {
         var concat = Enumerable.Range(2, nodes).ToList();
-        return new Genotype(
-            Cell(Techniques.EdgeNormalization.WeightedOps(alphaNormal, betaNormal, nodes), ops, nodes), concat,
-            Cell(Techniques.EdgeNormalization.WeightedOps(alphaReduce, betaReduce, nodes), ops, nodes), concat);
-    }
-
-    /// <summary>DropNAS (§5.6): top-2 edges by the largest raw alpha other than none, op = argmax raw alpha; no softmax.</summary>
-    public static Genotype DropNas(float[][] alphaNormal, float[][] alphaReduce, IReadOnlyList<OpKind> ops, int nodes = 4)
-    {
-        var concat = Enumerable.Range(2, nodes).ToList();
-        return new Genotype(Cell(alphaNormal, ops, nodes), concat, Cell(alphaReduce, ops, nodes), concat);
+        return new Genotype(Cell(Scores(alphaNormal, betaNormal, nodes, rawAlpha), ops, nodes), concat,
+            Cell(Scores(alphaReduce, betaReduce, nodes, rawAlpha), ops, nodes), concat);
     }
 }

@@ -1,4 +1,5 @@
 // The schedule of the differentiable methods: the one place that lists a search step's systems in order, like a training loop.
+using Nas.Components;
 using Nas.Systems.Search;
 using Nas.World;
 
@@ -6,23 +7,77 @@ namespace Nas.Systems.Methods;
 
 public static class DifferentiableMethod
 {
-    public static readonly string[] Phases = ["Feed", "Sample", "Architecture", "Weights", "Maintenance"];
+    public static readonly string[] Phases = ["Feed", "Sample", "Rates", "Architecture", "Weights", "Maintenance"];
 
-    public static Schedule Schedule(SearchConfig config)
+    /// <summary>PC-DARTS's warm-up (§3.3): alpha and beta stay frozen for the first warmup_epochs epochs.</summary>
+    public static readonly Condition AfterWarmup = new("epoch >= warmup_epochs",
+        w => w.ReadResource<SearchClock>().Epoch >= w.ReadResource<ArchOptimizerSettings>().WarmupEpochs);
+
+    /// <summary>
+    /// One step, top to bottom. A technique switched on in the config adds its systems here; switched off, they are absent.
+    /// Bilevel (§2.3): the architecture step on the architecture batch, then the weight step on the training batch with the
+    /// alpha it just moved. One-level (DropNAS, §5.4): one forward and backward for weights and alpha on one batch.
+    /// </summary>
+    public static Schedule Schedule(SearchConfig c)
     {
-        var schedule = new Schedule(Phases);
-        schedule.Add(new FeedBatchesSystem(), "Feed");
-        if (!config.OneLevel)
-        {
-            schedule.Add(new ArchitectureStepSystem(), "Architecture"); // alpha first (§2.3), on the architecture batch
-            schedule.Add(new WeightStepSystem(), "Weights");            // then w, on the training batch
-        }
+        var s = new Schedule(Phases);
+        s.Add(new FeedBatchesSystem(), "Feed");
+        if (c.DropRate > 0) s.Add(new SampleDropMasksSystem(), "Sample"); // masks first (§5.3), shared by all cells of a type
+        s.Add(new WeightLrSystem(), "Rates");
+        if (c.OneLevel) OneLevel(s, c);
+        else Bilevel(s, c);
+        s.Add(new AdvanceClockSystem(), "Maintenance");
+        return s;
+    }
+
+    private static void Bilevel(Schedule s, SearchConfig c)
+    {
+        var when = c.WarmupEpochs > 0 ? AfterWarmup : null;
+        ArchRates(s, c, "Architecture", when);
+        if (c.SecondOrder) s.Add(new UnrolledArchGradientSystem(), "Architecture", when: when);
         else
         {
-            if (config.DropRate > 0) schedule.Add(new SampleDropMasksSystem(), "Sample"); // masks first (§5.3), shared by all cells of a type
-            schedule.Add(new OneLevelStepSystem(), "Weights");                             // w and alpha on one batch, decay step, shift (§5.4)
+            s.Add(new MixingWeightsSystem(), "Architecture", when: when);
+            s.Add(new ForwardLossSystem(PassBatch.Architecture), "Architecture", when: when);
+            s.Add(new BackwardSystem(GradientTargets.Arch), "Architecture", when: when);
         }
-        schedule.Add(new AdvanceClockSystem(), "Maintenance");
-        return schedule;
+        s.Add(new AdamSystem(coupledDecay: true), "Architecture", when: when);
+
+        s.Add(new MixingWeightsSystem(), "Weights");
+        s.Add(new ForwardLossSystem(PassBatch.Train), "Weights");
+        s.Add(new BackwardSystem(GradientTargets.Weights), "Weights");
+        s.Add(new GradientClipSystem(), "Weights");
+        s.Add(new SgdSystem(coupledDecay: true), "Weights");
+    }
+
+    private static void OneLevel(Schedule s, SearchConfig c)
+    {
+        ArchRates(s, c, "Rates", when: null);
+        if (c.DropRate > 0) s.Add(new KeptLogOddsSystem(), "Weights");
+        s.Add(new MixingWeightsSystem(), "Weights");
+        s.Add(new ForwardLossSystem(PassBatch.Train), "Weights");
+        s.Add(new BackwardSystem(GradientTargets.Both), "Weights");  // dropped ops are not computed: their weights get no gradient
+        s.Add(new FillMissingGradientsSystem(), "Weights");
+        s.Add(new GradientClipSystem(), "Weights");
+        s.Add(new SgdSystem(coupledDecay: false), "Weights");           // the decay is the partial-decay step's
+        s.Add(new AdamSystem(coupledDecay: false), "Weights", when: c.WarmupEpochs > 0 ? AfterWarmup : null);
+        s.Add(new PartialDecaySystem(), "Weights");
+        if (c.DropRate > 0) s.Add(new AlphaShiftSystem(), "Weights");
+    }
+
+    private static void ArchRates(Schedule s, SearchConfig c, string phase, Condition? when)
+    {
+        s.Add(new ArchLrSystem(), phase, when: when);
+        if (c.ConfidentLrPower > 0) s.Add(new ConfidentLrSystem(), phase, when: when);
+    }
+
+    /// <summary>The configuration split by concern, as the resources the systems read (set on create and on resume).</summary>
+    public static void SetSettings(World.World world, SearchConfig c)
+    {
+        world.SetResource(new WeightOptimizerSettings(c.Lr, c.LrMin, c.Momentum, c.WeightDecay, c.GradClip));
+        world.SetResource(new ArchOptimizerSettings(c.ArchLr, c.ArchBeta1, c.ArchBeta2, c.ArchWeightDecay, c.WarmupEpochs));
+        world.SetResource(new ForwardSettings(c.Forward));
+        if (c.ConfidentLrPower > 0) world.SetResource(new ConfidentLrSettings(c.ConfidentLrPower));
+        if (c.DropRate > 0) world.SetResource(new DropNasSettings(c.DropRate));
     }
 }

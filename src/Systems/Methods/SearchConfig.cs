@@ -1,4 +1,5 @@
 // The effective configuration of a search: a method preset, then a config file, then command-line flags. Stored in the world as a resource.
+using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 
 namespace Nas.Systems.Methods;

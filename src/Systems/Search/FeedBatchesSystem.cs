@@ -11,7 +11,7 @@ public sealed record StreamPositions(BatchStreamState Train, BatchStreamState? V
 public sealed class FeedBatchesSystem : ISystem
 {
     public string Name => "feed-batches";
-    public Access Access { get; } = new Access().Read<DataFeed>().Write<StepTensors>().Write<StreamPositions>();
+    public Access Access { get; } = new Access().Write<DataFeed>().Write<StepTensors>().Write<StreamPositions>();
 
     public void Run(World.World world, in SystemContext ctx)
     {

@@ -22,25 +22,25 @@ public sealed record DropRngState(ulong S0, ulong S1, ulong S2, ulong S3)
 public sealed class SampleDropMasksSystem : ISystem
 {
     public string Name => "sample-drop-masks";
-    public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<SupernetRuntime>()
+    public Access Access { get; } = new Access().Read<DropNasSettings>().Read<ArchOptimizerSettings>().Read<SearchClock>().Read<SupernetRuntime>()
         .Read<CandidateOp>().Read<Edge>().Read<Cell>().Read<CellArchitecture>()
         .Write<DropRngState>().Write<DropMasks>().Write<Dropped>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var config = world.Resource<RunConfig>().Config;
-        var clock = world.Resource<SearchClock>();
-        var net = world.Resource<SupernetRuntime>();
+        var rate = world.ReadResource<DropNasSettings>().Rate;
+        var clock = world.ReadResource<SearchClock>();
+        var net = world.ReadResource<SupernetRuntime>();
         var edges = Genotypes.Derivation.EdgeCount(net.Plan.Layout.Nodes);
         DropMasks masks;
-        if (clock.Epoch < config.WarmupEpochs)
+        if (clock.Epoch < world.ReadResource<ArchOptimizerSettings>().WarmupEpochs)
         {
             // The reference's drop rate is 0 during warm-up: every op kept.
             masks = new DropMasks(Sampler.KeepAll(edges, net.Ops.Count), Sampler.KeepAll(edges, net.Ops.Count));
         }
         else
         {
-            var groups = DropGroups.For(net.Ops, config.DropRate);
+            var groups = DropGroups.For(net.Ops, rate);
             var rng = world.Resource<DropRngState>().Generator;
             var normal = Sampler.Sample(groups, edges, ref rng); // normal first, then reduce, as the reference's alpha lists
             var reduce = Sampler.Sample(groups, edges, ref rng);

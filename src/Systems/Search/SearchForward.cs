@@ -8,12 +8,12 @@ namespace Nas.Systems.Search;
 
 public static class SearchForward
 {
-    /// <summary>Training-mode logits with this step's DropNAS masks (when the <see cref="DropMasks"/> resource is set).</summary>
+    /// <summary>Training-mode logits with this step's DropNAS masks (when the <see cref="DropMasks"/> resource is set); the unrolled gradient's forwards.</summary>
     public static Tensor Logits(World.World world, SupernetRuntime net, Tensor images, TensorScope scope)
     {
         var masks = world.TryResource<DropMasks>(out var d) ? d : null;
         var (normal, reduce) = CellWeightsOf(world, net, masks, scope);
-        var mode = world.Resource<RunConfig>().Config.Forward;
+        var mode = world.ReadResource<ForwardSettings>().Mode;
         // Profiling is a bench tool: absent (the normal case) it is not even looked up through the checked accessor.
         var profile = world.HasResource<ForwardProfile>() ? world.ReadResource<ForwardProfile>() : null;
         return Run(net, images, normal, reduce, training: true, scope, mode, profile);

@@ -45,6 +45,8 @@ public sealed class SearchSession : ISearchSession
             world.SetResource(runtime);
             if (config.DropRate > 0) world.SetResource(DropRngState.FromSeed(config.Seed));
             world.SetResource(new RunConfig(config));
+            DifferentiableMethod.SetSettings(world, config);
+            world.SetResource(new PassTensors());
             var feed = Feed(config, train, null);
             world.SetResource(feed);
             world.SetResource(new StreamPositions(feed.Train.State, feed.Val?.State));
@@ -70,6 +72,8 @@ public sealed class SearchSession : ISearchSession
     {
         config ??= world.Resource<RunConfig>().Config;
         world.SetResource(new RunConfig(config));
+        DifferentiableMethod.SetSettings(world, config);
+        world.SetResource(new PassTensors());
         TorchRng.Restore(world, config.Seed);
         world.SetResource(config.Space == SearchSpace.Broad ? BroadSpace.Resolve(world) : StackedSpace.Resolve(world));
         world.SetResource(Feed(config, train, world.Resource<StreamPositions>()));
@@ -119,15 +123,7 @@ public sealed class SearchSession : ISearchSession
     public static float[][] EdgeWeights(World.World world, SupernetRuntime runtime, SearchConfig config, CellType type, bool withBeta = true)
     {
         var arch = type == CellType.Normal ? runtime.NormalArch : runtime.ReduceArch;
-        using var scope = new TensorScope();
-        var alpha = world.Tensors.Get(arch, "alpha");
-        var probs = scope.Own(alpha.Softmax(-1)).ToFloatArray();
-        var rows = (int)alpha.Size(0);
-        var cols = (int)alpha.Size(1);
-        float[]? beta = null;
-        if (withBeta && world.Tensors.TryGet(arch, "beta", out var b))
-            beta = ArchWeights.EdgeSoftmax(b, config.Nodes, scope).ToFloatArray();
-        return Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, cols).Select(c => probs[r * cols + c] * (beta?[r] ?? 1f)).ToArray()).ToArray();
+        return Derivation.Scores(world.Tensors.Get(arch, "alpha"), withBeta ? Beta(world, arch) : null, config.Nodes);
     }
 
     public float[][] Alpha(CellType type) => Alpha(World, Runtime, type);
@@ -135,22 +131,18 @@ public sealed class SearchSession : ISearchSession
     public static float[][] Alpha(World.World world, SupernetRuntime runtime, CellType type)
     {
         var arch = type == CellType.Normal ? runtime.NormalArch : runtime.ReduceArch;
-        var alpha = world.Tensors.Get(arch, "alpha");
-        var flat = alpha.ToFloatArray();
-        var cols = (int)alpha.Size(1);
-        return Enumerable.Range(0, (int)alpha.Size(0)).Select(r => flat.AsSpan(r * cols, cols).ToArray()).ToArray();
+        return Derivation.Scores(world.Tensors.Get(arch, "alpha"), null, 0, rawAlpha: true);
     }
+
+    private static Tensor? Beta(World.World world, Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
 
     /// <summary>The genotype now: softmax(alpha)·b per edge for DARTS and PC-DARTS (§2.5, §3.2), raw alpha for DropNAS (§5.6).</summary>
     public Genotype Genotype() => GenotypeOf(World, Runtime, Config);
 
     /// <summary>The genotype of a search world (e.g. one loaded from a snapshot for inspection, without its data).</summary>
-    public static Genotype GenotypeOf(World.World world, SupernetRuntime runtime, SearchConfig config)
-    {
-        var concat = Enumerable.Range(2, config.Nodes).ToList();
-        float[][] W(CellType t) => config.Method == "dropnas" ? Alpha(world, runtime, t) : EdgeWeights(world, runtime, config, t);
-        return new Genotype(Derivation.Cell(W(CellType.Normal), runtime.Ops, config.Nodes), concat, Derivation.Cell(W(CellType.Reduce), runtime.Ops, config.Nodes), concat);
-    }
+    public static Genotype GenotypeOf(World.World world, SupernetRuntime runtime, SearchConfig config) =>
+        Derivation.Of(world.Tensors.Get(runtime.NormalArch, "alpha"), Beta(world, runtime.NormalArch),
+            world.Tensors.Get(runtime.ReduceArch, "alpha"), Beta(world, runtime.ReduceArch), runtime.Ops, config.Nodes, rawAlpha: config.Method == "dropnas");
 
     /// <summary>Loss and accuracy over a data range in eval mode (running BN statistics), without gradients.</summary>
     public (double Loss, double Accuracy) Evaluate(Dataset data, IndexRange range, int batch)
@@ -167,7 +159,7 @@ public sealed class SearchSession : ISearchSession
             var (normal, reduce) = SearchForward.CellWeightsOf(World, runtime, masks: null, scope);
             var logits = SearchForward.Run(runtime, b.Images, normal, reduce, training: false, scope);
             loss += scope.Own(logits.CrossEntropy(b.Labels)).Item() * b.Size;
-            correct += WeightStepSystem.Accuracy(logits, b.Labels, scope) * b.Size;
+            correct += ForwardLossSystem.Accuracy(logits, b.Labels, scope) * b.Size;
             seen += b.Size;
         }
         return (loss / seen, correct / seen);
@@ -205,6 +197,7 @@ public sealed class SearchSession : ISearchSession
 
     public void Dispose()
     {
+        if (World.TryResource<PassTensors>(out var pass)) pass.Dispose();
         if (World.TryResource<StepTensors>(out var step)) step.Dispose();
         if (World.TryResource<TorchRng>(out var rng)) rng.Generator.Dispose();
         World.Dispose();

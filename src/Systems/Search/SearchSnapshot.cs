@@ -38,12 +38,23 @@ public static class SearchSnapshot
         return WorldSnapshot.Save(store, session.World, clock.Step, header);
     }
 
-    /// <summary>Reads a search snapshot into a new world (types registered); raises SnapshotException naming the file.</summary>
-    public static LoadedSnapshot<World.World> Read(string path) => WorldSnapshot.Read(path, RegisterTypes);
+    /// <summary>
+    /// Reads a search snapshot into a new world (types registered, and those of <paramref name="registerMore"/>: a user's own
+    /// systems' named components and resources); raises SnapshotException naming the file.
+    /// </summary>
+    public static LoadedSnapshot<World.World> Read(string path, Action<TypeRegistry>? registerMore = null) =>
+        WorldSnapshot.Read(path, Register(registerMore));
 
     /// <summary>The newest valid snapshot of <paramref name="store"/>; newer damaged ones are listed in <paramref name="skipped"/>.</summary>
-    public static LoadedSnapshot<World.World>? LoadNewestValid(SnapshotStore store, out IReadOnlyList<SnapshotException> skipped) =>
-        WorldSnapshot.LoadNewestValid(store, RegisterTypes, out skipped);
+    public static LoadedSnapshot<World.World>? LoadNewestValid(SnapshotStore store, out IReadOnlyList<SnapshotException> skipped,
+        Action<TypeRegistry>? registerMore = null) =>
+        WorldSnapshot.LoadNewestValid(store, Register(registerMore), out skipped);
+
+    private static Action<TypeRegistry> Register(Action<TypeRegistry>? more) => more is null ? RegisterTypes : types =>
+    {
+        RegisterTypes(types);
+        more(types);
+    };
 
     public static SearchConfig ConfigOf(World.World world) =>
         world.TryResource<RunConfig>(out var run) ? run.Config : throw new InvalidOperationException("the snapshot has no run configuration (nas.search.config)");

@@ -1,7 +1,6 @@
 // Second-order DARTS (§2.3 step 2): the gradient of alpha through one virtual SGD step, with the finite-difference Hessian-vector term.
 using Nas.Components;
 using Nas.Systems.Data;
-using Nas.Systems.Methods;
 using Nas.Torch;
 
 namespace Nas.Systems.Search;
@@ -10,13 +9,13 @@ public static class Unrolled
 {
     /// <summary>The supernet form: losses are cross-entropy of the supernet on the train and architecture batches.</summary>
     public static (Tensor?[] Grads, double ValLoss) ArchGradient(World.World world, Spaces.Darts.SupernetRuntime net, Batch train, Batch val,
-        double eta, SearchConfig config, TensorScope scope)
+        double eta, WeightOptimizerSettings optimizer, TensorScope scope)
     {
-        var counters = world.Resource<OptimizerCounters>();
+        var counters = world.ReadResource<OptimizerCounters>();
         var stats = RunningStatistics(world);
         Tensor Loss(Batch b, TensorScope s) => s.Own(SearchForward.Logits(world, net, b.Images, s).CrossEntropy(b.Labels));
         return ArchGradient(s => Loss(train, s), s => Loss(val, s), net.Weights, net.Arch, net.Momentum, counters.MomentumStarted,
-            eta, config.Momentum, config.WeightDecay, stats, scope);
+            eta, optimizer.Momentum, optimizer.WeightDecay, stats, scope);
     }
 
     /// <summary>

@@ -44,11 +44,14 @@ internal sealed partial class NasProcess : IDisposable
     }
 
     /// <summary>Waits for the exit and returns the exit code (stdout drained).</summary>
-    public int WaitForExit()
+    public int WaitForExit() => WaitForExit(Patience);
+
+    /// <summary>Waits up to <paramref name="patience"/> for the exit and returns the exit code (stdout drained).</summary>
+    public int WaitForExit(TimeSpan patience)
     {
         var rest = _process.StandardOutput.ReadToEndAsync();
-        if (!_process.WaitForExit(Patience)) throw new TimeoutException($"nas did not exit within {Patience}; stderr:\n{Stderr}");
-        rest.Wait(Patience);
+        if (!_process.WaitForExit(patience)) throw new TimeoutException($"nas did not exit within {patience}; stderr:\n{Stderr}");
+        rest.Wait(patience);
         _process.WaitForExit();
         return _process.ExitCode;
     }

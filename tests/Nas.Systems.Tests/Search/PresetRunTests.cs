@@ -26,6 +26,7 @@ public sealed class PresetRunTests
         var config = TinyPreset(method);
         Assert.Empty(Presets.Problems(config));
         using var session = SearchSession.Create(config, DartsSearchTests.TinyData());
+        session.World.CheckAccesses = true; // every system of the schedule touches only what it declares
         var weightsBefore = session.Runtime.Weights.Select(w => w.ToFloatArray()).ToArray();
         var normalBefore = session.Alpha(CellType.Normal).SelectMany(r => r).ToArray();
         var reduceBefore = session.Alpha(CellType.Reduce).SelectMany(r => r).ToArray();

@@ -1,4 +1,6 @@
-// BNAS-v2 confident learning rate (methods.md §4.4, §7).
+// BNAS-v2 confident learning rate (methods.md §4.4, §7): the factor, and the system that applies it to the arch lr.
+using Nas.Components;
+using Nas.Systems.Search;
 using Nas.Systems.Techniques;
 
 namespace Nas.Systems.Tests.Techniques;
@@ -15,19 +17,20 @@ public sealed class ConfidentLrTests
         Assert.Equal(expected, ConfidentLr.Confidence(epoch, 50), 12);
     }
 
-    [Fact]
-    public void TheFirstOrderAlphaLrStartsAt1Point2eMinus7AndEndsAt3eMinus4()
+    [Theory]
+    [InlineData(0, 1.2e-7)]
+    [InlineData(49, 3e-4)]
+    public void TheConfidentLrSystemScalesTheArchLrFrom1Point2eMinus7To3eMinus4(int epoch, double expected)
     {
-        Assert.Equal(1.2e-7, ConfidentLr.AlphaLr(3e-4, 0, 50), 15);
-        Assert.Equal(3e-4, ConfidentLr.AlphaLr(3e-4, 49, 50), 15);
-    }
-
-    [Fact]
-    public void SecondOrderScalesTheLrByDefaultAndTheLossInTheAuthorsMode()
-    {
-        Assert.Equal(new ClrScaling(0.25, 1), ConfidentLr.Scaling(24, 50, 2, secondOrder: true));
-        Assert.Equal(new ClrScaling(1, 0.25), ConfidentLr.Scaling(24, 50, 2, secondOrder: true, ClrSecondOrder.ScaleLoss));
-        Assert.Equal(new ClrScaling(0.25, 1), ConfidentLr.Scaling(24, 50, 2, secondOrder: false, ClrSecondOrder.ScaleLoss));
+        using var world = new Nas.World.World { CheckAccesses = true };
+        world.SetResource(new ArchOptimizerSettings(3e-4, 0.5, 0.999, 1e-3, 0));
+        world.SetResource(new ConfidentLrSettings(2));
+        world.SetResource(new SearchClock(0, epoch, 0, 10, 50));
+        world.SetResource(new StepMetrics());
+        world.RunSystem(new ArchLrSystem());
+        world.RunSystem(new ConfidentLrSystem());
+        Assert.Equal(expected, world.ReadResource<ArchLr>().Value, 15);
+        Assert.Equal(expected, world.ReadResource<StepMetrics>().ArchLr, 15);
     }
 
     [Fact]

@@ -161,8 +161,9 @@ public sealed class DropNasTests
         alpha[3] = [2.5f, -10f, -10f, -10f, -10f, -10f, -10f, -10f];
         alpha[4] = [1f, -10f, -10f, -10f, -10f, -10f, -10f, -10f];
 
-        var raw = Derivation.DropNas(alpha, alpha, ops);
-        var soft = Derivation.Darts(alpha, alpha, ops);
+        using var t = EdgeNormalizationTests.Matrix(alpha);
+        var raw = Derivation.Of(t, null, t, null, ops, 4, rawAlpha: true);
+        var soft = Derivation.Of(t, null, t, null, ops, 4);
 
         Assert.Equal([0, 1], raw.Normal.Skip(2).Take(2).Select(e => e.Input));
         Assert.Equal([1, 2], soft.Normal.Skip(2).Take(2).Select(e => e.Input));

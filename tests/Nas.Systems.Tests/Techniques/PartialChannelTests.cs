@@ -1,52 +1,38 @@
-// PC-DARTS channel split and shuffle (methods.md §3.1a, §7).
+// PC-DARTS channel shuffle as both forwards run it (methods.md §3.1a, §7), and the K checks.
+using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;
+using Nas.Torch;
 
 namespace Nas.Systems.Tests.Techniques;
 
 public sealed class PartialChannelTests
 {
+    /// <summary>A 1×C×1×1 tensor whose channel c holds the value c, channels-last or not.</summary>
+    private static Tensor Channels(int c, int offset, TensorScope scope) =>
+        scope.Own(Tensor.FromSpan(Enumerable.Range(offset, c).Select(i => (float)i).ToArray(), [1, c, 1, 1]));
+
     [Theory]
     [InlineData(16, 4)]
     [InlineData(8, 2)]
     [InlineData(36, 2)]
-    public void TheShuffleTakesChannelCModKTimesCOverKPlusCDivK(int channels, int k)
+    public void TheReferenceShuffleTakesChannelCModKTimesCOverKPlusCDivK(int channels, int k)
     {
-        var source = PartialChannels.Shuffle(channels, k);
-        for (var c = 0; c < channels; c++) Assert.Equal(c % k * (channels / k) + c / k, source[c]);
+        using var scope = new TensorScope();
+        var shuffled = SupernetForward.ChannelShuffle(Channels(channels, 0, scope), k, scope).ToFloatArray();
+        for (var c = 0; c < channels; c++) Assert.Equal(c % k * (channels / k) + c / k, shuffled[c]);
     }
 
-    [Fact]
-    public void TheShuffleIsTheViewTransposeFlattenOfTheReference()
+    [Theory]
+    [InlineData(16, 4)]
+    [InlineData(8, 2)]
+    public void TheFastJoinIsTheCatOfMixedAndBypassThenTheSameShuffle(int channels, int k)
     {
-        // Independent construction: lay input channels out as a K x (C/K) grid, read it column by column.
-        const int channels = 16, k = 4;
-        var grid = new int[k, channels / k];
-        for (var i = 0; i < channels; i++) grid[i / (channels / k), i % (channels / k)] = i;
-        var flattened = new List<int>();
-        for (var col = 0; col < channels / k; col++)
-            for (var row = 0; row < k; row++) flattened.Add(grid[row, col]);
-        Assert.Equal(flattened, PartialChannels.Shuffle(channels, k));
-    }
-
-    [Fact]
-    public void TheInverseShuffleUndoesTheShuffle()
-    {
-        var source = PartialChannels.Shuffle(24, 4);
-        var inverse = PartialChannels.InverseShuffle(24, 4);
-        for (var i = 0; i < 24; i++)
-        {
-            Assert.Equal(i, source[inverse[i]]);
-            Assert.Equal(i, inverse[source[i]]);
-        }
-    }
-
-    [Fact]
-    public void TheFirstCOverKChannelsGoThroughTheMixedOp()
-    {
-        var split = PartialChannels.Split(16, 4);
-        Assert.Equal((4, 12), (split.Mixed, split.Bypass));
-        Assert.Equal((0, 4), split.MixedRange.GetOffsetAndLength(16));
-        Assert.Equal((4, 12), split.BypassRange.GetOffsetAndLength(16));
+        // ShuffleJoin(mixed, bypass, K) = ChannelShuffle(cat(mixed, bypass)); the mixed part is the first C/K channels.
+        using var scope = new TensorScope();
+        var mixed = scope.Own(Channels(channels / k, 0, scope).ToChannelsLast());
+        var bypass = scope.Own(Channels(channels - channels / k, channels / k, scope).ToChannelsLast());
+        var values = scope.Own(scope.Own(Tensor.ShuffleJoin(mixed, bypass, k)).Contiguous()).ToFloatArray();
+        for (var c = 0; c < channels; c++) Assert.Equal(c % k * (channels / k) + c / k, values[c]);
     }
 
     [Fact]
@@ -64,15 +50,5 @@ public sealed class PartialChannelTests
         var e = Assert.Throws<ArgumentException>(() => PartialChannels.Validate(12, 4));
         Assert.Contains("even", e.Message);
         Assert.Contains("FactorizedReduce", e.Message);
-    }
-
-    [Fact]
-    public void ARandomPermutationIsAPermutationAndReproducibleFromItsSeed()
-    {
-        var a = Xoshiro256StarStar.FromSeed(5);
-        var b = Xoshiro256StarStar.FromSeed(5);
-        var p = PartialChannels.RandomPermutation(32, ref a);
-        Assert.Equal(Enumerable.Range(0, 32), p.Order());
-        Assert.Equal(p, PartialChannels.RandomPermutation(32, ref b));
     }
 }

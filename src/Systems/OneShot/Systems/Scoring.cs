@@ -67,9 +67,11 @@ public static class Scoring
         var theta = net.PathOps(genome).SelectMany(op => new[] { "out.weight", "out.bias" }
             .Select(name => net.Store.TryGet(op, name, out var t) && t.RequiresGrad ? t : null)).Where(t => t is not null).Select(t => t!).ToArray();
         double tr = double.NegativeInfinity;
-        if (theta.Length > 0)
+        var logits = theta.Length > 0 ? net.Forward(genome, probe, training: true, scope, bnMomentum: 0) : null;
+        // A path whose output reaches none of its trainable BN parameters (their ops feed only nodes that 'none' edges
+        // cut off) has an empty Jacobian: as untrainable as a path without them, not an error.
+        if (logits is { RequiresGrad: true })
         {
-            var logits = net.Forward(genome, probe, training: true, scope, bnMomentum: 0);
             long p = theta.Sum(t => t.Numel);
             var jac = new float[n * p];
             for (int i = 0; i < n; i++)

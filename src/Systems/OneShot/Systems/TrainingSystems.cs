@@ -109,7 +109,7 @@ public sealed class SupernetStepSystem : ISystem
         ref var m = ref world.Resource<StepMetrics>();
         if (!loss.RequiresGrad) // BN-only on NB-201: a path of none/skip/pool has no trainable tensor; nothing to step
         {
-            m = m with { TrainLoss = loss.Item(), TrainAccuracy = WeightStepSystem.Accuracy(logits, batch.Labels, scope), Lr = lr, GradNorm = 0 };
+            m = m with { TrainLoss = loss.Item(), TrainAccuracy = ForwardLossSystem.Accuracy(logits, batch.Labels, scope), Lr = lr, GradNorm = 0 };
             return;
         }
         var trainable = net.Trainable();
@@ -128,7 +128,7 @@ public sealed class SupernetStepSystem : ISystem
         Sgd.Step(used.Select(i => trainable[i].Tensor).ToArray(), used.Select(i => grads[i]).ToArray(), buffers,
             new SgdOptions(lr, config.Momentum, 0, config.WeightDecay), started.AsSpan());
 
-        m = m with { TrainLoss = loss.Item(), TrainAccuracy = WeightStepSystem.Accuracy(logits, batch.Labels, scope), Lr = lr, GradNorm = norm };
+        m = m with { TrainLoss = loss.Item(), TrainAccuracy = ForwardLossSystem.Accuracy(logits, batch.Labels, scope), Lr = lr, GradNorm = norm };
     }
 }
 

@@ -1,4 +1,5 @@
 // The BCNN search network's forward pass (§4.2): the layout's program run step by step, cells through the DARTS cell forward.
+using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 

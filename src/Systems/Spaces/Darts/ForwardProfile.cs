@@ -1,14 +1,9 @@
 // How the supernet forward runs (reference or batched) and, when asked, where its time goes per kind of primitive.
 using System.Diagnostics;
+using Nas.Components;
 
 namespace Nas.Systems.Spaces.Darts;
 
-/// <summary>
-/// <see cref="Reference"/> is the plain per-op forward the PyTorch oracle checks; <see cref="Batched"/> is the fast path
-/// (channels-last memory end to end, one ReLU per edge shared by its convolution ops, no work for ops whose weight is
-/// exactly zero). The batched path is tested against the reference one (BatchedForwardTests).
-/// </summary>
-public enum ForwardMode { Reference, Batched }
 
 /// <summary>The primitives a forward is made of, for <see cref="ForwardProfile"/>.</summary>
 public enum ProfileKind { Layout, Stem, DepthwiseConv, PointwiseConv, BatchNorm, Relu, Pool, WeightedSum, ChannelOps, Classifier }

@@ -20,9 +20,3 @@ public sealed record SupernetPlan(
     CellPlan[] Cells,
     Tensor ClassifierWeight, Tensor ClassifierBias,
     int PartialChannels);
-
-/// <summary>
-/// The architecture weights one forward uses for one cell type: per-edge op weights (rows = edges, columns = ops),
-/// optional per-edge weights from beta, and which ops are kept this step (null = all).
-/// </summary>
-public sealed record CellWeights(Tensor OpWeights, Tensor? EdgeWeights = null, bool[][]? Kept = null);

@@ -1,0 +1,9 @@
+// Which schedule a configuration runs: the differentiable family's or the one-shot family's.
+using Nas.World;
+
+namespace Nas.Systems.Methods;
+
+public static class Schedules
+{
+    public static Schedule For(SearchConfig c) => OneShotMethod.IsOneShot(c.Method) ? OneShotMethod.Schedule(c) : DifferentiableMethod.Schedule(c);
+}

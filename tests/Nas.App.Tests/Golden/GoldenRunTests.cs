@@ -1,0 +1,52 @@
+// Every preset's short search, run through the real CLI, reproduces the golden run recorded from main bit for bit (tests/golden).
+using Nas.App.Tests.Snapshots;
+
+namespace Nas.App.Tests.Golden;
+
+public sealed class GoldenRunTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nas-golden-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>tests/golden in the repository: found upwards from the test assembly.</summary>
+    internal static string GoldenFolder()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            var candidate = Path.Combine(d.FullName, "tests", "golden");
+            if (File.Exists(Path.Combine(candidate, "record.sh"))) return candidate;
+        }
+        throw new DirectoryNotFoundException($"tests/golden not found above {AppContext.BaseDirectory}");
+    }
+
+    public static TheoryData<string> Configs() =>
+        new(Directory.GetFiles(GoldenFolder(), "*.yaml").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal));
+
+    /// <summary>A JSON line without its wall-clock field (the only field that may differ between runs).</summary>
+    internal static string WithoutSeconds(string line) =>
+        System.Text.RegularExpressions.Regex.Replace(line, @",?""seconds"":[^,}]*", "").Replace("{,", "{");
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void ThePresetReproducesItsGoldenRunBitForBit(string name)
+    {
+        var golden = Path.Combine(GoldenFolder(), name);
+        var run = Path.Combine(_dir, "run");
+        // The same flags as tests/golden/record.sh.
+        using (var nas = new NasProcess("search", "--config", Path.Combine(GoldenFolder(), name + ".yaml"), "--dataset", "synthetic:1x8x8:48",
+            "--layers", "3", "--channels", "8", "--batch", "8", "--seed", "7", "--threads", "1", "--snapshot-every", "6", "--out", run))
+        {
+            Assert.True(nas.WaitForExit(TimeSpan.FromMinutes(5)) == 0, $"{name}: nas search failed:\n{nas.Stderr}");
+        }
+        foreach (var file in new[] { "steps.jsonl", "epochs.jsonl" })
+        {
+            var expected = File.ReadAllLines(Path.Combine(golden, file));
+            var actual = File.ReadAllLines(Path.Combine(run, file)).Select(WithoutSeconds).ToArray();
+            Assert.Equal(expected.Length, actual.Length);
+            for (var i = 0; i < expected.Length; i++) Assert.True(expected[i] == actual[i], $"{name}/{file} line {i + 1}:\n  golden {expected[i]}\n  now    {actual[i]}");
+        }
+        var genotype = Path.Combine(golden, "genotype.txt");
+        if (File.Exists(genotype)) Assert.Equal(File.ReadAllText(genotype), File.ReadAllText(Path.Combine(run, "genotype.txt")));
+    }
+}
