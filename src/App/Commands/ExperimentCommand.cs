@@ -1,7 +1,6 @@
 // `nas experiment collapse | rank`: the experiments whose measured tables live in docs/results.md.
 using System.CommandLine;
-using Nas.Systems.Experiments;
-using Nas.Systems.OneShot;
+using Nas.App.Experiments;
 
 namespace Nas.App.Commands;
 

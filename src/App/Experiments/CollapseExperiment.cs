@@ -6,7 +6,7 @@ using Nas.Systems.Data;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;
 
-namespace Nas.Systems.Experiments;
+namespace Nas.App.Experiments;
 
 /// <summary>
 /// Sizes of the toy (§7): a 5-cell stacked supernet (reductions at 1 and 3) on synthetic gratings (1×Size×Size, 10 classes) of

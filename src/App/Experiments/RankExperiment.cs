@@ -3,14 +3,16 @@ using System.Diagnostics;
 using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
+using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.Indicators;
 using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Systems;
 using Nas.Systems.Search;
 using Nas.World;
+using SplitMix64 = Nas.Systems.OneShot.SplitMix64; // the one-shot generator; Nas.Systems.Data has its own SplitMix64
 
-namespace Nas.Systems.OneShot;
+namespace Nas.App.Experiments;
 
 /// <summary>Sizes of the experiment; the defaults aim at ~10 minutes on 2 cores [I].</summary>
 public sealed record RankExperimentOptions(

@@ -2,7 +2,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Nas.Systems.Experiments;
+namespace Nas.App.Experiments;
 
 public static class CollapsePlot
 {
