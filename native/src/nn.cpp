@@ -6,12 +6,34 @@ NT_API int32_t nt_softmax(nt_tensor a, int64_t dim, int32_t log, nt_tensor* out)
   NT_GUARD(*out = nt::wrap(log ? at::log_softmax(*a, dim) : at::softmax(*a, dim)))
 }
 
+namespace {
+
+// libtorch 1.13's oneDNN 2.6.3 (jit:avx2 direct convolution) writes past the end of the input gradient in backward_data
+// for a channels-last (nhwc) input whose channel count is not a multiple of 8 (the AVX2 vector) when the stride is above
+// 1: e.g. 8x2x8x8 -> 1 channel, 1x1 stride 2 (PC-DARTS's FactorizedReduce at C/K = 2) corrupted the heap. The same
+// convolution on an NCHW input runs oneDNN's blocked (padded) layout and stays in bounds, so those shapes go through an
+// NCHW copy, the result made channels-last again. Channel counts that are multiples of 8 and stride 1 are untouched.
+bool nhwc_strided_bug(const at::Tensor& x, int64_t sh, int64_t sw) {
+  return (sh > 1 || sw > 1) && x.dim() == 4 && x.device().is_cpu() && x.scalar_type() == at::kFloat && x.size(1) % 8 != 0 &&
+         x.suggest_memory_format() == at::MemoryFormat::ChannelsLast;
+}
+
+}  // namespace
+
 // bias may be null.
 NT_API int32_t nt_conv2d(nt_tensor input, nt_tensor weight, nt_tensor bias, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                          int64_t dh, int64_t dw, int64_t groups, nt_tensor* out) {
   NT_GUARD({
     int64_t stride[2] = {sh, sw}, padding[2] = {ph, pw}, dilation[2] = {dh, dw};
-    *out = nt::wrap(at::conv2d(*input, *weight, nt::opt(bias), stride, padding, dilation, groups));
+    const auto& x = *input;
+    if (nhwc_strided_bug(x, sh, sw))
+      // clone, not contiguous(): a tensor contiguous both ways (size-1 dims) keeps its channels-last strides under
+      // contiguous(), and libtorch picks oneDNN's nhwc path when the input or the weight suggests channels-last.
+      *out = nt::wrap(at::conv2d(x.clone(at::MemoryFormat::Contiguous), weight->clone(at::MemoryFormat::Contiguous), nt::opt(bias), stride,
+                                 padding, dilation, groups)
+                          .contiguous(at::MemoryFormat::ChannelsLast));
+    else
+      *out = nt::wrap(at::conv2d(x, *weight, nt::opt(bias), stride, padding, dilation, groups));
   })
 }
 

@@ -36,6 +36,14 @@ public sealed class BatchedForwardTests
     public void BatchedMatchesTheReferenceWithAllOps(int partialK, bool beta) =>
         AssertPathsAgree(partialK, keptNormal: null, keptReduce: null, beta, seed: 12);
 
+    /// <summary>
+    /// PC-DARTS at C = 8, K = 4 on 16x16 inputs (the CLI's heap corruption): the mixed parts' FactorizedReduce runs 1x1
+    /// stride-2 convs on 4 channels-last channels, which libtorch 1.13's oneDNN got wrong (nt_conv2d now copies them to NCHW).
+    /// </summary>
+    [Fact]
+    public void BatchedMatchesTheReferenceWithFourMixedChannelsOn16x16Inputs() =>
+        AssertPathsAgree(4, null, null, beta: true, seed: 15, size: 16);
+
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
@@ -62,15 +70,16 @@ public sealed class BatchedForwardTests
     }
 
     /// <summary>
-    /// Builds a 3-cell supernet (cells 1 and 2 reduce) on 8x8 inputs, runs both paths with the same weights, and compares
+    /// Builds a 3-cell supernet (cells 1 and 2 reduce) on size x size inputs (8x8 unless given), runs both paths with the same weights, and compares
     /// logits and the gradients of the loss with respect to every weight, alpha and beta.
     /// </summary>
-    private static void AssertPathsAgree(int partialK, bool[][]? keptNormal, bool[][]? keptReduce, bool beta, ulong seed, bool passMask = true)
+    private static void AssertPathsAgree(int partialK, bool[][]? keptNormal, bool[][]? keptReduce, bool beta, ulong seed, bool passMask = true,
+        int size = 8)
     {
-        var layout = new StackedLayout(Layers: 3, Channels: 8, InputChannels: 3, InputSize: 8, Classes: 3);
+        var layout = new StackedLayout(Layers: 3, Channels: 8, InputChannels: 3, InputSize: size, Classes: 3);
         using var g = new Generator(seed);
         var net = SupernetBuilder.Create(layout, Ops, partialK, g);
-        using var input = Tensor.Randn([4, 3, 8, 8], g);
+        using var input = Tensor.Randn([4, 3, size, size], g);
         using var labels = Tensor.FromSpan(new long[] { 0, 1, 2, 1 }, [4]);
         using var alphaN = Tensor.Randn([14, Ops.Length], g).SetRequiresGrad();
         using var alphaR = Tensor.Randn([14, Ops.Length], g).SetRequiresGrad();
