@@ -59,8 +59,9 @@ internal sealed class NasProcess : IDisposable
     {
         using var p = new NasProcess(args);
         var output = p._process.StandardOutput.ReadToEndAsync();
-        var code = p.WaitForExit();
-        Assert.True(code == 0, $"nas {string.Join(' ', args)} exited {code}; stderr:\n{p.Stderr}");
+        if (!p._process.WaitForExit(Patience)) throw new TimeoutException($"nas {string.Join(' ', args)} did not exit within {Patience}");
+        p._process.WaitForExit();
+        Assert.True(p._process.ExitCode == 0, $"nas {string.Join(' ', args)} exited {p._process.ExitCode}; stderr:\n{p.Stderr}");
         return output.Result;
     }
 

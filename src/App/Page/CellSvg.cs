@@ -11,7 +11,9 @@ public static class CellSvg
     public static (string? Normal, string? Reduction) Render(string? genotype)
     {
         if (genotype is null || !genotype.StartsWith("Genotype(", StringComparison.Ordinal)) return (null, null);
-        var g = GenotypeText.Parse(genotype, "the run's genotype");
+        Genotype g;
+        try { g = GenotypeText.Parse(genotype, "the run's genotype"); }
+        catch (Exception e) when (e is FormatException or ArgumentException) { return (null, null); } // the page still shows the text
         return (Svg(CellPicture.Dot(g.Normal, g.NormalConcat, "normal")), Svg(CellPicture.Dot(g.Reduce, g.ReduceConcat, "reduction")));
     }
 

@@ -15,7 +15,7 @@ public static class PageHtml
     /// <summary>The page with <paramref name="dataJson"/> (a page data document) inlined; null for the live page.</summary>
     public static string Build(string? dataJson)
     {
-        if (dataJson is null) return Template;
+        if (dataJson is null) return Template.Replace("/*DATA*/null", "null", StringComparison.Ordinal);
         // Inside a <script> element only "</" can end it early; "<\/" is the same string to JavaScript.
         var safe = dataJson.Replace("</", "<\\/", StringComparison.Ordinal).Replace("<!--", "<\\!--", StringComparison.Ordinal);
         return Template.Replace("/*DATA*/null", safe, StringComparison.Ordinal);

@@ -7,6 +7,7 @@
   const run = { status: null, detail: null, steps: [], epochs: [], cellsKey: "", genotype: null, polls: [] };
   const tokenKey = "nas-token";
   let archIndex = -1; // -1: follow "now"
+  let stopped = false; // after a stop the daemon exits: polling ends
 
   const fmt = (v, d) => (v === null || v === undefined || !isFinite(v)) ? "–" : Number(v).toFixed(d);
   const fmtLr = (v) => (v === null || v === undefined) ? "–" : Number(v).toExponential(3);
@@ -67,8 +68,8 @@
   }
 
   async function loop() {
-    const wait = await poll();
-    if (wait > 0) setTimeout(loop, wait);
+    const wait = stopped ? 0 : await poll();
+    if (wait > 0 && !stopped) setTimeout(loop, wait);
   }
 
   async function control(action) {
@@ -85,6 +86,7 @@
       if (!r.ok) { say("refused: " + action + ": " + ((body && body.error) || r.status) + (body && body.state ? " (" + body.state + ")" : ""), true); return; }
       say(action === "snapshot" ? "snapshot written at step " + body.step + " (" + fmtBytes(body.bytes) + ")" : action + ": " + body.state);
       if (action !== "snapshot") { run.status = Object.assign({}, run.status, { state: body.state, step: body.step }); renderRun(); }
+      if (action === "stop") { stopped = true; say("stopping: the daemon exits after its current step and final snapshot"); }
     } catch (e) {
       say(action + " failed: " + e.message, true);
     }
@@ -213,14 +215,16 @@
     return `rgb(${c(247, 8)},${c(251, 48)},${c(255, 107)})`;
   }
 
-  function heatmap(parent, cell, ops, beta, pinned) {
+  function heatmap(parent, cell, ops, beta) {
     const cw = 34, ch = 16, left = 78, top = 70;
     const cols = ops.length + (beta ? 1 : 0);
-    const W = left + cols * cw + 6, H = top + cell.edges.length * ch + 6;
+    const W = left + cols * cw + 50, H = top + cell.edges.length * ch + 26;
     const fig = document.createElement("figure"); parent.appendChild(fig);
     const cap = document.createElement("figcaption"); cap.textContent = cell.type + " cell"; fig.appendChild(cap);
     const svg = el("svg", { width: W, height: H, class: "heatmap", "data-cell": cell.type }, fig);
-    const max = Math.max(1e-9, ...cell.weights.flat());
+    // Colour spans this table's own range (near uniform early in a search), stated under it.
+    const all = cell.weights.flat(), lo = Math.min(...all), hi = Math.max(...all);
+    const shade = (w) => colour(hi - lo > 1e-7 ? (w - lo) / (hi - lo) : 0.5);
     ops.forEach((op, o) => {
       const x = left + o * cw + cw / 2;
       el("text", { x, y: top - 4, transform: `rotate(-55 ${x} ${top - 4})` }, svg).textContent = op;
@@ -230,7 +234,7 @@
       el("text", { x: left - 4, y: top + e * ch + 12, "text-anchor": "end" }, svg).textContent = edge;
       ops.forEach((op, o) => {
         const w = cell.weights[e][o], masked = cell.kept && !cell.kept[e][o];
-        const r = el("rect", { x: left + o * cw, y: top + e * ch, width: cw, height: ch, fill: colour(w / max), class: "w" + (masked ? " masked" : ""), "data-edge": e, "data-op": o }, svg);
+        const r = el("rect", { x: left + o * cw, y: top + e * ch, width: cw, height: ch, fill: shade(w), class: "w" + (masked ? " masked" : ""), "data-edge": e, "data-op": o }, svg);
         el("title", {}, r).textContent = `${cell.type} ${edge} ${op}: ${w.toPrecision(4)}${masked ? " (dropped this step)" : ""}`;
       });
       if (beta) {
@@ -239,7 +243,7 @@
         el("title", {}, r).textContent = `${cell.type} ${edge} beta: ${b.toPrecision(4)}`;
       }
     });
-    if (pinned) el("text", { x: 4, y: 12 }, svg).textContent = pinned;
+    el("text", { x: left, y: H - 8 }, svg).textContent = `white ${lo.toPrecision(3)} … blue ${hi.toPrecision(3)}` + (beta ? "; beta 0 … 1" : "");
   }
 
   function archStates() { // [{label, arch}] over epochs, then now
