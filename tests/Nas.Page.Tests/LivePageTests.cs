@@ -33,7 +33,9 @@ public sealed class LivePageTests(Browser browser) : IDisposable
     [Fact]
     public async Task TheDartsPageFollowsTheRunAndItsPauseAndResumeButtonsControlIt()
     {
-        var (serve, url) = NasProcess.Serve(Darts(Path.Combine(_dir, "run")));
+        var config = Path.Combine(_dir, "edges.yaml");
+        File.WriteAllText(config, "edge_normalization: true\n"); // PC-DARTS's beta, so the heatmaps show their beta column
+        var (serve, url) = NasProcess.Serve([.. Darts(Path.Combine(_dir, "run")), "--config", config]);
         using var _ = serve;
         var errors = new List<string>();
         var page = await browser.PageAsync(errors);
@@ -49,11 +51,12 @@ public sealed class LivePageTests(Browser browser) : IDisposable
         await page.WaitForSelectorAsync("svg.heatmap[data-cell=reduction]");
         Assert.Equal(14 * 8, await page.Locator("svg.heatmap[data-cell=normal] rect.w").CountAsync());
         Assert.Equal(14 * 8, await page.Locator("svg.heatmap[data-cell=reduction] rect.w").CountAsync());
+        Assert.Equal(14, await page.Locator("svg.heatmap[data-cell=normal] rect.beta").CountAsync());
         Assert.StartsWith("Genotype(normal=[", await page.InnerTextAsync("#genotype-text"));
         await page.WaitForSelectorAsync("#cells svg"); // the Graphviz drawing of the current genotype
         Assert.True(await page.Locator("#chart-loss path").CountAsync() >= 1, "the loss chart has no line");
 
-        await page.WaitForFunctionAsync("() => document.getElementById('arch-epoch').max >= 1", null, new() { Timeout = 30_000 }); // an epoch ended
+        await page.WaitForFunctionAsync("() => document.getElementById('arch-epoch').max >= 2", null, new() { Timeout = 60_000 }); // two epochs ended
         await page.ScreenshotAsync(new() { Path = Screenshot.Path(), FullPage = true });
 
         await page.ClickAsync("button[data-action=pause]");
