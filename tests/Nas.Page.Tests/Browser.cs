@@ -14,6 +14,8 @@ public sealed class Browser : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (!File.Exists(Chromium))
+            throw new InvalidOperationException($"{Chromium} is missing: the page tests need Debian's chromium (scripts/setup.sh installs it)");
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new()
         {

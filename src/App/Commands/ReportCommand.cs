@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Nas.App.Config;
 using Nas.App.Page;
+using Nas.Components;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.World.Snapshots;
@@ -57,6 +58,7 @@ public static class ReportCommand
         RunDetail? detail = null;
         SearchConfig? config = null;
         object? snapshot = null;
+        SearchClock? clock = null;
         var snapshots = Path.Combine(runDir, "snapshots");
         var loaded = Directory.Exists(snapshots) ? SearchSnapshot.LoadNewestValid(new SnapshotStore(snapshots, int.MaxValue), out _) : null;
         if (loaded is not null)
@@ -64,6 +66,7 @@ public static class ReportCommand
             using var world = loaded.Body;
             config = SearchSnapshot.ConfigOf(world);
             detail = RunDetail.Of(world, config);
+            clock = world.Resource<SearchClock>();
             snapshot = new { loaded.Path, loaded.Header.Step, WrittenAt = loaded.Header.Created.ToDateTimeOffset(), Bytes = new FileInfo(loaded.Path).Length };
         }
         var configPath = Path.Combine(runDir, "config.yaml");
@@ -76,14 +79,18 @@ public static class ReportCommand
             : detail.StepsPerEpoch * config.Epochs + (detail.OneShot ? config.Generations + 1 : 0);
         if (total is not null && config!.Steps > 0) total = Math.Min(total.Value, config.Steps);
         var step = (long?)Last("step");
+        // Finished: the newest snapshot is of the last logged step and its clock says no steps are left (a one-shot run's
+        // evolution may end before the upper bound its total counts, so a finished run's total is the step it ended at).
+        var finished = clock is { } c && c.Step == step && (c.Finished || (config!.Steps > 0 && c.Step >= config.Steps));
+        if (finished) total = step;
         var genotypePath = Path.Combine(runDir, "genotype.txt");
         var genotype = File.Exists(genotypePath) ? File.ReadAllText(genotypePath).TrimEnd('\n') : null;
         var status = new
         {
-            State = step is not null && step == total ? "finished" : "stopped",
+            State = finished ? "finished" : "stopped",
             Method = config?.Method,
             Step = step,
-            Epoch = epochs.Count,
+            Epoch = clock?.Epoch ?? epochs.Count,
             TotalSteps = total,
             TrainLoss = Last("train_loss"),
             ValLoss = Last("val_loss"),

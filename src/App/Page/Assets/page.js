@@ -150,7 +150,8 @@
     let y0 = Math.min(...ys), y1 = Math.max(...ys);
     if (x1 === x0) x1 = x0 + 1;
     if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
-    const pad = (y1 - y0) * 0.05; y0 -= pad; y1 += pad;
+    const pad = (y1 - y0) * 0.05, floor = y0; y0 -= pad; y1 += pad;
+    if (!options.log && floor >= 0 && y0 < 0) y0 = 0; // losses, accuracies and FLOPs never go below 0
     const X = (x) => L + (x - x0) / (x1 - x0) * (W - L - R), Y = (y) => T + (1 - (ty(y) - y0) / (y1 - y0)) * (H - T - B);
     for (let i = 0; i <= 4; i++) {
       const yv = y0 + (y1 - y0) * i / 4, yy = T + (1 - i / 4) * (H - T - B);
@@ -243,7 +244,7 @@
         el("title", {}, r).textContent = `${cell.type} ${edge} beta: ${b.toPrecision(4)}`;
       }
     });
-    el("text", { x: left, y: H - 8 }, svg).textContent = `white ${lo.toPrecision(3)} … blue ${hi.toPrecision(3)}` + (beta ? "; beta 0 … 1" : "");
+    el("text", { x: left, y: H - 8 }, svg).textContent = `white ${lo.toPrecision(4)} … blue ${hi.toPrecision(4)}` + (beta ? "; beta 0 … 1" : "");
   }
 
   function archStates() { // [{label, arch}] over epochs, then now
@@ -262,7 +263,9 @@
     slider.value = i;
     $("arch-epoch-label").textContent = states[i].label;
     const a = states[i].arch;
-    $("weighting").textContent = "colour: the mixing weight the forward uses, " + a.weighting + "; grey: op dropped this step (DropNAS); beta: the edge's weight.";
+    const masked = a.cells.some(c => c.kept), beta = a.cells.some(c => c.beta);
+    $("weighting").textContent = "colour: the weight the forward mixes each op with, " + a.weighting + "." +
+      (masked ? " Grey: op dropped this step (DropNAS)." : "") + (beta ? " beta: the edge's softmax(beta) over its node's inputs." : "");
     const box = $("heatmaps"); box.textContent = "";
     for (const cell of a.cells) heatmap(box, cell, a.ops, !!cell.beta);
   }
