@@ -54,16 +54,21 @@ internal static class PageEndpoints
             }
         }
 
-        /// <summary>Renders the pictures once per genotype (Graphviz runs only when the genotype changed).</summary>
+        /// <summary>Renders the pictures when the genotype changed, at most once per <see cref="RedrawEvery"/>: two Graphviz
+        /// runs cost about 60 ms of CPU, and early in a search the genotype can change every step. The text is always current.</summary>
         public CellPictures Cells(string? genotype)
         {
             var key = PageDocument.KeyOf(genotype);
             lock (_gate)
             {
-                if (_cells.Key == key) return _cells;
+                if (_cells.Key == key || (_cells.Key.Length > 0 && Environment.TickCount64 - _drawnAt < RedrawEvery)) return _cells;
                 var (normal, reduction) = CellSvg.Render(genotype);
+                _drawnAt = Environment.TickCount64;
                 return _cells = new CellPictures(key, normal, reduction);
             }
         }
+
+        private const long RedrawEvery = 10_000; // ms
+        private long _drawnAt;
     }
 }
