@@ -50,6 +50,16 @@ public sealed class ReportPageTests(Browser browser) : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(run, "genotype.txt")).Trim(), await page.InnerTextAsync("#genotype-text"));
         Assert.Equal(2, await page.Locator("#cells svg").CountAsync());
         Assert.Equal(3, int.Parse(await page.EvaluateAsync<string>("document.getElementById('arch-epoch').max"), inv)); // 3 epochs and now
+        await page.HoverAsync("#chart-loss circle >> nth=0"); // hover values: the first train loss point
+        Assert.True(await page.IsVisibleAsync("#tooltip"));
+        var first = JsonDocument.Parse(File.ReadLines(Path.Combine(run, "steps.jsonl")).First()).RootElement;
+        var tip = await page.InnerTextAsync("#tooltip");
+        Assert.StartsWith("train @ step 1: ", tip);
+        var expected = first.GetProperty("train_loss").GetDouble();
+        Assert.True(Math.Abs(double.Parse(tip["train @ step 1: ".Length..], inv) - expected) <= 1e-4 * expected, $"{tip} vs {expected}"); // 5 significant digits
+        await page.EvalOnSelectorAsync("#arch-epoch", "s => { s.value = 0; s.dispatchEvent(new Event('input')); }"); // back to epoch 1
+        Assert.Equal("end of epoch 1", await page.InnerTextAsync("#arch-epoch-label"));
+        Assert.Equal(14 * 8, await page.Locator("svg.heatmap[data-cell=reduction] rect.w").CountAsync());
         Assert.All(requests, r => Assert.StartsWith("file:", r));
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
