@@ -5,7 +5,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$root/artifacts/app"
 stamp="$out/.built"
 "$root/scripts/setup.sh"
-if [ ! -f "$stamp" ] || [ -n "$(find "$root/src" "$root/native" "$root/Directory.Build.props" "$root/Directory.Packages.props" -newer "$stamp" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.cpp' -o -name '*.h' -o -name 'CMakeLists.txt' \) -print -quit)" ]; then
+if [ ! -f "$stamp" ] || [ -n "$(find "$root/src" "$root/native" "$root/Directory.Build.props" "$root/Directory.Packages.props" -newer "$stamp" -type f \( -name '*.cs' -o -name '*.csproj' -o -path '*/Page/Assets/*' -o -name '*.props' -o -name '*.cpp' -o -name '*.h' -o -name 'CMakeLists.txt' \) -print -quit)" ]; then
   echo "nas: building (Release)..." >&2
   dotnet build "$root/src/App/Nas.App.csproj" -c Release -o "$out" -nologo -v quiet "-clp:ErrorsOnly;NoSummary" >&2
   touch "$stamp"

@@ -20,6 +20,7 @@ public static class Cli
         root.Subcommands.Add(Commands.TrainCommand.Create());
         root.Subcommands.Add(Commands.BenchCommand.Create());
         root.Subcommands.Add(Commands.ExperimentCommand.Create());
+        root.Subcommands.Add(Commands.ReportCommand.Create());
         return root.Parse(args).Invoke();
     }
 

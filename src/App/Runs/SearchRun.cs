@@ -41,6 +41,8 @@ public sealed class SearchRun : IRunLoop
                 TrainLoss = Finite(m.TrainLoss), ValLoss = Finite(m.ValLoss),
                 TrainAccuracy = Finite(m.TrainAccuracy), ValAccuracy = Finite(m.ValAccuracy),
                 Genotype = _session.Result().Text,
+                Folder = Folder.Path,
+                Detail = Page.RunDetail.Of(_session.World, _session.Config),
             };
         }
     }
@@ -66,6 +68,7 @@ public sealed class SearchRun : IRunLoop
     {
         var report = new Dictionary<string, object> { ["epoch"] = epoch, ["step"] = _session.Clock.Step, ["seconds"] = (DateTime.UtcNow - _started).TotalSeconds };
         foreach (var (k, v) in _session.EpochReport()) report[k] = v;
+        if (Page.RunDetail.Of(_session.World, _session.Config).Architecture is { } architecture) report["architecture"] = architecture; // the run page's slider over epochs
         _epochs.Write(report);
         var (text, json) = _session.Result();
         Folder.WriteResult(text, json);

@@ -66,6 +66,7 @@ public sealed class DaemonHost : IAsyncDisposable
         app.Services.GetRequiredService<MeterCollector>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Nas.App.Serve.Daemon");
         DaemonEndpoints.Map(app, app.Services.GetRequiredService<BearerToken>(), logger);
+        Page.PageEndpoints.Map(app, app.Services.GetRequiredService<BearerToken>(), logger);
         return new DaemonHost(app, logger);
     }
 

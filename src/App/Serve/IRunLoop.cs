@@ -31,4 +31,10 @@ public sealed record RunStatus(string Method, long Step, long Epoch)
 
     public string? LastSnapshotPath { get; init; }
     public DateTimeOffset? LastSnapshotTime { get; init; }
+
+    /// <summary>The run folder (steps.jsonl, epochs.jsonl) the run page reads; null when the run has none.</summary>
+    public string? Folder { get; init; }
+
+    /// <summary>What the run page shows beyond this status (architecture weights, one-shot search); null when not known.</summary>
+    public Nas.App.Page.RunDetail? Detail { get; init; }
 }
