@@ -90,7 +90,7 @@ public static class TrainCommand
                 for (var e = 0; e < config.Epochs && !stop; e++)
                 {
                     var done = (long)e * trainer.StepsPerEpoch;
-                    var result = trainer.RunEpoch(e, (i, loss, acc) => progress.Report(done + i, $"epoch {e + 1}/{config.Epochs} loss {loss:F4} acc {acc:P2}"));
+                    var result = trainer.RunEpoch(e, (i, loss, acc) => progress.Report(done + i, [$"epoch {e + 1}/{config.Epochs}", $"loss {loss:F4}", $"acc {acc:P2}"]));
                     epochs.Write(result);
                     Console.Error.WriteLine($"epoch {e + 1}/{config.Epochs}: train loss {result.TrainLoss:F4} acc {result.TrainAcc:P2}, " +
                         $"test loss {result.TestLoss:F4} acc {result.TestAcc:P2}, {result.Seconds:F0} s");
