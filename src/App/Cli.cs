@@ -24,7 +24,7 @@ public static class Cli
         if (parsed.Errors.Count > 0)
         {
             // One line and the bad-input code, like every other refusal (systemd's RestartPreventExitStatus=2 relies on it).
-            var command = string.Join(' ', parsed.CommandResult.Command is RootCommand ? ["nas"] : ["nas", parsed.CommandResult.Command.Name]);
+            var command = parsed.CommandResult.Command is RootCommand ? "nas" : $"nas {parsed.CommandResult.Command.Name}";
             Console.Error.WriteLine($"{command}: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (`{command} --help` lists the flags)");
             return ExitCodes.BadInput;
         }

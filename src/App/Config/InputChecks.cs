@@ -69,7 +69,7 @@ public static class InputChecks
             if (c.Space == SearchSpace.Stacked)
             {
                 double channels = c.Channels, side = s.Height;
-                for (var i = 0; i < c.Layers && 4 * c.Batch * perImage + data <= available; i++)
+                for (var i = 0; i < c.Layers && 4.0 * c.Batch * perImage + data <= available; i++)
                 {
                     var reduction = i == c.Layers / 3 || i == 2 * c.Layers / 3;
                     if (reduction) { channels *= 2; side = Math.Ceiling(side / 2); }
@@ -77,7 +77,7 @@ public static class InputChecks
                 }
             }
         }
-        double bytes = 4 * c.Batch * perImage + data;
+        double bytes = 4.0 * c.Batch * perImage + data;
         if (bytes <= available) return null;
         return $"batch {c.Batch}, channels {c.Channels}, layers {c.Layers} on {s.Channels}x{s.Height}x{s.Width} images needs at least {Size(bytes)} " +
             $"(one step's activations and the data), but this machine has {Size(available)} available; lower --batch, --channels, --layers or --subset";

@@ -35,7 +35,7 @@ internal static class BadInputCases
         ["lrmin.yaml"] = "lr_min: 1\n",
         ["warm.yaml"] = "warmup_epochs: 5\nepochs: 2\n",
         ["nodes.yaml"] = "nodes: 1\n",
-        ["threads.yaml"] = "threads: 100000\n",
+        ["snapshot-every.yaml"] = "snapshot_every: -3\n",
         ["device.yaml"] = "device: tpu\n",
     };
 
@@ -78,7 +78,7 @@ internal static class BadInputCases
         ["unknown command"] = new(["bogus-command"], 2, "bogus-command"),
         ["no command"] = new([], 2, "command"),
         ["resume steps text"] = new(["resume", "{T}/oldrun", "--steps", "abc"], 2, "abc"),
-        ["resume without folder"] = new(["resume"], 2, "RUN_DIR"),
+        ["resume without folder"] = new(["resume"], 2, "Required argument missing"),
         // Values out of range.
         ["layers 0"] = new(Search("--layers", "0"), 2, "layers must be at least 1, got 0"),
         ["layers negative"] = new(Search("--layers", "-3"), 2, "got -3"),
@@ -138,7 +138,7 @@ internal static class BadInputCases
         // Config files.
         ["config missing"] = new(Search("--config", "{T}/none.yaml"), 2, "none.yaml: config file not found"),
         ["config malformed"] = new(Search("--config", "{T}/malformed.yaml"), 2, "malformed.yaml: line 3, column 1: malformed YAML"),
-        ["config tab"] = new(Search("--config", "{T}/tab.yaml"), 2, "tab.yaml: line 2, column"),
+        ["config tab"] = new(Search("--config", "{T}/tab.yaml"), 2, "tab.yaml: line 1, column 9: malformed YAML"),
         ["config unknown key"] = new(Search("--config", "{T}/unknown-key.yaml"), 2, "unknown key 'layerz'"),
         ["config layers abc"] = new(Search("--config", "{T}/layers-abc.yaml"), 2, "'layers' has value 'abc', expected an integer"),
         ["config lr negative"] = new(Search("--config", "{T}/lr-negative.yaml"), 2, "lr must be positive, got -1"),
@@ -160,7 +160,7 @@ internal static class BadInputCases
         ["config lr min"] = new(Search("--config", "{T}/lrmin.yaml"), 2, "lr_min must be between 0 and lr"),
         ["config warmup"] = new(Search("--config", "{T}/warm.yaml", "--epochs", "2"), 2, "warmup_epochs must be in 0..epochs-1"),
         ["config nodes"] = new(Search("--config", "{T}/nodes.yaml"), 2, "nodes must be at least 2"),
-        ["config threads"] = new(Search("--config", "{T}/threads.yaml"), 2, "at most"),
+        ["config snapshot every"] = new(Search("--config", "{T}/snapshot-every.yaml"), 2, "snapshot_every must not be negative, got -3"),
         ["config device"] = new(Search("--config", "{T}/device.yaml"), 2, "--device tpu"),
         // The environment.
         ["hold not a number"] = new(Search(), 2, "$NAS_HOLD_AFTER_SNAPSHOT = 'abc'", Env("NAS_HOLD_AFTER_SNAPSHOT", "abc")),

@@ -58,7 +58,7 @@ public sealed class FirstMinutesTests
         string[] fields = ["epoch 1/50", "loss 2.302", "acc 10.9%", "val_loss 2.301"];
         var line = Progress.Fit("bnas-v2-pc", fields, width);
         Assert.True(line.Length <= width, $"'{line}' is {line.Length} wide, room is {width}");
-        Assert.StartsWith("bnas-v2-pc epoch 1/50", line);
+        Assert.StartsWith(columns >= 80 ? "bnas-v2-pc epoch 1/50" : "bnas-v2-pc", line);
         var shown = fields.TakeWhile(f => line.Contains(f, StringComparison.Ordinal)).Count();
         Assert.True(fields.Skip(shown).All(f => !line.Contains(f, StringComparison.Ordinal)), "fields are dropped from the end only");
         Assert.True(width + Progress.BarWidth(columns) + 24 < columns, "the whole progress row stays within the terminal");

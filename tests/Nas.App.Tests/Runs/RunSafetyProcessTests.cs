@@ -55,13 +55,14 @@ public sealed class RunSafetyProcessTests : IDisposable
     [Fact]
     public void ADiskThatFillsUpStopsTheRunWithOneLineAndAResumeContinuesOnceThereIsRoom()
     {
-        // A private mount namespace with a small tmpfs (root, as CI and this machine run): a real ENOSPC, not an imitation.
+        // A private mount namespace with a 2 MB tmpfs (root, as CI and this machine run): a real ENOSPC, not an imitation. A snapshot
+        // of this run is 0.78 MB, so the third one cannot be written.
         var mount = Directory.CreateDirectory(Path.Combine(_dir, "small")).FullName;
         var copy = Path.Combine(_dir, "copy");
         var dll = Path.Combine(AppContext.BaseDirectory, "nas.dll");
         var args = string.Join(' ', Tiny);
         var script = string.Join('\n',
-            $"mount -t tmpfs -o size=320k nas-test {mount} || exit 90",
+            $"mount -t tmpfs -o size=2000k nas-test {mount} || exit 90",
             $"dotnet {dll} search {args} --steps 400 --snapshot-every 1 --snapshot-keep 100000 --out {mount}/run 2>{mount}/../search.err >/dev/null",
             $"echo search-exit $?",
             $"ls -a {mount}/run/snapshots",
