@@ -74,7 +74,8 @@ public sealed partial class SnapshotStore
             }
             catch (SnapshotException e)
             {
-                OnDamaged?.Invoke(e, MoveToDamaged(entry.Path));
+                var movedTo = MoveToDamaged(entry.Path);
+                OnDamaged?.Invoke(e, movedTo);
                 continue;
             }
             if (kept < Keep) kept++;
