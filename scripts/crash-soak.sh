@@ -21,9 +21,11 @@ printf 'epochs: 1\ntrain_portion: 0.5\npopulation: 4\ngenerations: 3\nrecalibrat
 
 flags() { # the flags of one tiny run of method $1 (the reference snapshots every step too: the config is part of the world)
   local channels=4 extra=()
+  # PC methods at 16 channels: with 4 or 8 the batched PC path of this build corrupts the heap natively (exit 134, also
+  # without any kill; BenchCommandTests' pc-darts cases show it too), which is not what this soak is about.
   case "$1" in
-    pc-darts) channels=8; extra=(--warmup-epochs 1) ;;
-    bnas-v2-pc) channels=16; extra=(--warmup-epochs 1) ;; # C < 16 crashes the batched broad PC path natively (reported)
+    pc-darts) channels=16; extra=(--warmup-epochs 1) ;;
+    bnas-v2-pc) channels=16; extra=(--warmup-epochs 1) ;;
     spos|bn-nas|bnnas++|bs-nas) extra=(--config "$oneshot_yaml") ;;
   esac
   echo --method "$1" --dataset synthetic:1x8x8:64 --layers 3 --channels "$channels" --batch 8 --threads 1 --seed 5 --steps "$steps" --snapshot-every 1 "${extra[@]}"

@@ -183,5 +183,7 @@ internal static class BadInputCases
         ["info method unknown"] = new(["info", "--method", "nope"], 2, "unknown method 'nope'"),
         ["info input malformed"] = new(["info", "--input", "3x32"], 2, "--input '3x32'"),
         ["bench input malformed"] = new(["bench", "--input", "3x", "--steps", "1"], 2, "--input"),
+        ["bench threads 100000"] = new(["bench", "--threads", "100000", "--steps", "1"], 2, "--threads 100000: at most"),
+        ["train threads 100000"] = new(["train", "--genotype", "{T}/afile", "--threads", "100000"], 2, "--threads 100000: must be in 1.."),
     };
 }
