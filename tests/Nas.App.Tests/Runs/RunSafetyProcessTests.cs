@@ -71,6 +71,11 @@ public sealed class RunSafetyProcessTests : IDisposable
             "echo last-snapshot $last",
             $"dotnet {dll} resume {mount}/run --steps $((last + 2)) 2>{mount}/../resume.err >/dev/null; echo resume-exit $?",
             $"cp -r {mount}/run {copy}",
+            $"umount {mount}",
+            // The daemon on a disk that fills: periodic snapshots fail and are counted, then the step log cannot be written.
+            $"mount -t tmpfs -o size=2000k nas-test {mount} || exit 91",
+            $"dotnet {dll} serve {args} --urls http://127.0.0.1:0 --steps 4 --snapshot-every 1 --snapshot-keep 100000 --out {mount}/served " +
+                $"2>{mount}/../serve.err >/dev/null; echo serve-exit $?",
             $"umount {mount}");
         var psi = new ProcessStartInfo("unshare", ["-m", "sh", "-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var sh = Process.Start(psi)!;
@@ -92,5 +97,7 @@ public sealed class RunSafetyProcessTests : IDisposable
         Assert.Contains("resume-exit 0", output);
         Assert.Contains($"at step {last}", File.ReadAllText(Path.Combine(_dir, "resume.err")));
         Assert.Equal(long.Parse(last) + 2, File.ReadLines(Path.Combine(copy, "steps.jsonl")).Count());
+        Assert.Contains($"serve-exit {ExitCodes.IoError}", output);
+        Assert.Contains("No space left on device", File.ReadAllText(Path.Combine(_dir, "serve.err")));
     }
 }
