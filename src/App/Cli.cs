@@ -21,7 +21,29 @@ public static class Cli
         root.Subcommands.Add(Commands.BenchCommand.Create());
         root.Subcommands.Add(Commands.ExperimentCommand.Create());
         root.Subcommands.Add(Commands.ReportCommand.Create());
-        return root.Parse(args).Invoke();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // One line and the bad-input code, like every other refusal (systemd's RestartPreventExitStatus=2 relies on it).
+            var command = parsed.CommandResult.Command is RootCommand ? "nas" : $"nas {parsed.CommandResult.Command.Name}";
+            Console.Error.WriteLine($"{command}: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (`{command} --help` lists the flags)");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"nas: {e.Message}");
+            return ExitCodes.IoError;
+        }
+        catch (Exception e)
+        {
+            // Never a stack trace: one line naming what failed; the code says it was not the input.
+            Console.Error.WriteLine($"nas: unexpected {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Failed;
+        }
     }
 
     private static Command VersionCommand()

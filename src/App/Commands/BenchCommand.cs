@@ -64,6 +64,7 @@ public static class BenchCommand
                 Dataset = "synthetic", Epochs = 1000, WarmupEpochs = 0, Forward = mode,
             };
             var problems = Presets.Problems(config);
+            if (config.Threads > InputChecks.MaxThreads) problems.Add($"--threads {config.Threads}: at most {InputChecks.MaxThreads} on this machine");
             if (r.GetValue(Steps) < 1) problems.Add($"steps must be at least 1, got {r.GetValue(Steps)}");
             if (r.GetValue(Warmup) < 0) problems.Add($"warmup must not be negative, got {r.GetValue(Warmup)}");
             if (r.GetValue(Compare) && OneShotMethod.IsOneShot(config.Method))
@@ -74,7 +75,7 @@ public static class BenchCommand
                 if (string.IsNullOrEmpty(Path.GetFileName(tracePath))) problems.Add($"--trace {tracePath}: not a file name");
                 else if (dir is not null && !Directory.Exists(dir)) problems.Add($"--trace {tracePath}: the directory {dir} does not exist");
             }
-            if (problems.Count > 0) throw new ConfigException("the configuration cannot run:\n  " + string.Join("\n  ", problems));
+            if (problems.Count > 0) throw new ConfigException("the configuration cannot run: " + string.Join("; ", problems));
         }
         catch (Exception e) when (e is ConfigException or ArgumentException or NotSupportedException)
         {

@@ -1,5 +1,6 @@
 // `nas search`: resolve the configuration, load the data, create the run folder, step to the end with progress, print the result.
 using System.CommandLine;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Nas.App.Config;
 using Nas.App.Runs;
@@ -28,42 +29,74 @@ public static class SearchCommand
         catch (Exception e) when (e is ConfigException or ArgumentException or NotSupportedException)
         {
             Console.Error.WriteLine($"nas search: {e.Message}");
-            return 2;
+            return ExitCodes.BadInput;
         }
-        var folder = new RunFolder(options.OutFolder(r, config));
-        using var run = Start(config, folder);
-        if (run is null) return 2;
-        return Drive(run);
+        RunFolder folder;
+        try { folder = RunFolder.CreateNew(options.OutFolder(r, config), "--out", r.GetValue(options.MoveAside)); }
+        catch (RunFolderException e)
+        {
+            Console.Error.WriteLine($"nas search: {e.Message}");
+            return e.ExitCode;
+        }
+        using (folder)
+        {
+            var (run, code) = Start(config, folder, "nas search");
+            if (run is null) return code;
+            using (run) return Drive(run, "nas search");
+        }
     }
 
-    /// <summary>Loads the data set and builds the session; null (with the reason printed) when the input is bad.</summary>
-    internal static SearchRun? Start(SearchConfig config, RunFolder folder)
+    /// <summary>
+    /// Loads the data set and builds the session; on bad input (or a failed write) prints one line, abandons the folder (removing
+    /// it when this process created it) and returns null with the exit code.
+    /// </summary>
+    internal static (SearchRun? Run, int Code) Start(SearchConfig config, RunFolder folder, string who)
     {
-        Nas.Torch.Torch.Threads = config.Threads;
-        Dataset train;
-        try { train = DatasetSource.Parse(config.Dataset).LoadTrain(config.Subset > 0 ? config.Subset : null); }
-        catch (DatasetException e)
+        try
         {
-            Console.Error.WriteLine($"nas: {e.Message}");
-            return null;
+            Nas.Torch.Torch.Threads = config.Threads;
+            var train = DatasetSource.Parse(config.Dataset).LoadTrain(config.Subset > 0 ? config.Subset : null);
+            var session = Sessions.Create(config, train);
+            try
+            {
+                folder.WriteConfig(config);
+                Console.Error.WriteLine($"nas: {config.Method} on {train} ({train.Count} images), {Builds(config)}, batch {config.Batch}, {config.Epochs} epochs; run folder {folder.Path}");
+                return (new SearchRun(session, folder), ExitCodes.Ok);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
         }
-        ISearchSession session;
-        try { session = Sessions.Create(config, train); }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is DatasetException or ArgumentException or NotSupportedException or RunIOException)
         {
-            Console.Error.WriteLine($"nas: {e.Message}");
-            return null;
+            Console.Error.WriteLine($"{who}: {e.Message}");
+            folder.Abandon();
+            return (null, e is RunIOException ? ExitCodes.IoError : ExitCodes.BadInput);
         }
-        folder.WriteConfig(config);
-        Console.Error.WriteLine($"nas: {config.Method} on {train} ({train.Count} images), {config.Layers} cells, C={config.Channels}, batch {config.Batch}, {config.Epochs} epochs; run folder {folder.Path}");
-        return new SearchRun(session, folder);
+        catch
+        {
+            folder.Abandon();
+            throw;
+        }
     }
+
+    /// <summary>What the search space of <paramref name="c"/> really builds, for the run header.</summary>
+    public static string Builds(SearchConfig c) => c switch
+    {
+        _ when OneShotMethod.IsOneShot(c.Method) => c.OneShotSpace == Nas.Components.OneShotSpaceKind.Nb201
+            ? $"NB-201 supernet of 3 stages x {c.CellsPerStage} cells, C={c.Channels}"
+            : $"mobile supernet (Tiny28 layers{(c.Spring ? ", spring widths" : "")})",
+        { Space: SearchSpace.Broad } => $"broad space of {c.ConvBlocks} convolution blocks + {c.EnhancementCells} enhancement cell(s), C={c.Channels}",
+        _ => $"{c.Layers} cells, C={c.Channels}",
+    };
 
     /// <summary>
     /// Steps to the end, snapshotting every config.SnapshotEvery steps and at the end. Ctrl+C or SIGTERM finishes the
     /// current step, writes a snapshot and returns 0. Each snapshot prints "snapshot step N: PATH" on stdout.
     /// </summary>
-    internal static int Drive(SearchRun run)
+    internal static int Drive(SearchRun run, string who)
     {
         var stop = false;
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop = true; };
@@ -74,10 +107,10 @@ public static class SearchCommand
             var every = run.Session.Config.SnapshotEvery;
             using (var progress = new Progress(run.Session.Config.Method, run.TotalSteps))
             {
-                progress.Report(run.Session.Clock.Step, "starting");
+                progress.Report(run.Session.Clock.Step, ["starting"]);
                 while (!stop && run.Step())
                 {
-                    progress.Report(run.Session.Clock.Step, run.Summary());
+                    progress.Report(run.Session.Clock.Step, run.SummaryFields());
                     if (every > 0 && run.Session.Clock.Step % every == 0) Snapshot(run);
                 }
             }
@@ -86,7 +119,16 @@ public static class SearchCommand
             run.Folder.WriteResult(text, json);
             Console.WriteLine(text);
             Console.WriteLine($"run folder: {run.Folder.Path}");
-            return 0;
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Disk full, permission, read-only: the step that failed to log or snapshot is the last; earlier snapshots are intact.
+            var path = e is RunIOException io ? io.FilePath : run.Folder.Path;
+            var kept = run.LastSnapshotStep >= 0 ? $"the snapshot of step {run.LastSnapshotStep} and earlier ones are intact" : "no snapshot had been written yet";
+            Console.Error.WriteLine($"{who}: stopped at step {run.Session.Clock.Step}: {(e is RunIOException ? e.Message : $"{path}: {e.Message}")}; " +
+                $"{kept} (`nas resume {run.Folder.Path}` once fixed)");
+            return ExitCodes.IoError;
         }
         finally
         {
@@ -107,9 +149,8 @@ public static class SearchCommand
     /// </summary>
     private static void HoldIfAsked(long step)
     {
-        if (Environment.GetEnvironmentVariable("NAS_HOLD_AFTER_SNAPSHOT") is not { } hold) return;
-        if (!long.TryParse(hold, out var at)) throw new ArgumentException($"NAS_HOLD_AFTER_SNAPSHOT: '{hold}' is not a step number");
-        if (at != step) return;
+        // The value was checked at start (InputChecks.EnvironmentProblem).
+        if (Environment.GetEnvironmentVariable(InputChecks.HoldVariable) is not { } hold || long.Parse(hold, CultureInfo.InvariantCulture) != step) return;
         Console.Out.Flush();
         Thread.Sleep(Timeout.Infinite);
     }

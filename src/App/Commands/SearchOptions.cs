@@ -18,23 +18,34 @@ public sealed class SearchOptions
     public readonly Option<long?> Steps = new("--steps") { Description = "stop after this many steps in total" };
     public readonly Option<ulong?> Seed = new("--seed") { Description = "seed of every random choice" };
     public readonly Option<int?> Threads = new("--threads") { Description = "libtorch intra-op threads (default: cores)" };
-    public readonly Option<string?> Device = new("--device") { Description = "cpu, cuda or cuda:N" };
+    public readonly Option<string?> Device = new("--device") { Description = "cpu (the search runs on the CPU; cuda is refused until it is wired)" };
     public readonly Option<long?> SnapshotEvery = new("--snapshot-every") { Description = "write a snapshot every S steps (0 = only at the end)" };
-    public readonly Option<DirectoryInfo?> Out = new("--out") { Description = "run folder (default runs/METHOD-TIME)" };
+    public readonly Option<int?> SnapshotKeep = new("--snapshot-keep") { Description = "valid snapshots kept in RUN_DIR/snapshots (default 3)" };
+    public readonly Option<int?> WarmupEpochs = new("--warmup-epochs") { Description = "epochs with alpha frozen (PC-DARTS warm-up; the preset's is fitted to short runs)" };
+    public readonly Option<double?> Lr = new("--lr") { Description = "weight learning rate (cosine schedule start)" };
+    public readonly Option<double?> ArchLr = new("--arch-lr") { Description = "architecture (alpha) learning rate" };
+    public readonly Option<DirectoryInfo?> Out = new("--out") { Description = "run folder (default runs/METHOD-TIME); one that holds a run is refused" };
+    public readonly Option<bool> MoveAside = new("--move-aside") { Description = "when --out holds a run, rename it to OUT.old-TIME and start anew (never deletes it)" };
 
-    public IEnumerable<Option> All => [Method, Config, Dataset, Subset, Layers, Channels, Batch, Epochs, Steps, Seed, Threads, Device, SnapshotEvery, Out];
+    public IEnumerable<Option> All => [Method, Config, Dataset, Subset, Layers, Channels, Batch, Epochs, Steps, Seed, Threads, Device, SnapshotEvery,
+        SnapshotKeep, WarmupEpochs, Lr, ArchLr, Out, MoveAside];
 
     public void AddTo(Command command)
     {
         foreach (var o in All) command.Options.Add(o);
     }
 
+    /// <summary>
+    /// The effective configuration, or a <see cref="ConfigException"/> whose one-line message names every refused flag, key or
+    /// value: preset and config-file checks, then what this machine can hold (memory, threads, device) and the environment.
+    /// </summary>
     public SearchConfig Resolve(ParseResult r)
     {
         var config = Presets.For(r.GetValue(Method)!);
         if (r.GetValue(Config) is { } file) config = ConfigFile.Load(file.FullName, config);
         if (r.GetResult(Method) is { Implicit: false } && config.Method != r.GetValue(Method))
             throw new ConfigException($"--method {r.GetValue(Method)} disagrees with method '{config.Method}' in {r.GetValue(Config)?.Name}");
+        var presetWarmup = config.WarmupEpochs == Presets.For(config.Method).WarmupEpochs && r.GetValue(WarmupEpochs) is null;
         config = config with
         {
             Dataset = r.GetValue(Dataset) ?? config.Dataset,
@@ -48,9 +59,20 @@ public sealed class SearchOptions
             Threads = r.GetValue(Threads) ?? config.Threads,
             Device = r.GetValue(Device) ?? config.Device,
             SnapshotEvery = r.GetValue(SnapshotEvery) ?? config.SnapshotEvery,
+            SnapshotKeep = r.GetValue(SnapshotKeep) ?? config.SnapshotKeep,
+            WarmupEpochs = r.GetValue(WarmupEpochs) ?? config.WarmupEpochs,
+            Lr = r.GetValue(Lr) ?? config.Lr,
+            ArchLr = r.GetValue(ArchLr) ?? config.ArchLr,
         };
+        if (presetWarmup && Presets.FitWarmupToEpochs(config) is var fitted && fitted != config)
+        {
+            Console.Error.WriteLine($"nas: warmup_epochs {config.WarmupEpochs} of the {config.Method} preset fitted to {config.Epochs} epoch(s): {fitted.WarmupEpochs} (--warmup-epochs N chooses)");
+            config = fitted;
+        }
         var problems = Presets.Problems(config);
-        if (problems.Count > 0) throw new ConfigException("the configuration cannot run:\n  " + string.Join("\n  ", problems));
+        if (problems.Count == 0) problems = InputChecks.Problems(config);
+        if (InputChecks.EnvironmentProblem(Environment.GetEnvironmentVariable) is { } environment) problems.Add(environment);
+        if (problems.Count > 0) throw new ConfigException("the configuration cannot run: " + string.Join("; ", problems));
         return config;
     }
 

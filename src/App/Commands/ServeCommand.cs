@@ -23,34 +23,62 @@ public static class ServeCommand
         command.Options.Add(minutes);
         command.SetAction(r =>
         {
+            const string who = "nas serve";
             SearchConfig config;
             try { config = search.Resolve(r); }
             catch (Exception e) when (e is ConfigException or ArgumentException or NotSupportedException)
             {
-                Console.Error.WriteLine($"nas serve: {e.Message}");
-                return 2;
+                Console.Error.WriteLine($"{who}: {e.Message}");
+                return ExitCodes.BadInput;
             }
-            var folder = new RunFolder(search.OutFolder(r, config));
-            var resume = ResumeCommand.HasSnapshots(folder);
-            var steps = r.GetResult(search.Steps) is { Implicit: false } ? r.GetValue(search.Steps) : null;
             var options = new DaemonOptions
             {
                 Urls = r.GetValue(urls) ?? new DaemonOptions().Urls,
                 Token = r.GetValue(token),
                 SnapshotEverySteps = config.SnapshotEvery,
                 SnapshotEveryMinutes = r.GetValue(minutes) ?? 0,
-            };
-            return Daemon.RunAsync(options, _ => Create(config, folder, resume, steps)).GetAwaiter().GetResult();
+            }.WithTokenFrom(Environment.GetEnvironmentVariable);
+            // Every option is checked before the run folder is touched: a refused start leaves nothing on disk.
+            if (options.Validate() is { Count: > 0 } errors)
+            {
+                Console.Error.WriteLine($"{who}: {string.Join(" ", errors)}");
+                return ExitCodes.BadInput;
+            }
+            var path = search.OutFolder(r, config);
+            var resume = ResumeCommand.HasSnapshots(path);
+            RunFolder folder;
+            // A daemon restarted on its folder resumes; one whose folder holds a run without any snapshot (killed before its first)
+            // starts anew with the old files moved aside, never deleted, so a restart loop cannot lose them.
+            try { folder = resume ? RunFolder.OpenExisting(path) : RunFolder.CreateNew(path, "--out", moveAside: true); }
+            catch (RunFolderException e)
+            {
+                Console.Error.WriteLine($"{who}: {e.Message}");
+                return e.ExitCode;
+            }
+            using (folder)
+            {
+                var steps = r.GetResult(search.Steps) is { Implicit: false } ? r.GetValue(search.Steps) : null;
+                var startCode = ExitCodes.Ok;
+                SearchRun? started = null;
+                var created = false;
+                var code = Daemon.RunAsync(options, _ =>
+                {
+                    created = true;
+                    (started, startCode) = resume ? ResumeCommand.Open(folder, steps, config.SnapshotEvery, who) : SearchCommand.Start(config, folder, who);
+                    return started ?? throw new InvalidOperationException($"the run in {folder.Path} could not start (see the message above)");
+                }).GetAwaiter().GetResult();
+                if (!created) folder.Abandon(); // the daemon never started its run (an address could not be bound)
+                // A run that could not start exits with its reason's code (bad input, no snapshot, I/O), not the daemon's 1;
+                // one that failed writing its folder (disk full) exits with the I/O code.
+                if (startCode != ExitCodes.Ok) return startCode;
+                if (code != ExitCodes.Ok && started?.IOFailure is { } io)
+                {
+                    Console.Error.WriteLine($"{who}: stopped: {io.Message}; earlier snapshots are intact (restart once there is room)");
+                    return ExitCodes.IoError;
+                }
+                return code;
+            }
         });
         return command;
-    }
-
-    /// <summary>On the daemon's step thread: resume from the newest valid snapshot when the folder has any, else start anew.</summary>
-    private static IRunLoop Create(SearchConfig config, RunFolder folder, bool resume, long? steps)
-    {
-        var run = resume
-            ? ResumeCommand.Open(folder, steps, config.SnapshotEvery, "nas serve")
-            : SearchCommand.Start(config, folder);
-        return run ?? throw new InvalidOperationException($"the run in {folder.Path} could not start (see the message above)");
     }
 }

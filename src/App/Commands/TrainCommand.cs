@@ -1,6 +1,7 @@
 // `nas train`: train a genotype's evaluation network from scratch (§1.7), log epochs to the run folder, print the test accuracy.
 using System.CommandLine;
 using System.Text.Json;
+using Nas.App.Config;
 using Nas.App.Runs;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
@@ -40,8 +41,11 @@ public static class TrainCommand
     {
         var config = new TrainConfig(r.GetValue(Layers), r.GetValue(Channels), r.GetValue(Epochs), r.GetValue(Batch), r.GetValue(Lr),
             DropPath: r.GetValue(DropPathOption), AuxiliaryWeight: r.GetValue(AuxWeight), Cutout: r.GetValue(Cutout), Seed: r.GetValue(Seed));
-        if (config.Problems() is { Count: > 0 } problems)
-            return Fail("the configuration cannot run:\n  " + string.Join("\n  ", problems));
+        var problems = config.Problems().ToList();
+        if (r.GetValue(Threads) is { } threads && (threads < 1 || threads > InputChecks.MaxThreads))
+            problems.Add($"--threads {threads}: must be in 1..{InputChecks.MaxThreads} on this machine");
+        if (problems.Count > 0)
+            return Fail("the configuration cannot run: " + string.Join("; ", problems));
         Genotype genotype;
         Dataset train, test;
         try
@@ -90,7 +94,7 @@ public static class TrainCommand
                 for (var e = 0; e < config.Epochs && !stop; e++)
                 {
                     var done = (long)e * trainer.StepsPerEpoch;
-                    var result = trainer.RunEpoch(e, (i, loss, acc) => progress.Report(done + i, $"epoch {e + 1}/{config.Epochs} loss {loss:F4} acc {acc:P2}"));
+                    var result = trainer.RunEpoch(e, (i, loss, acc) => progress.Report(done + i, [$"epoch {e + 1}/{config.Epochs}", $"loss {loss:F4}", $"acc {acc:P2}"]));
                     epochs.Write(result);
                     Console.Error.WriteLine($"epoch {e + 1}/{config.Epochs}: train loss {result.TrainLoss:F4} acc {result.TrainAcc:P2}, " +
                         $"test loss {result.TestLoss:F4} acc {result.TestAcc:P2}, {result.Seconds:F0} s");

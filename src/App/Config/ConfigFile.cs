@@ -37,7 +37,11 @@ public static class ConfigFile
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new ConfigException($"{path}: line {e.Start.Line}: {e.Message}");
+            throw new ConfigException($"{path}: line {e.Start.Line}, column {e.Start.Column}: malformed YAML: {YamlProblem(e)}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: cannot read the config file: {e.Message}");
         }
         if (yaml.Documents.Count == 0) return baseConfig ?? Presets.For("darts");
         if (yaml.Documents[0].RootNode is not YamlMappingNode map)
@@ -47,7 +51,9 @@ public static class ConfigFile
         {
             if (v is not YamlScalarNode scalar)
                 throw new ConfigException($"{path}: line {k.Start.Line}: '{k}' must be a single value");
-            values.Add((((YamlScalarNode)k).Value ?? "", scalar.Value ?? "", (int)k.Start.Line));
+            if (k is not YamlScalarNode key)
+                throw new ConfigException($"{path}: line {k.Start.Line}, column {k.Start.Column}: a key must be a plain name");
+            values.Add((key.Value ?? "", scalar.Value ?? "", (int)k.Start.Line));
         }
         var config = baseConfig ?? Presets.For("darts");
         var method = values.FirstOrDefault(v => v.Key == "method");
@@ -56,6 +62,14 @@ public static class ConfigFile
         else
             config = Apply(config, values, path);
         return config;
+    }
+
+    /// <summary>YamlDotNet's message without its "(Line: .., Col: .., Idx: ..) - (..): " prefix and on one line.</summary>
+    private static string YamlProblem(YamlDotNet.Core.YamlException e)
+    {
+        var message = (e.InnerException is YamlDotNet.Core.YamlException inner ? inner.Message : e.Message).ReplaceLineEndings(" ");
+        var cut = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line", StringComparison.Ordinal) && cut > 0 ? message[(cut + 3)..] : message;
     }
 
     public static SearchConfig Apply(SearchConfig config, IReadOnlyList<(string Key, string Value, int Line)> values, string source)

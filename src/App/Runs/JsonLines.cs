@@ -6,17 +6,25 @@ namespace Nas.App.Runs;
 public sealed class JsonLines : IDisposable
 {
     private readonly StreamWriter _writer;
+    private readonly string _path;
     private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public JsonLines(string path, bool append = true)
     {
-        _writer = new StreamWriter(new FileStream(path, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read)) { NewLine = "\n" };
+        _path = path;
+        StreamWriter? writer = null;
+        RunFolder.Write(path, () => writer = new StreamWriter(new FileStream(path, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read)) { NewLine = "\n" });
+        _writer = writer!;
     }
 
+    /// <summary>Appends one line and flushes it; an I/O failure (disk full) becomes a <see cref="RunIOException"/> naming the file.</summary>
     public void Write<T>(T record)
     {
-        _writer.WriteLine(JsonSerializer.Serialize(record, Options));
-        _writer.Flush();
+        RunFolder.Write(_path, () =>
+        {
+            _writer.WriteLine(JsonSerializer.Serialize(record, Options));
+            _writer.Flush();
+        });
     }
 
     /// <summary>Keeps only the lines whose `step` is at most <paramref name="lastStep"/>: a resumed run rewrites what came after its snapshot.</summary>
@@ -33,8 +41,13 @@ public sealed class JsonLines : IDisposable
             }
             catch (JsonException) { return false; } // a torn last line from a killed process
         }).ToList();
-        File.WriteAllLines(path, kept);
+        RunFolder.Write(path, () => File.WriteAllLines(path, kept));
     }
 
-    public void Dispose() => _writer.Dispose();
+    /// <summary>Closes the file; a line that could not be flushed (disk full, already reported) is dropped, not thrown again.</summary>
+    public void Dispose()
+    {
+        try { _writer.Dispose(); }
+        catch (IOException) { }
+    }
 }

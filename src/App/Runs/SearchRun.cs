@@ -12,6 +12,7 @@ public sealed class SearchRun : IRunLoop
     private readonly JsonLines _steps;
     private readonly JsonLines _epochs;
     private readonly DateTime _started = DateTime.UtcNow;
+    private readonly SnapshotStore _store;
 
     public RunFolder Folder { get; }
     public ISearchSession Session => _session;
@@ -25,6 +26,10 @@ public sealed class SearchRun : IRunLoop
         JsonLines.TruncateAfterStep(folder.Epochs, session.Clock.Epoch - 1, key: "epoch");
         _steps = new JsonLines(folder.Steps);
         _epochs = new JsonLines(folder.Epochs);
+        _store = new SnapshotStore(folder.Snapshots, Math.Max(1, session.Config.SnapshotKeep))
+        {
+            OnDamaged = (problem, movedTo) => Console.Error.WriteLine($"nas: moved damaged snapshot to {movedTo}: {problem.Message}"),
+        };
     }
 
     public long TotalSteps => _session.Config.Steps > 0 ? Math.Min(_session.Config.Steps, _session.TotalSteps) : _session.TotalSteps;
@@ -49,8 +54,21 @@ public sealed class SearchRun : IRunLoop
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
+    /// <summary>The last failed write of the run folder (disk full, permission), if any: the daemon exits with the I/O code for it.</summary>
+    public RunIOException? IOFailure { get; private set; }
+
     /// <summary>One step; at an epoch boundary also the epoch record and the current result files.</summary>
     public bool Step()
+    {
+        try { return StepAndLog(); }
+        catch (RunIOException e)
+        {
+            IOFailure = e;
+            throw;
+        }
+    }
+
+    private bool StepAndLog()
     {
         if (_session.Finished) return false;
         var epochBefore = _session.Clock.Epoch;
@@ -77,10 +95,20 @@ public sealed class SearchRun : IRunLoop
     /// <summary>The step of the last snapshot this run wrote (or resumed from); -1 when none.</summary>
     public long LastSnapshotStep { get; private set; } = -1;
 
-    /// <summary>Writes a snapshot of the world now into RUN_DIR/snapshots (keeping config.SnapshotKeep) and returns its path.</summary>
+    /// <summary>
+    /// Writes a snapshot of the world now into RUN_DIR/snapshots and returns its path. Retention keeps config.SnapshotKeep valid
+    /// ones (this one always) and moves damaged files to snapshots/damaged/. An I/O failure is a <see cref="RunIOException"/>
+    /// naming the file; the temp file is removed and the earlier snapshots stay as they were.
+    /// </summary>
     public string Snapshot()
     {
-        var path = SearchSnapshot.Save(_session, new SnapshotStore(Folder.Snapshots, Math.Max(1, _session.Config.SnapshotKeep)));
+        var path = _store.PathFor(_session.Clock.Step);
+        try { RunFolder.Write(path, () => path = SearchSnapshot.Save(_session, _store)); }
+        catch (RunIOException e)
+        {
+            IOFailure = e;
+            throw;
+        }
         LastSnapshotStep = _session.Clock.Step;
         return path;
     }
@@ -88,15 +116,17 @@ public sealed class SearchRun : IRunLoop
     /// <summary>Marks the step the session was resumed from, so an immediate stop does not rewrite that snapshot.</summary>
     public void ResumedFrom(long step) => LastSnapshotStep = step;
 
-    public string Summary()
+    public string Summary() => string.Join("  ", SummaryFields());
+
+    /// <summary>The latest figures, most important first (a narrow terminal drops them from the end).</summary>
+    public IReadOnlyList<string> SummaryFields()
     {
         var m = _session.Metrics;
-        var parts = new List<string>();
+        var parts = new List<string> { $"epoch {_session.Clock.Epoch + (_session.Finished ? 0 : 1)}/{_session.Config.Epochs}" };
         if (double.IsFinite(m.TrainLoss)) parts.Add($"loss {m.TrainLoss:F3}");
         if (double.IsFinite(m.TrainAccuracy)) parts.Add($"acc {m.TrainAccuracy:P1}");
         if (double.IsFinite(m.ValLoss)) parts.Add($"val_loss {m.ValLoss:F3}");
-        parts.Add($"epoch {_session.Clock.Epoch + (_session.Finished ? 0 : 1)}/{_session.Config.Epochs}");
-        return string.Join("  ", parts);
+        return parts;
     }
 
     public void Dispose()

@@ -18,6 +18,32 @@ internal static class DaemonEndpoints
         WriteIndented = false,
     };
 
+    /// <summary>No endpoint reads a body; larger ones are answered 413 instead of a dropped connection.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
+    /// <summary>Answers 413 to a request body over <see cref="MaxBodyBytes"/>: at once when Content-Length says so, else (chunked)
+    /// once reading it passes the limit; a smaller body is read and dropped, so the connection stays usable.</summary>
+    public static void LimitBodies(IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await http.Response.WriteAsync($"request body over {MaxBodyBytes} bytes\n");
+            return;
+        }
+        if (http.Request.ContentLength is null && http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            try { await http.Request.Body.CopyToAsync(Stream.Null, http.RequestAborted); }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await http.Response.WriteAsync($"request body over {MaxBodyBytes} bytes\n");
+                return;
+            }
+        }
+        await next(http);
+    });
+
     public static void Map(IEndpointRouteBuilder app, BearerToken token, ILogger logger)
     {
         app.MapGet("/metrics", (MeterCollector collector) =>

@@ -40,7 +40,11 @@ public sealed class DaemonHost : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = DaemonEndpoints.MaxBodyBytes;
+        });
         if (logging is not null)
         {
             builder.Logging.ClearProviders();
@@ -65,6 +69,7 @@ public sealed class DaemonHost : IAsyncDisposable
         // The listener must exist before the first step, or steps before the first scrape are lost.
         app.Services.GetRequiredService<MeterCollector>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Nas.App.Serve.Daemon");
+        DaemonEndpoints.LimitBodies(app);
         DaemonEndpoints.Map(app, app.Services.GetRequiredService<BearerToken>(), logger);
         Page.PageEndpoints.Map(app, app.Services.GetRequiredService<BearerToken>(), logger);
         return new DaemonHost(app, logger);

@@ -80,6 +80,8 @@ public sealed record DaemonOptions
             catch (FormatException) { errors.Add($"Urls (--urls) = '{part}': not an address such as http://127.0.0.1:9464."); continue; }
             if (address.IsUnixPipe || address.IsNamedPipe || address.Scheme != "http" || string.IsNullOrEmpty(address.Host))
                 errors.Add($"Urls (--urls) = '{part}': only http://HOST:PORT is served (put TLS in a reverse proxy).");
+            else if (address.Port is < 0 or > 65535)
+                errors.Add($"Urls (--urls) = '{part}': port {address.Port} is outside 0..65535.");
             else if (address.Port == 0 && address.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
                 errors.Add($"Urls (--urls) = '{part}': port 0 needs an IP address (use 127.0.0.1), Kestrel cannot pick a port for localhost.");
             else

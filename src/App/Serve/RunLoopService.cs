@@ -202,10 +202,15 @@ internal sealed class RunLoopService(
         return null;
     }
 
-    /// <summary>Writes a snapshot; a failure is logged and counted, and the run goes on.</summary>
+    /// <summary>
+    /// Writes a snapshot; a failure is logged and counted, and the run goes on. Requests for a step whose snapshot this process
+    /// has already written (many POST /snapshot between two steps) coalesce: they get that snapshot's record, nothing is rewritten.
+    /// </summary>
     private (SnapshotRecord? Record, string? Error) TakeSnapshot(string reason)
     {
         var step = _status!.Step;
+        if (reason == "request" && _stepsSinceSnapshot == 0 && _lastSnapshot is { } written && written.Step == step)
+            return (written, null);
         var started = time.GetTimestamp();
         string path;
         try

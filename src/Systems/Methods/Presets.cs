@@ -37,6 +37,18 @@ public static class Presets
         _ => throw new ArgumentException($"unknown method '{method}' (expected one of {string.Join(", ", SearchConfig.Methods)})"),
     };
 
+    /// <summary>
+    /// The preset's alpha warm-up fitted to a short run: when its warm-up (PC-DARTS, BNAS-v2-PC: 15 of 50 epochs) would leave no
+    /// epoch of architecture search in <paramref name="c"/>.Epochs, it keeps the preset's share of the run, rounded down (1 epoch: 0).
+    /// Only for a warm-up that came from the preset, not one the user set.
+    /// </summary>
+    public static SearchConfig FitWarmupToEpochs(SearchConfig c)
+    {
+        if (c.WarmupEpochs < c.Epochs || c.Epochs < 1) return c;
+        var preset = For(c.Method);
+        return c with { WarmupEpochs = (int)((long)preset.WarmupEpochs * c.Epochs / preset.Epochs) };
+    }
+
     private static SearchConfig OneShotBase(string method) => new()
     {
         Method = method, Batch = 128, Lr = 0.25, LrMin = 5e-4, Momentum = 0.9, WeightDecay = 4e-5, LabelSmoothing = 0.1, TrainPortion = 0.8,
@@ -62,7 +74,7 @@ public static class Presets
         Check(c.LrMin >= 0 && c.LrMin <= c.Lr, $"lr_min must be between 0 and lr ({c.Lr}), got {c.LrMin}");
         Check(c.ArchLr > 0, $"arch_lr must be positive, got {c.ArchLr}");
         Check(c.GradClip > 0, $"grad_clip must be positive, got {c.GradClip}");
-        Check(c.WarmupEpochs >= 0 && c.WarmupEpochs < c.Epochs, $"warmup_epochs must be in 0..epochs-1 ({c.Epochs - 1}), got {c.WarmupEpochs}");
+        Check(c.WarmupEpochs >= 0 && c.WarmupEpochs < c.Epochs, $"warmup_epochs must be in 0..epochs-1 ({c.Epochs - 1}), got {c.WarmupEpochs}: pass --warmup-epochs N (or warmup_epochs: N in the config file)");
         Check(c.PartialChannels >= 1, $"partial_channels must be at least 1, got {c.PartialChannels}");
         if (c.PartialChannels > 1)
         {
