@@ -37,7 +37,7 @@ internal sealed class BenchRun : IDisposable
             {
                 var timed = new TimedSystem(e.System);
                 systems.Add(timed);
-                schedule.Add(timed, e.Phase, e.Every, e.Offset);
+                schedule.Add(timed, e.Phase, e.Every, e.Offset, e.When);
             }
             _schedule = schedule;
             _systems = systems.ToArray();

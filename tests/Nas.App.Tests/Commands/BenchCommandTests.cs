@@ -41,7 +41,8 @@ public sealed class BenchCommandTests
     {
         var (code, stdout, stderr) = Nas($"bench --method darts {Tiny} --channels 4 --profile");
         Assert.True(code == 0, stderr);
-        Assert.Contains("system weight-step", stdout);
+        Assert.Contains("system weight-forward", stdout); // the step's systems by name (nas info --schedule)
+        Assert.Contains("system sgd", stdout);
         Assert.Contains("libtorch ops, Batched forward, one extra step under libtorch's profiler", stdout);
         Assert.Contains("native Depthwise backward", stdout);
         Assert.Contains("aten::", stdout);
