@@ -95,16 +95,25 @@ public sealed class NasMetrics : IDisposable
         });
     }
 
-    /// <summary>The registry /metrics serves (through prometheus-net's ASP.NET Core endpoint).</summary>
+    /// <summary>The content type of <see cref="ExpositionAsync"/>: Prometheus text format 0.0.4.</summary>
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    /// <summary>The registry /metrics serves.</summary>
     public CollectorRegistry Registry { get; }
 
-    /// <summary>The text exposition (format 0.0.4) a scrape gets now.</summary>
-    public string Exposition()
+    /// <summary>
+    /// The text exposition (format 0.0.4) a scrape gets now, rendered by prometheus-net into one buffer: /metrics sends
+    /// it in one piece (prometheus-net's own ASP.NET Core endpoint streams it in many small writes, 5-10x slower here).
+    /// </summary>
+    public async Task<string> ExpositionAsync(CancellationToken cancel = default)
     {
         using var text = new MemoryStream();
-        Registry.CollectAndExportAsTextAsync(text).GetAwaiter().GetResult();
+        await Registry.CollectAndExportAsTextAsync(text, cancel).ConfigureAwait(false);
         return System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
     }
+
+    /// <summary><see cref="ExpositionAsync"/>, waited for (tests, tools).</summary>
+    public string Exposition() => ExpositionAsync().GetAwaiter().GetResult();
 
     public void RecordStep(TimeSpan duration)
     {

@@ -3,10 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Nas.App.Metrics;
-using Prometheus;
 
 namespace Nas.App.Serve;
 
@@ -22,13 +20,8 @@ internal static class DaemonEndpoints
 
     public static void Map(IEndpointRouteBuilder app, BearerToken token, ILogger logger)
     {
-        // prometheus-net's endpoint. OpenMetrics stays off: every scraper gets text format 0.0.4, as before prometheus-net.
-        var metrics = app.ServiceProvider.GetRequiredService<NasMetrics>();
-        app.MapMetrics(settings =>
-        {
-            settings.Registry = metrics.Registry;
-            settings.EnableOpenMetrics = false;
-        }, "/metrics");
+        app.MapGet("/metrics", async (NasMetrics metrics, CancellationToken cancel) =>
+            Results.Text(await metrics.ExpositionAsync(cancel), NasMetrics.ContentType));
 
         app.MapGet("/healthz", (RunControl control) => control.View.Phase == RunPhase.Failed
             ? Results.Text($"failed: {control.View.Error}\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable)

@@ -1,15 +1,33 @@
-// The buffer MessagePackWriter writes into: each full chunk is added to the CRC-32C and written to the file, so a snapshot never sits whole in memory.
+// The buffer MessagePackWriter writes into: each full chunk is added to the CRC-32C and written to the file, so a snapshot never sits whole in memory; large bins skip the buffer.
 using System.Buffers;
 
 namespace Nas.World.Snapshots;
 
-internal sealed class ChecksummedSink(Stream file, int chunkBytes) : IBufferWriter<byte>
+public sealed class ChecksummedSink(Stream file, int chunkBytes) : IBufferWriter<byte>
 {
     private byte[] _buffer = new byte[chunkBytes];
     private int _used;
 
     /// <summary>CRC-32C of every byte written to the file so far (call <see cref="Drain"/> first).</summary>
     public uint Crc { get; private set; }
+
+    /// <summary>
+    /// Writes a bin whose payload goes from <paramref name="data"/> through the CRC to the file without a copy into the
+    /// buffer (for tensors). <paramref name="writer"/> must write into this sink.
+    /// </summary>
+    public void WriteBin(ref MessagePack.MessagePackWriter writer, ReadOnlySpan<byte> data)
+    {
+        SnapshotValues.WriteBinHeader(ref writer, data.Length);
+        if (data.Length < _buffer.Length / 4)
+        {
+            writer.WriteRaw(data);
+            return;
+        }
+        writer.Flush(); // the writer hands its bytes to this sink and takes a new span for what follows
+        Drain();
+        Crc = Crc32C.Append(Crc, data);
+        file.Write(data);
+    }
 
     public void Advance(int count)
     {

@@ -5,8 +5,8 @@ using MessagePack;
 
 namespace Nas.World.Snapshots;
 
-/// <summary>Writes exactly one MessagePack value: a snapshot's body.</summary>
-public delegate void SnapshotBodyWriter(ref MessagePackWriter writer);
+/// <summary>Writes exactly one MessagePack value, a snapshot's body, with <paramref name="writer"/>; large bins may go through <paramref name="sink"/>.</summary>
+public delegate void SnapshotBodyWriter(ref MessagePackWriter writer, ChecksummedSink sink);
 
 /// <summary>Reads exactly the body value, the reader positioned at it.</summary>
 public delegate T SnapshotBodyReader<out T>(ref MessagePackReader reader, SnapshotHeader header);
@@ -73,7 +73,7 @@ public static class SnapshotFile
                     SnapshotValues.Write(ref writer, value);
                 }
                 writer.Write("body");
-                writeBody(ref writer);
+                writeBody(ref writer, sink);
                 writer.Flush();
                 sink.Drain();
 
@@ -143,7 +143,7 @@ public static class SnapshotFile
             T body = readBody(ref reader, header);
             if (!reader.End)
                 throw new SnapshotException(path, SnapshotProblem.Malformed,
-                    $"the body reader stopped at offset {reader.Consumed}, but the body ends at offset {data.Length}");
+                    $"the body reader stopped at offset {SnapshotValues.Offset(ref reader)}, but the body ends at offset {data.Length}");
             return new LoadedSnapshot<T>(path, header, body);
         }
         catch (IOException e) when (e is not EndOfStreamException)
@@ -152,7 +152,7 @@ public static class SnapshotFile
         }
         catch (Exception e) when (IsMalformed(e))
         {
-            throw new SnapshotException(path, SnapshotProblem.Malformed, $"offset {reader.Consumed}: {Describe(e)}", e);
+            throw new SnapshotException(path, SnapshotProblem.Malformed, $"offset {SnapshotValues.Offset(ref reader)}: {Describe(e)}", e);
         }
     }
 
@@ -245,7 +245,7 @@ public static class SnapshotFile
 
     private static void ExpectKey(ref MessagePackReader reader, string key, string path)
     {
-        long at = reader.Consumed;
+        long at = SnapshotValues.Offset(ref reader);
         string found = SnapshotValues.ReadString(ref reader);
         if (found != key)
             throw new SnapshotException(path, SnapshotProblem.Malformed, $"offset {at}: expected key \"{key}\", found \"{found}\"");

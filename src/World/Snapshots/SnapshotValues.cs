@@ -68,7 +68,7 @@ public static class SnapshotValues
                 return u <= long.MaxValue ? (long)u : u;
             case MessagePackType.Float: return r.NextCode == MessagePackCode.Float32 ? (object)r.ReadSingle() : r.ReadDouble();
             case MessagePackType.String: return r.ReadString();
-            case MessagePackType.Binary: return r.ReadBytes()!.Value.ToArray();
+            case MessagePackType.Binary: return ReadBin(ref r).ToArray();
             case MessagePackType.Extension:
                 var header = r.ReadExtensionFormatHeader();
                 if (header.TypeCode == ReservedMessagePackExtensionTypeCode.DateTime)
@@ -96,7 +96,7 @@ public static class SnapshotValues
                     var map = new Dictionary<object, object?>(count);
                     for (int i = 0; i < count; i++)
                     {
-                        long at = r.Consumed;
+                        long at = Offset(ref r);
                         var key = Read(ref r) ?? throw new MessagePackSerializationException($"offset {at}: a map key is nil");
                         if (!map.TryAdd(key, Read(ref r))) throw new MessagePackSerializationException($"offset {at}: map key {key} appears twice");
                     }
@@ -104,7 +104,7 @@ public static class SnapshotValues
                 }
                 finally { r.Depth--; }
             }
-            default: throw new MessagePackSerializationException($"offset {r.Consumed}: byte 0x{r.NextCode:x2} starts no MessagePack value");
+            default: throw new MessagePackSerializationException($"offset {Offset(ref r)}: byte 0x{r.NextCode:x2} starts no MessagePack value");
         }
     }
 
@@ -117,7 +117,8 @@ public static class SnapshotValues
             {
                 case MessagePackType.Array: owed += ReadArrayHeader(ref r); break;
                 case MessagePackType.Map: owed += 2L * ReadMapHeader(ref r); break;
-                case MessagePackType.Unknown: throw new MessagePackSerializationException($"offset {r.Consumed}: byte 0x{r.NextCode:x2} starts no MessagePack value");
+                case MessagePackType.Binary: ReadBin(ref r); break; // without reading the payload
+                case MessagePackType.Unknown: throw new MessagePackSerializationException($"offset {Offset(ref r)}: byte 0x{r.NextCode:x2} starts no MessagePack value");
                 default: r.Skip(); break; // a scalar: the library skips it without recursion
             }
         }
@@ -126,7 +127,7 @@ public static class SnapshotValues
     /// <summary>An array header whose count fits in what is left of the input.</summary>
     public static int ReadArrayHeader(ref MessagePackReader r)
     {
-        long at = r.Consumed;
+        long at = Offset(ref r);
         int count = r.ReadArrayHeader();
         Count(ref r, count, at, "array");
         return count;
@@ -135,7 +136,7 @@ public static class SnapshotValues
     /// <summary>A map header whose 2 × count keys and values fit in what is left of the input.</summary>
     public static int ReadMapHeader(ref MessagePackReader r)
     {
-        long at = r.Consumed;
+        long at = Offset(ref r);
         int count = r.ReadMapHeader();
         Count(ref r, count, at, "map", perItem: 2);
         return count;
@@ -144,7 +145,7 @@ public static class SnapshotValues
     /// <summary>A str that must be there (not nil): map keys and names.</summary>
     public static string ReadString(ref MessagePackReader r)
     {
-        long at = r.Consumed;
+        long at = Offset(ref r);
         return r.NextMessagePackType == MessagePackType.String ? r.ReadString()!
             : throw new MessagePackSerializationException($"offset {at}: expected a str, found {r.NextMessagePackType.ToString().ToLowerInvariant()}");
     }
@@ -160,15 +161,35 @@ public static class SnapshotValues
         w.Advance(5);
     }
 
-    /// <summary>Copies a bin read by <see cref="MessagePackReader.ReadBytes"/> into <paramref name="destination"/> segment by segment.</summary>
-    public static void CopyTo(in ReadOnlySequence<byte> source, Span<byte> destination)
+    /// <summary>
+    /// Reads a bin (nil is refused) as a slice of the input without touching its bytes, and moves the reader past it.
+    /// (MessagePackReader.ReadBytes walks the payload segment by segment; over a file sequence that would read it twice.)
+    /// The reader is re-seated on the rest of the input, so use <see cref="Offset"/>, not Consumed, for positions.
+    /// </summary>
+    public static ReadOnlySequence<byte> ReadBin(ref MessagePackReader r)
     {
-        foreach (var segment in source)
-        {
-            segment.Span.CopyTo(destination);
-            destination = destination[segment.Length..];
-        }
+        long at = Offset(ref r);
+        var rest = r.Sequence.Slice(r.Position);
+        Span<byte> head = stackalloc byte[5];
+        rest.Slice(0, Math.Min(5, rest.Length)).CopyTo(head);
+        int size = r.NextCode switch { MessagePackCode.Bin8 => 1, MessagePackCode.Bin16 => 2, MessagePackCode.Bin32 => 4, _ => 0 };
+        if (size == 0)
+            throw new MessagePackSerializationException($"offset {at}: expected a bin, found {r.NextMessagePackType.ToString().ToLowerInvariant()}");
+        if (rest.Length < 1 + size) throw new EndOfStreamException();
+        long length = size switch { 1 => head[1], 2 => BinaryPrimitives.ReadUInt16BigEndian(head[1..]), _ => BinaryPrimitives.ReadUInt32BigEndian(head[1..]) };
+        if (length > rest.Length - 1 - size)
+            throw new MessagePackSerializationException($"offset {at}: bin of {length} bytes, {rest.Length - 1 - size} left");
+        var bin = rest.Slice(1 + size, length);
+        r = r.Clone(rest.Slice(bin.End));
+        return bin;
     }
+
+    /// <summary>Copies a bin read by <see cref="ReadBin"/> into <paramref name="destination"/> (from a snapshot file: straight from the file).</summary>
+    public static void CopyTo(in ReadOnlySequence<byte> source, Span<byte> destination) => FileSequence.CopyTo(source, destination);
+
+    /// <summary>The reader's position from the start of the input it was first made over (a file sequence or one array).</summary>
+    public static long Offset(ref MessagePackReader r) =>
+        r.Position.GetObject() is ReadOnlySequenceSegment<byte> segment ? segment.RunningIndex + r.Position.GetInteger() : r.Position.GetInteger();
 
     private static void Count(ref MessagePackReader r, int count, long at, string what, int perItem = 1)
     {
@@ -179,6 +200,6 @@ public static class SnapshotValues
     private static void Remaining(ref MessagePackReader r, long bytes)
     {
         if (bytes > r.Sequence.Length - r.Consumed)
-            throw new EndOfStreamException($"offset {r.Consumed}: {bytes} bytes announced, {r.Sequence.Length - r.Consumed} left");
+            throw new EndOfStreamException($"offset {Offset(ref r)}: {bytes} bytes announced, {r.Sequence.Length - r.Consumed} left");
     }
 }

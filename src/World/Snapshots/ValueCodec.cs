@@ -91,10 +91,10 @@ public sealed class ValueCodec
         if (type == typeof(float)) return reader.ReadSingle();
         if (type == typeof(double)) return reader.ReadDouble();
         if (type == typeof(string)) return reader.ReadString();
-        if (type == typeof(byte[])) return reader.ReadBytes() is { } bin ? bin.ToArray() : null;
+        if (type == typeof(byte[])) return SnapshotValues.ReadBin(ref reader).ToArray();
         if (type == typeof(Entity))
         {
-            long at = reader.Consumed;
+            long at = SnapshotValues.Offset(ref reader);
             if (SnapshotValues.ReadArrayHeader(ref reader) != 2) throw new MessagePackSerializationException($"offset {at}: an entity is [index, generation]");
             var index = checked((int)reader.ReadInt64());
             return new Entity(index, checked((int)reader.ReadInt64()));
@@ -108,7 +108,7 @@ public sealed class ValueCodec
                 if (SnapshotValues.ReadString(ref reader) == "state") state = (ulong[])Read(ref reader, typeof(ulong[]))!;
                 else SnapshotValues.Skip(ref reader);
             }
-            return WorldRng.FromState(state ?? throw new MessagePackSerializationException($"offset {reader.Consumed}: a WorldRng needs its \"state\""));
+            return WorldRng.FromState(state ?? throw new MessagePackSerializationException($"offset {SnapshotValues.Offset(ref reader)}: a WorldRng needs its \"state\""));
         }
         if (type.IsArray)
         {

@@ -176,8 +176,7 @@ public static partial class WorldSnapshot
                     case "data":
                         if (dtype is null || shape is null)
                             throw new SnapshotException(path, SnapshotProblem.Malformed, $"tensor '{name}': \"data\" comes before \"dtype\" and \"shape\"");
-                        long at = r.Consumed;
-                        var bytes = r.ReadBytes() ?? throw new SnapshotException(path, SnapshotProblem.Malformed, $"offset {at}: tensor '{name}' has nil \"data\"");
+                        var bytes = SnapshotValues.ReadBin(ref r);
                         long need = BytesOf(shape, dtype.Value, name, path);
                         if (bytes.Length != need) // checked before allocating: a hostile shape never reaches libtorch
                             throw new SnapshotException(path, SnapshotProblem.Malformed, $"tensor '{name}' [{string.Join(", ", shape)}] {DTypeName(dtype.Value)} needs {need} bytes, the file holds {bytes.Length}");

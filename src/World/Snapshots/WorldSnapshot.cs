@@ -18,11 +18,11 @@ public static partial class WorldSnapshot
 
     /// <summary>Writes <paramref name="world"/> to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, World world, long step, IEnumerable<KeyValuePair<string, object?>>? headerFields = null) =>
-        SnapshotFile.Write(path, step, HeaderFields(world, headerFields), (ref MessagePackWriter w) => WriteBody(ref w, world));
+        SnapshotFile.Write(path, step, HeaderFields(world, headerFields), (ref MessagePackWriter w, ChecksummedSink sink) => WriteBody(ref w, sink, world));
 
     /// <summary>Writes <paramref name="world"/> into <paramref name="store"/> as the snapshot of <paramref name="step"/>; returns its path.</summary>
     public static string Save(SnapshotStore store, World world, long step, IEnumerable<KeyValuePair<string, object?>>? headerFields = null) =>
-        store.Save(step, HeaderFields(world, headerFields), (ref MessagePackWriter w) => WriteBody(ref w, world));
+        store.Save(step, HeaderFields(world, headerFields), (ref MessagePackWriter w, ChecksummedSink sink) => WriteBody(ref w, sink, world));
 
     /// <summary>Reads a world snapshot; <paramref name="registerTypes"/> names the component and resource types (e.g. RegisterAssembly).</summary>
     public static LoadedSnapshot<World> Read(string path, Action<TypeRegistry>? registerTypes = null) =>
@@ -55,7 +55,7 @@ public static partial class WorldSnapshot
         return fields;
     }
 
-    public static void WriteBody(ref MessagePackWriter w, World world)
+    public static void WriteBody(ref MessagePackWriter w, ChecksummedSink sink, World world)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("world snapshots store tensors little-endian; this machine is big-endian");
         var codec = new ValueCodec();
@@ -114,12 +114,12 @@ public static partial class WorldSnapshot
             w.Write("shape"); codec.Write(ref w, typeof(long[]), tensor.Shape);
             w.Write("requires_grad"); w.Write(tensor.RequiresGrad);
             w.Write("data");
-            WriteData(ref w, tensor);
+            WriteData(ref w, sink, tensor);
         }
     }
 
     /// <summary>Streams the tensor's bytes from native memory into the writer (a contiguous CPU copy only when it is neither).</summary>
-    private static unsafe void WriteData(ref MessagePackWriter w, Tensor tensor)
+    private static unsafe void WriteData(ref MessagePackWriter w, ChecksummedSink sink, Tensor tensor)
     {
         Tensor? temp = null;
         try
@@ -130,6 +130,11 @@ public static partial class WorldSnapshot
             {
                 temp = tensor.Contiguous();
                 raw = temp.UnsafeData();
+            }
+            if (raw.bytes <= int.MaxValue)
+            {
+                sink.WriteBin(ref w, new ReadOnlySpan<byte>((byte*)raw.data, (int)raw.bytes));
+                return;
             }
             SnapshotValues.WriteBinHeader(ref w, raw.bytes);
             for (long done = 0; done < raw.bytes;)

@@ -18,7 +18,7 @@ public sealed class SnapshotFileTests : IDisposable
     {
         string path = Path.Combine(_folder, name);
         byte[] tensor = Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7)).ToArray();
-        SnapshotFile.Write(path, step, [new("schema", new object?[] { "Weights", "Alpha" })], (ref MessagePackWriter w) =>
+        SnapshotFile.Write(path, step, [new("schema", new object?[] { "Weights", "Alpha" })], (ref MessagePackWriter w, ChecksummedSink _) =>
         {
             w.WriteMapHeader(2);
             w.Write("weights");
@@ -53,7 +53,7 @@ public sealed class SnapshotFileTests : IDisposable
         {
             reader.ReadMapHeader();
             reader.ReadString();
-            var bin = reader.ReadBytes()!.Value;
+            var bin = SnapshotValues.ReadBin(ref reader);
             Assert.True(bin.Length > FileSequenceSegment, "the bin spans several file segments");
             var weights = new byte[bin.Length];
             SnapshotValues.CopyTo(bin, weights);
@@ -120,7 +120,7 @@ public sealed class SnapshotFileTests : IDisposable
     public void BodyWithTwoValuesIsReportedWhenRead()
     {
         string path = Path.Combine(_folder, "bad.msgpack");
-        SnapshotFile.Write(path, 1, null, (ref MessagePackWriter w) => { w.WriteNil(); w.WriteNil(); });
+        SnapshotFile.Write(path, 1, null, (ref MessagePackWriter w, ChecksummedSink _) => { w.WriteNil(); w.WriteNil(); });
         var e = Assert.Throws<SnapshotException>(() => SnapshotFile.Read(path));
         Assert.Equal(SnapshotProblem.Malformed, e.Problem);
         Assert.Contains("the body reader stopped at offset", e.Message);
@@ -130,7 +130,7 @@ public sealed class SnapshotFileTests : IDisposable
     public void AFailingBodyWriterLeavesNoFile()
     {
         string path = Path.Combine(_folder, "failed.msgpack");
-        Assert.Throws<InvalidOperationException>(() => SnapshotFile.Write(path, 1, null, (ref MessagePackWriter w) => throw new InvalidOperationException("no")));
+        Assert.Throws<InvalidOperationException>(() => SnapshotFile.Write(path, 1, null, (ref MessagePackWriter w, ChecksummedSink _) => throw new InvalidOperationException("no")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(_folder));
     }
 
@@ -139,7 +139,7 @@ public sealed class SnapshotFileTests : IDisposable
     {
         string path = Path.Combine(_folder, "hostile.msgpack");
         // A body claiming an array of 2^31-1 elements in 0 bytes, checksummed as if it were fine.
-        SnapshotFile.Write(path, 1, null, (ref MessagePackWriter w) => w.WriteArrayHeader(int.MaxValue));
+        SnapshotFile.Write(path, 1, null, (ref MessagePackWriter w, ChecksummedSink _) => w.WriteArrayHeader(int.MaxValue));
         var e = Assert.Throws<SnapshotException>(() => SnapshotFile.Read(path));
         Assert.Equal(SnapshotProblem.Malformed, e.Problem);
         Assert.StartsWith($"snapshot {path}: offset ", e.Message);

@@ -22,7 +22,7 @@ public sealed class SnapshotPythonExampleTests : IDisposable
     public void DocumentedPythonExampleReadsOurSnapshot()
     {
         string snapshot = Path.Combine(_folder, "step-000000007.msgpack");
-        SnapshotFile.Write(snapshot, 7, [new("schema", "v1")], (ref MessagePackWriter w) =>
+        SnapshotFile.Write(snapshot, 7, [new("schema", "v1")], (ref MessagePackWriter w, ChecksummedSink _) =>
         {
             w.WriteMapHeader(2);
             w.Write("weights");
@@ -41,7 +41,7 @@ public sealed class SnapshotPythonExampleTests : IDisposable
     public void DocumentedPythonExampleRejectsAFlippedByte()
     {
         string snapshot = Path.Combine(_folder, "step-000000008.msgpack");
-        SnapshotFile.Write(snapshot, 8, null, (ref MessagePackWriter w) => w.Write(new byte[100].AsSpan()));
+        SnapshotFile.Write(snapshot, 8, null, (ref MessagePackWriter w, ChecksummedSink _) => w.Write(new byte[100].AsSpan()));
         byte[] bytes = File.ReadAllBytes(snapshot);
         bytes[60] ^= 1;
         File.WriteAllBytes(snapshot, bytes);

@@ -21,7 +21,7 @@ public sealed class SnapshotStoreTests : IDisposable
     public void FilesAreNamedByStep()
     {
         var store = new SnapshotStore(_folder, keep: 3);
-        string path = store.Save(1234, null, (ref MessagePackWriter w) => Body(ref w, 1234));
+        string path = store.Save(1234, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, 1234));
         Assert.Equal(Path.Combine(_folder, "step-000001234.msgpack"), path);
     }
 
@@ -30,7 +30,7 @@ public sealed class SnapshotStoreTests : IDisposable
     {
         var store = new SnapshotStore(_folder, keep: 2);
         foreach (long step in new long[] { 5, 10, 15, 20, 1_000_000_000 })
-            store.Save(step, null, (ref MessagePackWriter w) => Body(ref w, step));
+            store.Save(step, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, step));
         Assert.Equal(new long[] { 1_000_000_000, 20 }, store.List().Select(e => e.Step));
         Assert.Equal(2, Directory.GetFiles(_folder).Length);
     }
@@ -39,7 +39,7 @@ public sealed class SnapshotStoreTests : IDisposable
     public void ListIgnoresTempAndForeignFiles()
     {
         var store = new SnapshotStore(_folder, keep: 5);
-        store.Save(3, null, (ref MessagePackWriter w) => Body(ref w, 3));
+        store.Save(3, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, 3));
         File.WriteAllText(Path.Combine(_folder, ".step-000000004.msgpack.77.abc.tmp"), "partial");
         File.WriteAllText(Path.Combine(_folder, "step-x.msgpack"), "junk");
         Assert.Equal(new long[] { 3 }, store.List().Select(e => e.Step));
@@ -50,7 +50,7 @@ public sealed class SnapshotStoreTests : IDisposable
     {
         var store = new SnapshotStore(_folder, keep: 5);
         for (long step = 1; step <= 3; step++)
-            store.Save(step, null, (ref MessagePackWriter w) => Body(ref w, step));
+            store.Save(step, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, step));
         string newest = store.PathFor(3);
         byte[] bytes = File.ReadAllBytes(newest);
         bytes[100] ^= 0xff;

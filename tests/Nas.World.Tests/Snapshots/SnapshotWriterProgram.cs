@@ -23,7 +23,7 @@ public static class SnapshotWriterProgram
         for (long step = 1; step <= stopStep; step++)
         {
             Array.Fill(chunk, (byte)step);
-            store.Save(step, null, (ref MessagePackWriter w) =>
+            store.Save(step, null, (ref MessagePackWriter w, ChecksummedSink _) =>
             {
                 w.WriteArrayHeader(2);
                 w.Write(step);
