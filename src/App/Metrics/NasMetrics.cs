@@ -174,7 +174,7 @@ public sealed class NasMetrics : IDisposable
 
     public void Dispose() { }
 
-    /// <summary>A gauge that appears in the scrape only once set (as the System.Diagnostics.Metrics gauges it replaces did).</summary>
+    /// <summary>A gauge whose series appears once it is set (prometheus-net prints its HELP and TYPE lines from the start).</summary>
     private static Gauge Gauge(IMetricFactory f, string name, string help, params string[] labels) =>
         f.CreateGauge(name, help, labels, new GaugeConfiguration { SuppressInitialValue = true });
 
