@@ -38,6 +38,26 @@ public sealed partial class MetricFamiliesTests
         Assert.Equal(string.Join("\n", before), string.Join("\n", Families(PromtoolTests.PopulatedExposition())));
     }
 
+    [Fact]
+    public void EveryMetricTheGrafanaDashboardQueriesIsExposed()
+    {
+        var exposed = Families(PromtoolTests.PopulatedExposition()).Select(f => f.Split(' ')[0]).ToHashSet();
+        var dashboard = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "grafana-dashboard.json"));
+        var queried = QueriedName().Matches(dashboard).Select(m => HistogramSuffix().Replace(m.Value, "")).ToHashSet();
+        Assert.True(queried.Count >= 10, $"only {queried.Count} metric names found in the dashboard's queries");
+        Assert.Equal("", string.Join(", ", queried.Where(name => !exposed.Contains(name)))); // names the dashboard queries but /metrics lacks
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Nas.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Nas.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"\b(nas|process)_[a-z_]+")]
+    private static partial Regex QueriedName();
+
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})? \S+$")]
     private static partial Regex Sample();
 

@@ -44,8 +44,7 @@ public sealed class OldSnapshotTests : IDisposable
 
     [Theory]
     [InlineData("darts-4", 4)]
-    [InlineData("dropnas-4", 4)]
-    [InlineData("bnas-v2-clr-4", 4)]
+    [InlineData("bnas-v2-clr-4", 4)] // dropnas-4 only inspects: resuming spawns a process (~10 s on a loaded machine)
     [InlineData("spos-3", 3)] // mid supernet training
     [InlineData("spos-6", 6)] // mid evolution
     public void ARunFolderHoldingAnOldSnapshotResumesToTheUninterruptedSteps(string name, int step)
