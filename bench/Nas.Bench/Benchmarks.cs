@@ -9,6 +9,8 @@ public static class Benchmarks
         ["ecs-query"] = ("ECS query iteration over N entities with 2 components (ns/entity)", EcsQuery.Run),
         ["ecs-churn"] = ("ECS entity create/destroy churn (ops/s)", EcsChurn.Run),
         ["snapshot-io"] = ("snapshot write/read throughput of ~100 MB of bins vs a plain fsync'd write", SnapshotIo.Run),
+        ["snapshot-world"] = (SnapshotWorld.What, SnapshotWorld.Run),
+        ["scrape"] = (ScrapeLatency.What, ScrapeLatency.Run),
     };
 
     public static int Run(string[] args)

@@ -1,6 +1,7 @@
 // Benchmark "snapshot-io": snapshot write/read throughput for ~100 MB of bin payload versus a plain fsync'd FileStream write.
 using System.Diagnostics;
 using System.Globalization;
+using MessagePack;
 using Nas.World.Snapshots;
 
 namespace Nas.Bench;
@@ -43,23 +44,22 @@ public static class SnapshotIo
                         file.Write(tensor);
                     file.Flush(flushToDisk: true);
                 }));
-                write.Add(Seconds(() => SnapshotFile.Write(snapshotPath, run, [new("tensors", tensors)], w =>
+                write.Add(Seconds(() => SnapshotFile.Write(snapshotPath, run, [new("tensors", tensors)], (ref MessagePackWriter w, ChecksummedSink sink) =>
                 {
                     w.WriteMapHeader(tensors);
                     for (int i = 0; i < tensors; i++)
                     {
-                        w.WriteString($"tensor{i}");
-                        w.WriteBin(payload[i]);
+                        w.Write($"tensor{i}");
+                        sink.WriteBin(ref w, payload[i]);
                     }
                 })));
-                read.Add(Seconds(() => SnapshotFile.Read(snapshotPath, (reader, _) =>
+                read.Add(Seconds(() => SnapshotFile.Read(snapshotPath, (ref MessagePackReader reader, SnapshotHeader _) =>
                 {
                     long count = reader.ReadMapHeader();
                     for (int i = 0; i < count; i++)
                     {
                         reader.ReadString();
-                        reader.ReadBinHeader();
-                        reader.ReadRaw(readBack[i]);
+                        SnapshotValues.CopyTo(SnapshotValues.ReadBin(ref reader), readBack[i]);
                     }
                     return count;
                 })));

@@ -17,7 +17,7 @@ KNOWN = {
     "bin": [b"", b"\x00\x01\xff", b"\xab" * 300, b"\xcd" * 70000],
     "ext": [ExtType(5, b"a"), ExtType(6, b"ab"), ExtType(7, b"abc"), ExtType(8, b"abcd"), ExtType(9, b"12345678"),
             ExtType(10, b"0123456789abcdef"), ExtType(11, b"q" * 300), ExtType(127, b"r" * 70000)],
-    "ts": [Timestamp(0, 0), Timestamp(1700000000, 0), Timestamp(1700000000, 123456789), Timestamp(2**34, 5), Timestamp(-1, 500)],
+    "ts": [Timestamp(0, 0), Timestamp(1700000000, 0), Timestamp(1700000000, 123456700), Timestamp(2**34, 500), Timestamp(-1, 500)],
     "nested": [[], {}, [[[1]]], {"a": {"b": [None]}}],
     5: "int key",
 }

@@ -44,7 +44,7 @@ public static class InspectCommand
             output.WriteLine("checksum   ok (crc32c over the file matches)");
             output.WriteLine($"method     {(h.Fields.TryGetValue("method", out var m) ? m : "?")}");
             output.WriteLine($"step       {h.Step}" + (h.Fields.TryGetValue("epoch", out var ep) ? $" (epoch {ep})" : ""));
-            output.WriteLine($"created    {h.Created.ToDateTimeOffset().ToString("u", inv)}");
+            output.WriteLine($"created    {h.Created.ToString("u", inv)}");
             output.WriteLine($"entities   {world.Count}");
             var counts = world.Entities().SelectMany(e => world.ComponentsOf(e)).GroupBy(c => c.Type.Name ?? c.Type.Type.Name)
                 .OrderBy(g => g.Key, StringComparer.Ordinal);

@@ -67,7 +67,7 @@ public static class ReportCommand
             config = SearchSnapshot.ConfigOf(world);
             detail = RunDetail.Of(world, config);
             clock = world.Resource<SearchClock>();
-            snapshot = new { loaded.Path, loaded.Header.Step, WrittenAt = loaded.Header.Created.ToDateTimeOffset(), Bytes = new FileInfo(loaded.Path).Length };
+            snapshot = new { loaded.Path, loaded.Header.Step, WrittenAt = loaded.Header.Created, Bytes = new FileInfo(loaded.Path).Length };
         }
         var configPath = Path.Combine(runDir, "config.yaml");
         if (config is null && File.Exists(configPath))

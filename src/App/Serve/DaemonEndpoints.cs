@@ -46,8 +46,8 @@ internal static class DaemonEndpoints
 
     public static void Map(IEndpointRouteBuilder app, BearerToken token, ILogger logger)
     {
-        app.MapGet("/metrics", (MeterCollector collector) =>
-            Results.Text(PrometheusText.Render(collector.Collect()), PrometheusText.ContentType));
+        app.MapGet("/metrics", async (NasMetrics metrics, CancellationToken cancel) =>
+            Results.Text(await metrics.ExpositionAsync(cancel), NasMetrics.ContentType));
 
         app.MapGet("/healthz", (RunControl control) => control.View.Phase == RunPhase.Failed
             ? Results.Text($"failed: {control.View.Error}\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable)

@@ -62,12 +62,9 @@ public sealed class DaemonHost : IAsyncDisposable
         services.AddSingleton(new BearerToken(options.Token));
         services.AddSingleton<RunControl>();
         services.AddSingleton(_ => new NasMetrics());
-        services.AddSingleton(sp => new MeterCollector(sp.GetRequiredService<NasMetrics>().Meter));
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<RunLoopService>(sp, time ?? TimeProvider.System));
 
         var app = builder.Build();
-        // The listener must exist before the first step, or steps before the first scrape are lost.
-        app.Services.GetRequiredService<MeterCollector>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Nas.App.Serve.Daemon");
         DaemonEndpoints.LimitBodies(app);
         DaemonEndpoints.Map(app, app.Services.GetRequiredService<BearerToken>(), logger);

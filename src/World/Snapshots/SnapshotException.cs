@@ -13,10 +13,14 @@ public enum SnapshotProblem
     Schema,
 }
 
+/// <summary>The message is one line: control characters in the detail (e.g. from a damaged name in the file) are escaped.</summary>
 public sealed class SnapshotException(string path, SnapshotProblem problem, string detail, Exception? inner = null)
-    : Exception($"snapshot {path}: {detail}", inner)
+    : Exception($"snapshot {path}: {OneLine(detail)}", inner)
 {
     public string Path { get; } = path;
 
     public SnapshotProblem Problem { get; } = problem;
+
+    private static string OneLine(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) : text;
 }

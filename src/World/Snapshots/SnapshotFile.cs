@@ -1,14 +1,22 @@
 // Writes and reads one snapshot file: a single MessagePack map with magic, version, header, body and a CRC-32C trailer.
+using System.Buffers;
 using System.Buffers.Binary;
-using Nas.World.MessagePack;
+using MessagePack;
 
 namespace Nas.World.Snapshots;
+
+/// <summary>Writes exactly one MessagePack value, a snapshot's body, with <paramref name="writer"/>; large bins may go through <paramref name="sink"/>.</summary>
+public delegate void SnapshotBodyWriter(ref MessagePackWriter writer, ChecksummedSink sink);
+
+/// <summary>Reads exactly the body value, the reader positioned at it.</summary>
+public delegate T SnapshotBodyReader<out T>(ref MessagePackReader reader, SnapshotHeader header);
 
 /// <summary>
 /// Layout (docs/snapshot-format.md): one fixmap of 5 entries, keys in this order:
 /// "magic": "NAS-SNAPSHOT", "version": int, "header": map ("step", "created", caller fields),
 /// "body": one value written by the caller, "crc32c": uint 32 (always 0xce + 4 bytes big-endian).
 /// The CRC-32C covers every byte before the "crc32c" key, i.e. the whole file minus its last 12 bytes.
+/// The encoding is MessagePack-CSharp's (smallest formats, as Python's msgpack writes them).
 /// </summary>
 public static class SnapshotFile
 {
@@ -27,11 +35,11 @@ public static class SnapshotFile
 
     /// <summary>
     /// Writes a snapshot atomically in one pass: a temp file in the same folder, fsync, rename over
-    /// <paramref name="path"/>, fsync of the folder. <paramref name="writeBody"/> must write exactly one value.
-    /// Header field names "step" and "created" are reserved.
+    /// <paramref name="path"/>, fsync of the folder. <paramref name="writeBody"/> must write exactly one value
+    /// (a file where it wrote none or two is refused by <see cref="Read{T}"/>). Header field names "step" and "created" are reserved.
     /// </summary>
     public static void Write(string path, long step, IEnumerable<KeyValuePair<string, object?>>? headerFields,
-        Action<MessagePackWriter> writeBody, DateTimeOffset? created = null)
+        SnapshotBodyWriter writeBody, DateTimeOffset? created = null)
     {
         ArgumentNullException.ThrowIfNull(writeBody);
         var fields = headerFields?.ToList() ?? [];
@@ -46,35 +54,33 @@ public static class SnapshotFile
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                var checksummed = new Crc32CStream(file);
-                var writer = new MessagePackWriter(checksummed, 256 * 1024);
+                var sink = new ChecksummedSink(file, 256 * 1024);
+                var writer = new MessagePackWriter(sink);
                 writer.WriteMapHeader(5);
-                writer.WriteString("magic");
-                writer.WriteString(Magic);
-                writer.WriteString("version");
-                writer.WriteInt64(FormatVersion);
-                writer.WriteString("header");
+                writer.Write("magic");
+                writer.Write(Magic);
+                writer.Write("version");
+                writer.Write(FormatVersion);
+                writer.Write("header");
                 writer.WriteMapHeader(2 + fields.Count);
-                writer.WriteString("step");
-                writer.WriteInt64(step);
-                writer.WriteString("created");
-                writer.WriteTimestamp(created ?? DateTimeOffset.UtcNow);
+                writer.Write("step");
+                writer.Write(step);
+                writer.Write("created");
+                writer.Write((created ?? DateTimeOffset.UtcNow).UtcDateTime);
                 foreach (var (key, value) in fields)
                 {
-                    writer.WriteString(key);
-                    writer.Write(value);
+                    writer.Write(key);
+                    SnapshotValues.Write(ref writer, value);
                 }
-                writer.WriteString("body");
-                // Inside the top map, 3 values are owed before the body (body, "crc32c", checksum) and 2 after it.
-                writeBody(writer);
-                if (writer.Depth != 1 || writer.RemainingInInnermost != 2 || !writer.IsPayloadComplete)
-                    throw new InvalidOperationException("the snapshot body callback must write exactly one complete value");
+                writer.Write("body");
+                writeBody(ref writer, sink);
                 writer.Flush();
+                sink.Drain();
 
                 // The trailer is outside the checksummed range; its size is fixed (12 bytes).
                 Span<byte> trailer = stackalloc byte[TrailerLength];
                 TrailerPrefix.CopyTo(trailer);
-                BinaryPrimitives.WriteUInt32BigEndian(trailer[8..], checksummed.Crc);
+                BinaryPrimitives.WriteUInt32BigEndian(trailer[8..], sink.Crc);
                 file.Write(trailer);
                 file.Flush(flushToDisk: true);
             }
@@ -88,8 +94,12 @@ public static class SnapshotFile
         }
     }
 
-    /// <summary>Checks magic, version and checksum, then reads the header and hands the reader, positioned at the body, to <paramref name="readBody"/>, which must consume exactly the body value.</summary>
-    public static LoadedSnapshot<T> Read<T>(string path, Func<MessagePackReader, SnapshotHeader, T> readBody, MessagePackReaderOptions? options = null)
+    /// <summary>
+    /// Checks magic, version and checksum, then reads the header and hands the reader, positioned at the body, to
+    /// <paramref name="readBody"/>, which must consume exactly the body value. The file is read in segments as the
+    /// parse reaches them (<see cref="FileSequence"/>), so a large snapshot is never held whole in memory.
+    /// </summary>
+    public static LoadedSnapshot<T> Read<T>(string path, SnapshotBodyReader<T> readBody)
     {
         ArgumentNullException.ThrowIfNull(readBody);
         FileStream file;
@@ -104,35 +114,58 @@ public static class SnapshotFile
         using (file)
         {
             int version = Verify(path, file);
-            file.Position = 0;
-            var reader = new MessagePackReader(file, options);
-            try
-            {
-                reader.ReadMapHeader();
-                reader.Skip(); // "magic"
-                reader.Skip();
-                reader.Skip(); // "version"
-                reader.Skip();
-                ExpectKey(reader, "header", path);
-                if (reader.Read() is not MessagePackMap fields)
-                    throw new SnapshotException(path, SnapshotProblem.Malformed, "\"header\" is not a map");
-                var header = new SnapshotHeader(version, HeaderStep(fields, path), HeaderCreated(fields, path), fields);
-                ExpectKey(reader, "body", path);
-                T body = readBody(reader, header);
-                if (reader.Offset != file.Length - TrailerLength || reader.PendingBytes != 0)
-                    throw new SnapshotException(path, SnapshotProblem.Malformed,
-                        $"the body reader stopped at offset {reader.Offset}, but the body ends at offset {file.Length - TrailerLength}");
-                return new LoadedSnapshot<T>(path, header, body);
-            }
-            catch (MessagePackException e)
-            {
-                throw new SnapshotException(path, SnapshotProblem.Malformed, e.Message, e);
-            }
+            return Parse(path, FileSequence.Open(file.SafeFileHandle, file.Length - TrailerLength), version, readBody);
         }
     }
 
-    /// <summary>Reads a snapshot with the body as a dynamic value (MessagePackReader.Read).</summary>
-    public static LoadedSnapshot<object?> Read(string path) => Read(path, (reader, _) => reader.Read());
+    /// <summary>Reads a snapshot with the body as a dynamic value (<see cref="SnapshotValues.Read"/>).</summary>
+    public static LoadedSnapshot<object?> Read(string path) => Read(path, static (ref MessagePackReader reader, SnapshotHeader _) => SnapshotValues.Read(ref reader));
+
+    /// <summary>
+    /// Parses a verified snapshot without its 12-byte trailer. Every malformed input ends in a <see cref="SnapshotException"/>
+    /// naming <paramref name="path"/> and the offset; the body reader's own SnapshotExceptions pass through.
+    /// </summary>
+    internal static LoadedSnapshot<T> Parse<T>(string path, ReadOnlySequence<byte> data, int version, SnapshotBodyReader<T> readBody)
+    {
+        var reader = new MessagePackReader(data);
+        try
+        {
+            reader.ReadMapHeader();
+            SnapshotValues.Skip(ref reader); // "magic"
+            SnapshotValues.Skip(ref reader);
+            SnapshotValues.Skip(ref reader); // "version"
+            SnapshotValues.Skip(ref reader);
+            ExpectKey(ref reader, "header", path);
+            if (SnapshotValues.Read(ref reader) is not Dictionary<object, object?> fields)
+                throw new SnapshotException(path, SnapshotProblem.Malformed, "\"header\" is not a map");
+            var header = new SnapshotHeader(version, HeaderStep(fields, path), HeaderCreated(fields, path), fields);
+            ExpectKey(ref reader, "body", path);
+            T body = readBody(ref reader, header);
+            if (!reader.End)
+                throw new SnapshotException(path, SnapshotProblem.Malformed,
+                    $"the body reader stopped at offset {SnapshotValues.Offset(ref reader)}, but the body ends at offset {data.Length}");
+            return new LoadedSnapshot<T>(path, header, body);
+        }
+        catch (IOException e) when (e is not EndOfStreamException)
+        {
+            throw new SnapshotException(path, SnapshotProblem.Unreadable, $"cannot read: {e.Message}", e);
+        }
+        catch (Exception e) when (IsMalformed(e))
+        {
+            throw new SnapshotException(path, SnapshotProblem.Malformed, $"offset {SnapshotValues.Offset(ref reader)}: {Describe(e)}", e);
+        }
+    }
+
+    /// <summary>What a hostile or damaged document can raise from the reader, the guards or a body reader's conversions.</summary>
+    internal static bool IsMalformed(Exception e) => e is MessagePackSerializationException or EndOfStreamException or OverflowException
+        or InsufficientExecutionStackException or ArgumentException or InvalidOperationException or InvalidCastException or FormatException;
+
+    private static string Describe(Exception e) => e switch
+    {
+        EndOfStreamException => "the data ends inside a value",
+        InsufficientExecutionStackException => $"values nested deeper than {SnapshotValues.MaxDepth} levels",
+        _ => e.Message.ReplaceLineEndings(" "),
+    };
 
     /// <summary>Checks magic, version and checksum without parsing the body.</summary>
     public static void Verify(string path)
@@ -151,30 +184,30 @@ public static class SnapshotFile
     private static int Verify(string path, FileStream file)
     {
         long length = file.Length;
-        Span<byte> start = stackalloc byte[40];
+        byte[] start = new byte[40];
         int got = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
         int compared = Math.Min(got, MagicPrefix.Length);
-        if (!start[..compared].SequenceEqual(MagicPrefix[..compared]))
+        if (!start.AsSpan(0, compared).SequenceEqual(MagicPrefix[..compared]))
             throw new SnapshotException(path, SnapshotProblem.BadMagic, "bad magic: the file does not start with the \"NAS-SNAPSHOT\" map");
         int version;
+        var prefix = new MessagePackReader(start.AsMemory(0, got));
         try
         {
-            var prefix = new MessagePackReader(new MemoryStream(start[..got].ToArray()), bufferSize: 40);
             prefix.ReadMapHeader();
             prefix.Skip();
             prefix.Skip();
-            if (prefix.ReadString() != "version")
+            if (SnapshotValues.ReadString(ref prefix) != "version")
                 throw new SnapshotException(path, SnapshotProblem.Malformed, "the second key is not \"version\"");
             long v = prefix.ReadInt64();
             if (v != FormatVersion)
                 throw new SnapshotException(path, SnapshotProblem.UnsupportedVersion, $"unsupported version {v} (this build reads version {FormatVersion})");
             version = (int)v;
         }
-        catch (MessagePackException e)
+        catch (Exception e) when (IsMalformed(e))
         {
             throw got < start.Length
-                ? new SnapshotException(path, SnapshotProblem.Truncated, $"truncated: only {length} bytes, the header is incomplete ({e.Message})", e)
-                : new SnapshotException(path, SnapshotProblem.Malformed, $"the version field is malformed ({e.Message})", e);
+                ? new SnapshotException(path, SnapshotProblem.Truncated, $"truncated: only {length} bytes, the header is incomplete ({Describe(e)})", e)
+                : new SnapshotException(path, SnapshotProblem.Malformed, $"the version field is malformed ({Describe(e)})", e);
         }
 
         Span<byte> trailer = stackalloc byte[TrailerLength];
@@ -210,20 +243,20 @@ public static class SnapshotFile
         return crc;
     }
 
-    private static void ExpectKey(MessagePackReader reader, string key, string path)
+    private static void ExpectKey(ref MessagePackReader reader, string key, string path)
     {
-        long at = reader.Offset;
-        string found = reader.ReadString();
+        long at = SnapshotValues.Offset(ref reader);
+        string found = SnapshotValues.ReadString(ref reader);
         if (found != key)
             throw new SnapshotException(path, SnapshotProblem.Malformed, $"offset {at}: expected key \"{key}\", found \"{found}\"");
     }
 
-    private static long HeaderStep(MessagePackMap fields, string path) =>
+    private static long HeaderStep(Dictionary<object, object?> fields, string path) =>
         fields.TryGetValue("step", out var step) && step is long s
             ? s : throw new SnapshotException(path, SnapshotProblem.Malformed, "header has no integer \"step\"");
 
-    private static MessagePackTimestamp HeaderCreated(MessagePackMap fields, string path) =>
-        fields.TryGetValue("created", out var created) && created is MessagePackTimestamp t
+    private static DateTimeOffset HeaderCreated(Dictionary<object, object?> fields, string path) =>
+        fields.TryGetValue("created", out var created) && created is DateTimeOffset t
             ? t : throw new SnapshotException(path, SnapshotProblem.Malformed, "header has no timestamp \"created\"");
 
     private static void TryDelete(string path)

@@ -1,7 +1,6 @@
 // A folder of snapshots named by step: saves atomically, keeps the newest N valid ones (damaged files moved aside), loads the newest valid one.
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Nas.World.MessagePack;
 
 namespace Nas.World.Snapshots;
 
@@ -44,7 +43,7 @@ public sealed partial class SnapshotStore
     /// Writes the snapshot of <paramref name="step"/> atomically, then applies retention (<see cref="Retain"/>): the file just
     /// written is always kept.
     /// </summary>
-    public string Save(long step, IEnumerable<KeyValuePair<string, object?>>? headerFields, Action<MessagePackWriter> writeBody, DateTimeOffset? created = null)
+    public string Save(long step, IEnumerable<KeyValuePair<string, object?>>? headerFields, SnapshotBodyWriter writeBody, DateTimeOffset? created = null)
     {
         string path = PathFor(step);
         SnapshotFile.Write(path, step, headerFields, writeBody, created);
@@ -141,8 +140,7 @@ public sealed partial class SnapshotStore
     /// Loads the newest snapshot that passes every check; each newer one that fails is added to
     /// <paramref name="skipped"/> (its exception names the file and the problem). Null when none is valid.
     /// </summary>
-    public LoadedSnapshot<T>? LoadNewestValid<T>(Func<MessagePackReader, SnapshotHeader, T> readBody, out IReadOnlyList<SnapshotException> skipped,
-        MessagePackReaderOptions? options = null)
+    public LoadedSnapshot<T>? LoadNewestValid<T>(SnapshotBodyReader<T> readBody, out IReadOnlyList<SnapshotException> skipped)
     {
         var failures = new List<SnapshotException>();
         skipped = failures;
@@ -150,7 +148,7 @@ public sealed partial class SnapshotStore
         {
             try
             {
-                return SnapshotFile.Read(entry.Path, readBody, options);
+                return SnapshotFile.Read(entry.Path, readBody);
             }
             catch (SnapshotException e)
             {

@@ -1,6 +1,7 @@
 // The generic codec for component and resource values: records and structs become maps keyed by member name, by reflection cached per type.
+using System.Buffers;
 using System.Reflection;
-using Nas.World.MessagePack;
+using MessagePack;
 
 namespace Nas.World.Snapshots;
 
@@ -22,7 +23,7 @@ public sealed class ValueCodec
     /// <summary>How a composite type is built: through <see cref="Constructor"/> (members in its parameter order) or default + setters.</summary>
     private sealed record Shape(Member[] Members, ConstructorInfo? Constructor);
 
-    public void Write(MessagePackWriter writer, Type type, object? value)
+    public void Write(ref MessagePackWriter writer, Type type, object? value)
     {
         if (value is null) { writer.WriteNil(); return; }
         var underlying = Nullable.GetUnderlyingType(type);
@@ -30,24 +31,24 @@ public sealed class ValueCodec
         if (type == typeof(object)) type = value.GetType();
         switch (value)
         {
-            case bool b: writer.WriteBool(b); return;
-            case sbyte or short or int or long when !type.IsEnum: writer.WriteInt64(Convert.ToInt64(value)); return;
-            case byte or ushort or uint or ulong when !type.IsEnum: writer.WriteUInt64(Convert.ToUInt64(value)); return;
-            case float f: writer.WriteSingle(f); return;
-            case double d: writer.WriteDouble(d); return;
-            case string s: writer.WriteString(s); return;
-            case byte[] bytes: writer.WriteBin(bytes); return;
-            case Entity e: writer.WriteArrayHeader(2); writer.WriteInt64(e.Index); writer.WriteInt64(e.Generation); return;
+            case bool b: writer.Write(b); return;
+            case sbyte or short or int or long when !type.IsEnum: writer.Write(Convert.ToInt64(value)); return;
+            case byte or ushort or uint or ulong when !type.IsEnum: writer.Write(Convert.ToUInt64(value)); return;
+            case float f: writer.Write(f); return;
+            case double d: writer.Write(d); return;
+            case string s: writer.Write(s); return;
+            case byte[] bytes: writer.Write(bytes.AsSpan()); return;
+            case Entity e: writer.WriteArrayHeader(2); writer.Write(e.Index); writer.Write(e.Generation); return;
             case WorldRng rng:
                 writer.WriteMapHeader(1);
-                writer.WriteString("state");
-                Write(writer, typeof(ulong[]), rng.GetState());
+                writer.Write("state");
+                Write(ref writer, typeof(ulong[]), rng.GetState());
                 return;
         }
         if (type.IsEnum)
         {
-            if (Enum.GetUnderlyingType(type) == typeof(ulong)) writer.WriteUInt64(Convert.ToUInt64(value));
-            else writer.WriteInt64(Convert.ToInt64(value));
+            if (Enum.GetUnderlyingType(type) == typeof(ulong)) writer.Write(Convert.ToUInt64(value));
+            else writer.Write(Convert.ToInt64(value));
             return;
         }
         if (type.IsArray)
@@ -56,24 +57,24 @@ public sealed class ValueCodec
             var array = (Array)value;
             var element = type.GetElementType()!;
             writer.WriteArrayHeader(array.Length);
-            foreach (var item in array) Write(writer, element, item);
+            foreach (var item in array) Write(ref writer, element, item);
             return;
         }
         var shape = ShapeOf(type);
         writer.WriteMapHeader(shape.Members.Length);
         foreach (var m in shape.Members)
         {
-            writer.WriteString(m.Name);
-            Write(writer, m.Type, m.Get(value));
+            writer.Write(m.Name);
+            Write(ref writer, m.Type, m.Get(value));
         }
     }
 
-    public object? Read(MessagePackReader reader, Type type)
+    public object? Read(ref MessagePackReader reader, Type type)
     {
         var underlying = Nullable.GetUnderlyingType(type);
         if ((underlying is not null || !type.IsValueType) && reader.TryReadNil()) return null;
         if (underlying is not null) type = underlying;
-        if (type == typeof(bool)) return reader.ReadBool();
+        if (type == typeof(bool)) return reader.ReadBoolean();
         if (type.IsEnum)
         {
             var raw = Enum.GetUnderlyingType(type) == typeof(ulong) ? (object)reader.ReadUInt64() : reader.ReadInt64();
@@ -90,48 +91,48 @@ public sealed class ValueCodec
         if (type == typeof(float)) return reader.ReadSingle();
         if (type == typeof(double)) return reader.ReadDouble();
         if (type == typeof(string)) return reader.ReadString();
-        if (type == typeof(byte[])) return reader.ReadBin();
+        if (type == typeof(byte[])) return SnapshotValues.ReadBin(ref reader).ToArray();
         if (type == typeof(Entity))
         {
-            long at = reader.Offset;
-            if (reader.ReadArrayHeader() != 2) throw new MessagePackException(at, "an entity is [index, generation]");
+            long at = SnapshotValues.Offset(ref reader);
+            if (SnapshotValues.ReadArrayHeader(ref reader) != 2) throw new MessagePackSerializationException($"offset {at}: an entity is [index, generation]");
             var index = checked((int)reader.ReadInt64());
             return new Entity(index, checked((int)reader.ReadInt64()));
         }
         if (type == typeof(WorldRng))
         {
             ulong[]? state = null;
-            var count = reader.ReadMapHeader();
+            var count = SnapshotValues.ReadMapHeader(ref reader);
             for (var i = 0; i < count; i++)
             {
-                if (reader.ReadString() == "state") state = (ulong[])Read(reader, typeof(ulong[]))!;
-                else reader.Skip();
+                if (SnapshotValues.ReadString(ref reader) == "state") state = (ulong[])Read(ref reader, typeof(ulong[]))!;
+                else SnapshotValues.Skip(ref reader);
             }
-            return WorldRng.FromState(state ?? throw new MessagePackException(reader.Offset, "a WorldRng needs its \"state\""));
+            return WorldRng.FromState(state ?? throw new MessagePackSerializationException($"offset {SnapshotValues.Offset(ref reader)}: a WorldRng needs its \"state\""));
         }
         if (type.IsArray)
         {
             var element = type.GetElementType()!;
-            var length = reader.ReadArrayHeader();
+            var length = SnapshotValues.ReadArrayHeader(ref reader);
             var array = Array.CreateInstance(element, length);
-            for (var i = 0; i < length; i++) array.SetValue(Read(reader, element), i);
+            for (var i = 0; i < length; i++) array.SetValue(Read(ref reader, element), i);
             return array;
         }
-        return ReadComposite(reader, type);
+        return ReadComposite(ref reader, type);
     }
 
-    private object ReadComposite(MessagePackReader reader, Type type)
+    private object ReadComposite(ref MessagePackReader reader, Type type)
     {
         var shape = ShapeOf(type);
         var values = new object?[shape.Members.Length];
         var seen = new bool[shape.Members.Length];
-        var count = reader.ReadMapHeader();
+        var count = SnapshotValues.ReadMapHeader(ref reader);
         for (var i = 0; i < count; i++)
         {
-            var key = reader.ReadString();
+            var key = SnapshotValues.ReadString(ref reader);
             var at = Array.FindIndex(shape.Members, m => m.Name == key);
-            if (at < 0) { reader.Skip(); continue; }
-            values[at] = Read(reader, shape.Members[at].Type);
+            if (at < 0) { SnapshotValues.Skip(ref reader); continue; }
+            values[at] = Read(ref reader, shape.Members[at].Type);
             seen[at] = true;
         }
         for (var i = 0; i < values.Length; i++)

@@ -1,6 +1,6 @@
 // Loading a world snapshot: checks the schema against the registered types, then rebuilds entities, allocator, resources and tensors.
 using Nas.Torch;
-using Nas.World.MessagePack;
+using MessagePack;
 
 namespace Nas.World.Snapshots;
 
@@ -10,7 +10,7 @@ public static partial class WorldSnapshot
     /// Reads the body written by <see cref="WriteBody"/> into a new world (types from Nas.World and <paramref name="registerTypes"/>).
     /// Schema problems (an unknown name, a version other than this build's) raise <see cref="SnapshotException"/> naming the file.
     /// </summary>
-    public static World ReadBody(MessagePackReader r, SnapshotHeader header, string path, Action<TypeRegistry>? registerTypes)
+    public static World ReadBody(ref MessagePackReader r, SnapshotHeader header, string path, Action<TypeRegistry>? registerTypes)
     {
         var world = new World();
         try
@@ -18,10 +18,10 @@ public static partial class WorldSnapshot
             world.Types.RegisterAssembly(typeof(World).Assembly);
             registerTypes?.Invoke(world.Types);
             CheckSchema(header, world.Types, path);
-            ReadInto(r, world, path);
+            ReadInto(ref r, world, path);
             return world;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException or TorchException)
+        catch (Exception e) when (e is TorchException || SnapshotFile.IsMalformed(e))
         {
             world.Dispose();
             throw new SnapshotException(path, SnapshotProblem.Malformed, e.Message, e);
@@ -37,11 +37,11 @@ public static partial class WorldSnapshot
     {
         if (!header.Fields.TryGetValue("kind", out var kind) || kind is not Kind)
             throw new SnapshotException(path, SnapshotProblem.Schema, $"not a world snapshot (header \"kind\" is {kind ?? "missing"})");
-        if (!header.Fields.TryGetValue("schema", out var schema) || schema is not MessagePackMap map)
+        if (!header.Fields.TryGetValue("schema", out var schema) || schema is not Dictionary<object, object?> map)
             throw new SnapshotException(path, SnapshotProblem.Malformed, "header has no \"schema\" map");
         foreach (var section in new[] { "components", "resources" })
         {
-            if (!map.TryGetValue(section, out var entries) || entries is not MessagePackMap names)
+            if (!map.TryGetValue(section, out var entries) || entries is not Dictionary<object, object?> names)
                 throw new SnapshotException(path, SnapshotProblem.Malformed, $"header schema has no \"{section}\" map");
             var what = section[..^1];
             foreach (var (key, value) in names)
@@ -58,32 +58,36 @@ public static partial class WorldSnapshot
         }
     }
 
-    private static void ReadInto(MessagePackReader r, World world, string path)
+    private static void ReadInto(ref MessagePackReader r, World world, string path)
     {
         var codec = new ValueCodec();
-        var count = r.ReadMapHeader();
+        var count = SnapshotValues.ReadMapHeader(ref r);
         EntityAllocatorState? allocator = null;
         for (var i = 0; i < count; i++)
         {
-            var key = r.ReadString();
+            var key = SnapshotValues.ReadString(ref r);
             switch (key)
             {
-                case "allocator": allocator = ReadAllocator(r, codec); break;
-                case "entities": ReadEntities(r, world, codec, path); break;
+                case "allocator": allocator = ReadAllocator(ref r, codec); break;
+                case "entities":
+                    // A hostile index would make Restore grow the slot table to it: indices must lie within the allocator's slots.
+                    var slots = allocator?.Generations.Length ?? throw new SnapshotException(path, SnapshotProblem.Malformed, "\"entities\" comes before \"allocator\"");
+                    ReadEntities(ref r, world, codec, path, slots);
+                    break;
                 case "resources":
-                    var n = r.ReadMapHeader();
+                    var n = SnapshotValues.ReadMapHeader(ref r);
                     for (var j = 0; j < n; j++)
                     {
-                        var type = Named(world.Types, r.ReadString(), path);
-                        world.SetResourceBoxed(codec.Read(r, type.Type) ?? throw new SnapshotException(path, SnapshotProblem.Malformed, $"resource '{type.Name}' is nil"));
+                        var type = Named(world.Types, SnapshotValues.ReadString(ref r), path);
+                        world.SetResourceBoxed(codec.Read(ref r, type.Type) ?? throw new SnapshotException(path, SnapshotProblem.Malformed, $"resource '{type.Name}' is nil"));
                     }
                     break;
                 case "tensors":
                     if (allocator is not null) world.RestoreAllocator(allocator); // owners must be alive; allocator first so stale owners are caught
-                    var t = r.ReadArrayHeader();
-                    for (var j = 0; j < t; j++) ReadTensor(r, world, codec, path);
+                    var t = SnapshotValues.ReadArrayHeader(ref r);
+                    for (var j = 0; j < t; j++) ReadTensor(ref r, world, codec, path);
                     break;
-                default: r.Skip(); break;
+                default: SnapshotValues.Skip(ref r); break;
             }
         }
         if (allocator is null) throw new SnapshotException(path, SnapshotProblem.Malformed, "body has no \"allocator\"");
@@ -92,53 +96,53 @@ public static partial class WorldSnapshot
             world.RestoreAllocator(allocator);
     }
 
-    private static EntityAllocatorState ReadAllocator(MessagePackReader r, ValueCodec codec)
+    private static EntityAllocatorState ReadAllocator(ref MessagePackReader r, ValueCodec codec)
     {
         int[] generations = [], free = [];
         long next = 0;
-        var n = r.ReadMapHeader();
+        var n = SnapshotValues.ReadMapHeader(ref r);
         for (var i = 0; i < n; i++)
         {
-            switch (r.ReadString())
+            switch (SnapshotValues.ReadString(ref r))
             {
-                case "generations": generations = (int[])codec.Read(r, typeof(int[]))!; break;
-                case "free": free = (int[])codec.Read(r, typeof(int[]))!; break;
+                case "generations": generations = (int[])codec.Read(ref r, typeof(int[]))!; break;
+                case "free": free = (int[])codec.Read(ref r, typeof(int[]))!; break;
                 case "next_sequence": next = r.ReadInt64(); break;
-                default: r.Skip(); break;
+                default: SnapshotValues.Skip(ref r); break;
             }
         }
         return new EntityAllocatorState(generations, free, next);
     }
 
-    private static void ReadEntities(MessagePackReader r, World world, ValueCodec codec, string path)
+    private static void ReadEntities(ref MessagePackReader r, World world, ValueCodec codec, string path, int slots)
     {
-        var n = r.ReadArrayHeader();
+        var n = SnapshotValues.ReadArrayHeader(ref r);
         for (var i = 0; i < n; i++)
         {
             int index = -1, generation = 0;
             long sequence = -1;
             var components = new List<object>();
-            var fields = r.ReadMapHeader();
+            var fields = SnapshotValues.ReadMapHeader(ref r);
             for (var f = 0; f < fields; f++)
             {
-                switch (r.ReadString())
+                switch (SnapshotValues.ReadString(ref r))
                 {
                     case "index": index = checked((int)r.ReadInt64()); break;
                     case "generation": generation = checked((int)r.ReadInt64()); break;
                     case "sequence": sequence = r.ReadInt64(); break;
                     case "components":
-                        var c = r.ReadMapHeader();
+                        var c = SnapshotValues.ReadMapHeader(ref r);
                         for (var j = 0; j < c; j++)
                         {
-                            var type = Named(world.Types, r.ReadString(), path);
-                            components.Add(codec.Read(r, type.Type) ?? throw new SnapshotException(path, SnapshotProblem.Malformed, $"component '{type.Name}' is nil"));
+                            var type = Named(world.Types, SnapshotValues.ReadString(ref r), path);
+                            components.Add(codec.Read(ref r, type.Type) ?? throw new SnapshotException(path, SnapshotProblem.Malformed, $"component '{type.Name}' is nil"));
                         }
                         break;
-                    default: r.Skip(); break;
+                    default: SnapshotValues.Skip(ref r); break;
                 }
             }
-            if (index < 0 || generation <= 0 || sequence < 0)
-                throw new SnapshotException(path, SnapshotProblem.Malformed, $"entity #{i} lacks a valid index, generation or sequence");
+            if (index < 0 || index >= slots || generation <= 0 || sequence < 0)
+                throw new SnapshotException(path, SnapshotProblem.Malformed, $"entity #{i} lacks a valid index (below {slots}), generation or sequence");
             world.Restore(new Entity(index, generation), sequence, components);
         }
     }
@@ -146,7 +150,7 @@ public static partial class WorldSnapshot
     private static StableType Named(TypeRegistry types, string name, string path) =>
         types.Find(name) ?? throw new SnapshotException(path, SnapshotProblem.Schema, $"unknown type name '{name}' (not in this build, nor in the header schema)");
 
-    private static unsafe void ReadTensor(MessagePackReader r, World world, ValueCodec codec, string path)
+    private static unsafe void ReadTensor(ref MessagePackReader r, World world, ValueCodec codec, string path)
     {
         var owner = Entity.Null;
         string? name = null;
@@ -154,37 +158,38 @@ public static partial class WorldSnapshot
         long[]? shape = null;
         var requiresGrad = false;
         Tensor? tensor = null;
-        var n = r.ReadMapHeader();
+        var n = SnapshotValues.ReadMapHeader(ref r);
         try
         {
             for (var i = 0; i < n; i++)
             {
-                switch (r.ReadString())
+                switch (SnapshotValues.ReadString(ref r))
                 {
-                    case "owner": owner = r.TryReadNil() ? Entity.Null : (Entity)codec.Read(r, typeof(Entity))!; break;
-                    case "name": name = r.ReadString(); break;
+                    case "owner": owner = r.TryReadNil() ? Entity.Null : (Entity)codec.Read(ref r, typeof(Entity))!; break;
+                    case "name": name = SnapshotValues.ReadString(ref r); break;
                     case "dtype":
-                        var d = r.ReadString();
+                        var d = SnapshotValues.ReadString(ref r);
                         dtype = ParseDType(d) ?? throw new SnapshotException(path, SnapshotProblem.Schema, $"tensor '{name}': unknown dtype '{d}'");
                         break;
-                    case "shape": shape = (long[])codec.Read(r, typeof(long[]))!; break;
-                    case "requires_grad": requiresGrad = r.ReadBool(); break;
+                    case "shape": shape = (long[])codec.Read(ref r, typeof(long[]))!; break;
+                    case "requires_grad": requiresGrad = r.ReadBoolean(); break;
                     case "data":
                         if (dtype is null || shape is null)
                             throw new SnapshotException(path, SnapshotProblem.Malformed, $"tensor '{name}': \"data\" comes before \"dtype\" and \"shape\"");
-                        var bytes = r.ReadBinHeader();
+                        var bytes = SnapshotValues.ReadBin(ref r);
+                        long need = BytesOf(shape, dtype.Value, name, path);
+                        if (bytes.Length != need) // checked before allocating: a hostile shape never reaches libtorch
+                            throw new SnapshotException(path, SnapshotProblem.Malformed, $"tensor '{name}' [{string.Join(", ", shape)}] {DTypeName(dtype.Value)} needs {need} bytes, the file holds {bytes.Length}");
                         tensor = Tensor.Empty(shape, dtype.Value);
-                        var (data, need) = tensor.UnsafeData();
-                        if (bytes != need)
-                            throw new SnapshotException(path, SnapshotProblem.Malformed, $"tensor '{name}' [{string.Join(", ", shape)}] {DTypeName(dtype.Value)} needs {need} bytes, the file holds {bytes}");
-                        for (long done = 0; done < bytes;)
+                        var (data, _) = tensor.UnsafeData();
+                        for (long done = 0; done < need;)
                         {
-                            var chunk = (int)Math.Min(bytes - done, 1 << 30);
-                            r.ReadRaw(new Span<byte>((byte*)data + done, chunk));
+                            var chunk = (int)Math.Min(need - done, 1 << 30);
+                            SnapshotValues.CopyTo(bytes.Slice(done, chunk), new Span<byte>((byte*)data + done, chunk));
                             done += chunk;
                         }
                         break;
-                    default: r.Skip(); break;
+                    default: SnapshotValues.Skip(ref r); break;
                 }
             }
             if (tensor is null || name is null)
@@ -197,5 +202,18 @@ public static partial class WorldSnapshot
         {
             tensor?.Dispose();
         }
+    }
+
+    /// <summary>The bytes a tensor of this shape and dtype holds; a negative or overflowing shape is a malformed file.</summary>
+    private static long BytesOf(long[] shape, DType dtype, string? name, string path)
+    {
+        long bytes = dtype switch { DType.Float64 or DType.Int64 => 8, DType.Float32 or DType.Int32 => 4, _ => 1 };
+        foreach (var size in shape)
+        {
+            if (size < 0) throw new SnapshotException(path, SnapshotProblem.Malformed, $"tensor '{name}' has a negative size in its shape [{string.Join(", ", shape)}]");
+            try { bytes = checked(bytes * size); }
+            catch (OverflowException) { throw new SnapshotException(path, SnapshotProblem.Malformed, $"tensor '{name}' shape [{string.Join(", ", shape)}] overflows"); }
+        }
+        return bytes;
     }
 }

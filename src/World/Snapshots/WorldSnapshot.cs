@@ -1,6 +1,6 @@
 // The whole world in one snapshot file: schema in the header; allocator, entities, named resources and tensors in the body.
 using Nas.Torch;
-using Nas.World.MessagePack;
+using MessagePack;
 
 namespace Nas.World.Snapshots;
 
@@ -18,15 +18,15 @@ public static partial class WorldSnapshot
 
     /// <summary>Writes <paramref name="world"/> to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, World world, long step, IEnumerable<KeyValuePair<string, object?>>? headerFields = null) =>
-        SnapshotFile.Write(path, step, HeaderFields(world, headerFields), w => WriteBody(w, world));
+        SnapshotFile.Write(path, step, HeaderFields(world, headerFields), (ref MessagePackWriter w, ChecksummedSink sink) => WriteBody(ref w, sink, world));
 
     /// <summary>Writes <paramref name="world"/> into <paramref name="store"/> as the snapshot of <paramref name="step"/>; returns its path.</summary>
     public static string Save(SnapshotStore store, World world, long step, IEnumerable<KeyValuePair<string, object?>>? headerFields = null) =>
-        store.Save(step, HeaderFields(world, headerFields), w => WriteBody(w, world));
+        store.Save(step, HeaderFields(world, headerFields), (ref MessagePackWriter w, ChecksummedSink sink) => WriteBody(ref w, sink, world));
 
     /// <summary>Reads a world snapshot; <paramref name="registerTypes"/> names the component and resource types (e.g. RegisterAssembly).</summary>
     public static LoadedSnapshot<World> Read(string path, Action<TypeRegistry>? registerTypes = null) =>
-        SnapshotFile.Read(path, (r, h) => ReadBody(r, h, path, registerTypes), ReaderOptions);
+        SnapshotFile.Read(path, (ref MessagePackReader r, SnapshotHeader h) => ReadBody(ref r, h, path, registerTypes));
 
     /// <summary>The newest snapshot in <paramref name="store"/> that loads; newer ones that fail are listed in <paramref name="skipped"/>.</summary>
     public static LoadedSnapshot<World>? LoadNewestValid(SnapshotStore store, Action<TypeRegistry>? registerTypes, out IReadOnlyList<SnapshotException> skipped)
@@ -41,87 +41,85 @@ public static partial class WorldSnapshot
         return null;
     }
 
-    private static readonly MessagePackReaderOptions ReaderOptions = new() { MaxArrayLength = 1L << 28 };
-
     public static IEnumerable<KeyValuePair<string, object?>> HeaderFields(World world, IEnumerable<KeyValuePair<string, object?>>? extra)
     {
-        var components = new MessagePackMap();
+        var components = new Dictionary<object, object?>();
         foreach (var type in world.ComponentTypes().Select(world.Types.Of).Where(t => t.IsNamed).OrderBy(t => t.Name, StringComparer.Ordinal))
-            components.Add(type.Name, (long)type.Version);
-        var resources = new MessagePackMap();
+            components.Add(type.Name!, (long)type.Version);
+        var resources = new Dictionary<object, object?>();
         foreach (var (type, _) in world.AllResources().Where(r => r.Type.IsNamed))
-            resources.Add(type.Name, (long)type.Version);
-        var schema = new MessagePackMap { { "components", components }, { "resources", resources } };
+            resources.Add(type.Name!, (long)type.Version);
+        var schema = new Dictionary<object, object?> { ["components"] = components, ["resources"] = resources };
         var fields = new List<KeyValuePair<string, object?>> { new("kind", Kind), new("schema", schema) };
         if (extra is not null) fields.AddRange(extra);
         return fields;
     }
 
-    public static void WriteBody(MessagePackWriter w, World world)
+    public static void WriteBody(ref MessagePackWriter w, ChecksummedSink sink, World world)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("world snapshots store tensors little-endian; this machine is big-endian");
         var codec = new ValueCodec();
         w.WriteMapHeader(4);
 
         var allocator = world.CaptureAllocator();
-        w.WriteString("allocator");
+        w.Write("allocator");
         w.WriteMapHeader(3);
-        w.WriteString("generations");
-        codec.Write(w, typeof(int[]), allocator.Generations);
-        w.WriteString("free");
-        codec.Write(w, typeof(int[]), allocator.FreeStack);
-        w.WriteString("next_sequence");
-        w.WriteInt64(allocator.NextSequence);
+        w.Write("generations");
+        codec.Write(ref w, typeof(int[]), allocator.Generations);
+        w.Write("free");
+        codec.Write(ref w, typeof(int[]), allocator.FreeStack);
+        w.Write("next_sequence");
+        w.Write(allocator.NextSequence);
 
         var entities = world.Entities();
-        w.WriteString("entities");
+        w.Write("entities");
         w.WriteArrayHeader(entities.Count);
         foreach (var e in entities)
         {
             w.WriteMapHeader(4);
-            w.WriteString("index"); w.WriteInt64(e.Index);
-            w.WriteString("generation"); w.WriteInt64(e.Generation);
-            w.WriteString("sequence"); w.WriteInt64(world.SequenceOf(e));
+            w.Write("index"); w.Write(e.Index);
+            w.Write("generation"); w.Write(e.Generation);
+            w.Write("sequence"); w.Write(world.SequenceOf(e));
             var components = world.ComponentsOf(e);
-            w.WriteString("components");
+            w.Write("components");
             w.WriteMapHeader(components.Count);
             foreach (var c in components)
             {
                 if (!c.Type.IsNamed)
                     throw new InvalidOperationException($"component type {c.Type.Type.FullName} of {e} has no stable name; give it [Component(\"...\")] or register it");
-                w.WriteString(c.Type.Name!);
-                codec.Write(w, c.Type.Type, c.Value);
+                w.Write(c.Type.Name!);
+                codec.Write(ref w, c.Type.Type, c.Value);
             }
         }
 
         var resources = world.AllResources().Where(r => r.Type.IsNamed).ToList();
-        w.WriteString("resources");
+        w.Write("resources");
         w.WriteMapHeader(resources.Count);
         foreach (var (type, value) in resources)
         {
-            w.WriteString(type.Name!);
-            codec.Write(w, type.Type, value);
+            w.Write(type.Name!);
+            codec.Write(ref w, type.Type, value);
         }
 
         var tensors = world.Tensors.All();
-        w.WriteString("tensors");
+        w.Write("tensors");
         w.WriteArrayHeader(tensors.Count);
         foreach (var (owner, name, tensor) in tensors)
         {
             w.WriteMapHeader(6);
-            w.WriteString("owner");
-            if (owner.IsNull) w.WriteNil(); else codec.Write(w, typeof(Entity), owner);
-            w.WriteString("name"); w.WriteString(name);
-            w.WriteString("dtype"); w.WriteString(DTypeName(tensor.DType));
-            w.WriteString("shape"); codec.Write(w, typeof(long[]), tensor.Shape);
-            w.WriteString("requires_grad"); w.WriteBool(tensor.RequiresGrad);
-            w.WriteString("data");
-            WriteData(w, tensor);
+            w.Write("owner");
+            if (owner.IsNull) w.WriteNil(); else codec.Write(ref w, typeof(Entity), owner);
+            w.Write("name"); w.Write(name);
+            w.Write("dtype"); w.Write(DTypeName(tensor.DType));
+            w.Write("shape"); codec.Write(ref w, typeof(long[]), tensor.Shape);
+            w.Write("requires_grad"); w.Write(tensor.RequiresGrad);
+            w.Write("data");
+            WriteData(ref w, sink, tensor);
         }
     }
 
     /// <summary>Streams the tensor's bytes from native memory into the writer (a contiguous CPU copy only when it is neither).</summary>
-    private static unsafe void WriteData(MessagePackWriter w, Tensor tensor)
+    private static unsafe void WriteData(ref MessagePackWriter w, ChecksummedSink sink, Tensor tensor)
     {
         Tensor? temp = null;
         try
@@ -133,7 +131,12 @@ public static partial class WorldSnapshot
                 temp = tensor.Contiguous();
                 raw = temp.UnsafeData();
             }
-            w.WriteBinHeader(raw.bytes);
+            if (raw.bytes <= int.MaxValue)
+            {
+                sink.WriteBin(ref w, new ReadOnlySpan<byte>((byte*)raw.data, (int)raw.bytes));
+                return;
+            }
+            SnapshotValues.WriteBinHeader(ref w, raw.bytes);
             for (long done = 0; done < raw.bytes;)
             {
                 var chunk = (int)Math.Min(raw.bytes - done, 1 << 30);

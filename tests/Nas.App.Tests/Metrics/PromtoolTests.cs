@@ -8,7 +8,6 @@ public sealed class PromtoolTests
     internal static string PopulatedExposition()
     {
         using var metrics = new NasMetrics();
-        using var collector = new MeterCollector(metrics.Meter);
         metrics.RecordStep(TimeSpan.FromMilliseconds(120));
         metrics.RecordStep(TimeSpan.FromSeconds(2));
         metrics.AddEpochs(1);
@@ -32,7 +31,7 @@ public sealed class PromtoolTests
         metrics.RecordSnapshot(TimeSpan.FromMilliseconds(40), 123456, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
         metrics.RecordSnapshotFailure();
         metrics.SetPaused(false);
-        return PrometheusText.Render(collector.Collect());
+        return metrics.Exposition();
     }
 
     [Fact]

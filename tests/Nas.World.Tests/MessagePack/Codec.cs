@@ -1,26 +1,30 @@
-// Encodes and decodes in memory for the codec tests.
-using Nas.World.MessagePack;
+// Encodes and decodes in memory for the MessagePack tests, through MessagePack-CSharp and SnapshotValues.
+using System.Buffers;
+using MessagePack;
+using Nas.World.Snapshots;
 
 namespace Nas.World.Tests.MessagePack;
 
+internal delegate void Writes(ref MessagePackWriter writer);
+
 internal static class Codec
 {
-    public static byte[] Encode(Action<MessagePackWriter> write, int bufferSize = 64 * 1024)
+    public static byte[] Encode(Writes write)
     {
-        using var stream = new MemoryStream();
-        var writer = new MessagePackWriter(stream, bufferSize);
-        write(writer);
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        write(ref writer);
         writer.Flush();
-        return stream.ToArray();
+        return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] Encode(object? value) => Encode(w => w.Write(value));
+    public static byte[] Encode(object? value) => Encode((ref MessagePackWriter w) => SnapshotValues.Write(ref w, value));
 
-    public static object? Decode(byte[] bytes, MessagePackReaderOptions? options = null)
+    public static object? Decode(byte[] bytes)
     {
-        var reader = new MessagePackReader(new MemoryStream(bytes), options);
-        object? value = reader.Read();
-        Assert.True(reader.IsAtEnd, $"{bytes.Length - reader.Offset} bytes left after the value");
+        var reader = new MessagePackReader(bytes);
+        object? value = SnapshotValues.Read(ref reader);
+        Assert.True(reader.End, $"{bytes.Length - reader.Consumed} bytes left after the value");
         return value;
     }
 

@@ -1,5 +1,5 @@
 // Seeded generator of random nested MessagePack values and a deep equality for the dynamic model.
-using Nas.World.MessagePack;
+using Nas.World.Snapshots;
 
 namespace Nas.World.Tests.MessagePack;
 
@@ -41,10 +41,10 @@ internal sealed class RandomValues(int seed, int maxDepth = 6, int maxItems = 6)
             }
             default:
             {
-                var map = new MessagePackMap();
+                var map = new Dictionary<object, object?>();
                 int count = _random.Next(maxItems + 1);
                 for (int i = 0; i < count; i++)
-                    map.Add(_random.Next(2) == 0 ? NextString() : Next(depth + 1), Next(depth + 1));
+                    map.TryAdd(_random.Next(2) == 0 ? NextString() : Next(depth + 1) ?? "nil", Next(depth + 1));
                 return map;
             }
         }
@@ -99,17 +99,18 @@ internal sealed class RandomValues(int seed, int maxDepth = 6, int maxItems = 6)
     {
         switch (_random.Next(4))
         {
-            case 0: return new MessagePackTimestamp(_random.NextInt64(0, 1L << 32), 0);
-            case 1: return new MessagePackTimestamp(_random.NextInt64(0, 1L << 34), (uint)_random.Next(1, 1_000_000_000));
-            case 2: return new MessagePackTimestamp(_random.NextInt64(long.MinValue, long.MaxValue), (uint)_random.Next(0, 1_000_000_000));
+            // Timestamps in DateTimeOffset's range and 100 ns resolution: 32-bit, 64-bit and 96-bit forms.
+            case 0: return DateTimeOffset.UnixEpoch.AddSeconds(_random.NextInt64(0, 1L << 32));
+            case 1: return DateTimeOffset.UnixEpoch.AddTicks(_random.NextInt64(0, 10_000_000L << 34));
+            case 2: return new DateTimeOffset(_random.NextInt64(DateTimeOffset.MinValue.Ticks, DateTimeOffset.MaxValue.Ticks), TimeSpan.Zero);
             default:
                 int[] sizes = [1, 2, 3, 4, 8, 16, 17, 255, 256, 70000];
-                return new MessagePackExtension((sbyte)_random.Next(0, 128), NextBytes(sizes[_random.Next(sizes.Length)]));
+                return new SnapshotExtension((sbyte)_random.Next(0, 128), NextBytes(sizes[_random.Next(sizes.Length)]));
         }
     }
 }
 
-/// <summary>Deep equality of dynamic values: floats compared bit for bit (so NaN equals itself), bins and arrays elementwise, maps in order.</summary>
+/// <summary>Deep equality of dynamic values: floats compared bit for bit (so NaN equals itself), bins and arrays elementwise, maps in order, extensions by type and data.</summary>
 internal static class ValueEquality
 {
     public static bool Same(object? a, object? b) => (a, b) switch
@@ -119,8 +120,9 @@ internal static class ValueEquality
         (double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y),
         (byte[] x, byte[] y) => x.AsSpan().SequenceEqual(y),
         (object?[] x, object?[] y) => x.Length == y.Length && x.Zip(y).All(p => Same(p.First, p.Second)),
-        (MessagePackMap x, MessagePackMap y) => x.Count == y.Count
+        (Dictionary<object, object?> x, Dictionary<object, object?> y) => x.Count == y.Count
             && x.Zip(y).All(p => Same(p.First.Key, p.Second.Key) && Same(p.First.Value, p.Second.Value)),
+        (SnapshotExtension x, SnapshotExtension y) => x.Type == y.Type && x.Data.AsSpan().SequenceEqual(y.Data),
         (null, _) or (_, null) => false,
         _ => a.GetType() == b.GetType() && a.Equals(b),
     };

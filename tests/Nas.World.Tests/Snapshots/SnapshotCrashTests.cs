@@ -1,5 +1,7 @@
 // A writer process killed with SIGKILL mid-write leaves the previous snapshot loadable and no partial file listed.
+using System.Buffers;
 using System.Diagnostics;
+using MessagePack;
 using Nas.World.Snapshots;
 
 namespace Nas.World.Tests.Snapshots;
@@ -41,12 +43,11 @@ public sealed class SnapshotCrashTests : IDisposable
 
         var store = new SnapshotStore(_folder, keep: 3);
         Assert.Equal(new long[] { 3, 2, 1 }, store.List().Select(e => e.Step));
-        var loaded = store.LoadNewestValid((reader, _) =>
+        var loaded = store.LoadNewestValid((ref MessagePackReader reader, SnapshotHeader _) =>
         {
             reader.ReadArrayHeader();
             long step = reader.ReadInt64();
-            var payload = new byte[reader.ReadBinHeader()];
-            reader.ReadRaw(payload);
+            var payload = reader.ReadBytes()!.Value.ToArray();
             return (step, payload);
         }, out var skipped);
         Assert.Empty(skipped);

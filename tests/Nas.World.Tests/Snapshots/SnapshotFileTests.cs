@@ -1,5 +1,5 @@
 // One snapshot file: round trip, and a clear error naming the file for each kind of damage.
-using Nas.World.MessagePack;
+using MessagePack;
 using Nas.World.Snapshots;
 
 namespace Nas.World.Tests.Snapshots;
@@ -10,21 +10,23 @@ public sealed class SnapshotFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    private const int FileSequenceSegment = 64 * 1024;
+
     private static readonly DateTimeOffset Created = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
     private string WriteSample(string name = "sample.msgpack", long step = 42)
     {
         string path = Path.Combine(_folder, name);
         byte[] tensor = Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7)).ToArray();
-        SnapshotFile.Write(path, step, [new("schema", new object?[] { "Weights", "Alpha" })], w =>
+        SnapshotFile.Write(path, step, [new("schema", new object?[] { "Weights", "Alpha" })], (ref MessagePackWriter w, ChecksummedSink _) =>
         {
             w.WriteMapHeader(2);
-            w.WriteString("weights");
+            w.Write("weights");
             w.WriteBinHeader(tensor.Length);
             w.WriteRaw(tensor.AsSpan(0, 60_000));
             w.WriteRaw(tensor.AsSpan(60_000));
-            w.WriteString("lr");
-            w.WriteDouble(0.025);
+            w.Write("lr");
+            w.Write(0.025);
         }, Created);
         return path;
     }
@@ -36,9 +38,9 @@ public sealed class SnapshotFileTests : IDisposable
         var loaded = SnapshotFile.Read(path);
         Assert.Equal(SnapshotFile.FormatVersion, loaded.Header.Version);
         Assert.Equal(42, loaded.Header.Step);
-        Assert.Equal(Created, loaded.Header.Created.ToDateTimeOffset());
+        Assert.Equal(Created, loaded.Header.Created);
         Assert.Equal(new object?[] { "Weights", "Alpha" }, (object?[])loaded.Header.Fields["schema"]!);
-        var body = Assert.IsType<MessagePackMap>(loaded.Body);
+        var body = Assert.IsType<Dictionary<object, object?>>(loaded.Body);
         Assert.Equal(Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7)), (byte[])body["weights"]!);
         Assert.Equal(0.025, body["lr"]);
     }
@@ -47,16 +49,18 @@ public sealed class SnapshotFileTests : IDisposable
     public void BodyCanBeStreamedIntoTheCallersBuffer()
     {
         string path = WriteSample();
-        var loaded = SnapshotFile.Read(path, (reader, header) =>
+        var loaded = SnapshotFile.Read(path, (ref MessagePackReader reader, SnapshotHeader header) =>
         {
             reader.ReadMapHeader();
             reader.ReadString();
-            var weights = new byte[reader.ReadBinHeader()];
-            reader.ReadRaw(weights);
+            var bin = SnapshotValues.ReadBin(ref reader);
+            Assert.True(bin.Length > FileSequenceSegment, "the bin spans several file segments");
+            var weights = new byte[bin.Length];
+            SnapshotValues.CopyTo(bin, weights);
             reader.ReadString();
             return (weights, lr: reader.ReadDouble());
         });
-        Assert.Equal((byte)7, loaded.Body.weights[1]);
+        Assert.Equal(Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7)), loaded.Body.weights);
         Assert.Equal(0.025, loaded.Body.lr);
     }
 
@@ -113,18 +117,40 @@ public sealed class SnapshotFileTests : IDisposable
     }
 
     [Fact]
-    public void BodyWithTwoValuesIsRefusedAndLeavesNoFile()
+    public void BodyWithTwoValuesIsReportedWhenRead()
     {
         string path = Path.Combine(_folder, "bad.msgpack");
-        Assert.Throws<InvalidOperationException>(() => SnapshotFile.Write(path, 1, null, w => { w.WriteNil(); w.WriteNil(); }));
+        SnapshotFile.Write(path, 1, null, (ref MessagePackWriter w, ChecksummedSink _) => { w.WriteNil(); w.WriteNil(); });
+        var e = Assert.Throws<SnapshotException>(() => SnapshotFile.Read(path));
+        Assert.Equal(SnapshotProblem.Malformed, e.Problem);
+        Assert.Contains("the body reader stopped at offset", e.Message);
+    }
+
+    [Fact]
+    public void AFailingBodyWriterLeavesNoFile()
+    {
+        string path = Path.Combine(_folder, "failed.msgpack");
+        Assert.Throws<InvalidOperationException>(() => SnapshotFile.Write(path, 1, null, (ref MessagePackWriter w, ChecksummedSink _) => throw new InvalidOperationException("no")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(_folder));
+    }
+
+    [Fact]
+    public void DamageThatKeepsTheChecksumIsAOneLineErrorWithTheOffset()
+    {
+        string path = Path.Combine(_folder, "hostile.msgpack");
+        // A body claiming an array of 2^31-1 elements in 0 bytes, checksummed as if it were fine.
+        SnapshotFile.Write(path, 1, null, (ref MessagePackWriter w, ChecksummedSink _) => w.WriteArrayHeader(int.MaxValue));
+        var e = Assert.Throws<SnapshotException>(() => SnapshotFile.Read(path));
+        Assert.Equal(SnapshotProblem.Malformed, e.Problem);
+        Assert.StartsWith($"snapshot {path}: offset ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
     public void BodyReaderThatStopsEarlyIsReported()
     {
         string path = WriteSample();
-        var e = Assert.Throws<SnapshotException>(() => SnapshotFile.Read(path, (reader, _) => reader.ReadMapHeader()));
+        var e = Assert.Throws<SnapshotException>(() => SnapshotFile.Read(path, (ref MessagePackReader reader, SnapshotHeader _) => reader.ReadMapHeader()));
         Assert.Equal(SnapshotProblem.Malformed, e.Problem);
     }
 

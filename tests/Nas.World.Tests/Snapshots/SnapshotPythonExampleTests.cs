@@ -1,4 +1,5 @@
 // The Python example in docs/snapshot-format.md reads a snapshot we write, with msgpack alone.
+using MessagePack;
 using Nas.World.Snapshots;
 using Nas.World.Tests.MessagePack;
 
@@ -21,13 +22,13 @@ public sealed class SnapshotPythonExampleTests : IDisposable
     public void DocumentedPythonExampleReadsOurSnapshot()
     {
         string snapshot = Path.Combine(_folder, "step-000000007.msgpack");
-        SnapshotFile.Write(snapshot, 7, [new("schema", "v1")], w =>
+        SnapshotFile.Write(snapshot, 7, [new("schema", "v1")], (ref MessagePackWriter w, ChecksummedSink _) =>
         {
             w.WriteMapHeader(2);
-            w.WriteString("weights");
-            w.WriteBin(new byte[4096]);
-            w.WriteString("lr");
-            w.WriteDouble(0.025);
+            w.Write("weights");
+            w.Write(new byte[4096].AsSpan());
+            w.Write("lr");
+            w.Write(0.025);
         }, new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero));
         string script = Path.Combine(_folder, "example.py");
         File.WriteAllText(script, ExampleFromDocs());
@@ -40,7 +41,7 @@ public sealed class SnapshotPythonExampleTests : IDisposable
     public void DocumentedPythonExampleRejectsAFlippedByte()
     {
         string snapshot = Path.Combine(_folder, "step-000000008.msgpack");
-        SnapshotFile.Write(snapshot, 8, null, w => w.WriteBin(new byte[100]));
+        SnapshotFile.Write(snapshot, 8, null, (ref MessagePackWriter w, ChecksummedSink _) => w.Write(new byte[100].AsSpan()));
         byte[] bytes = File.ReadAllBytes(snapshot);
         bytes[60] ^= 1;
         File.WriteAllBytes(snapshot, bytes);

@@ -2,6 +2,7 @@
 // saves snapshots 1, 2, ... and, halfway through writing STOP_STEP's body, prints "half STOP_STEP" and waits on stdin
 // to be killed (used by SnapshotCrashTests). Under the test runner it is never called.
 using System.Globalization;
+using MessagePack;
 using Nas.World.Snapshots;
 
 namespace Nas.World.Tests.Snapshots;
@@ -22,17 +23,17 @@ public static class SnapshotWriterProgram
         for (long step = 1; step <= stopStep; step++)
         {
             Array.Fill(chunk, (byte)step);
-            store.Save(step, null, w =>
+            store.Save(step, null, (ref MessagePackWriter w, ChecksummedSink _) =>
             {
                 w.WriteArrayHeader(2);
-                w.WriteInt64(step);
+                w.Write(step);
                 w.WriteBinHeader(PayloadBytes);
                 for (int at = 0; at < PayloadBytes; at += chunk.Length)
                 {
                     w.WriteRaw(chunk);
                     if (step == stopStep && at == PayloadBytes / 2)
                     {
-                        w.Flush(); // half the body is in the temp file
+                        w.Flush(); // half the body is in the temp file (the sink writes each full 256 KiB chunk)
                         Console.WriteLine($"half {step}");
                         Console.ReadLine(); // the parent kills us here; end of input means it is gone
                         Environment.Exit(3);

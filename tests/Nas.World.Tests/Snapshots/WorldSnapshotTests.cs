@@ -41,12 +41,12 @@ public sealed class WorldSnapshotTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static void Register(TypeRegistry types) => types.RegisterAssembly(typeof(WorldSnapshotTests).Assembly);
+    internal static void Register(TypeRegistry types) => types.RegisterAssembly(typeof(WorldSnapshotTests).Assembly);
 
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, IncludeFields = true };
 
     /// <summary>Random entities (with destroys, so slots recycle), every component kind, resources, tensors of every dtype.</summary>
-    private static World RandomWorld(int seed)
+    internal static World RandomWorld(int seed)
     {
         var random = new Random(seed);
         var world = new World();

@@ -1,0 +1,64 @@
+// Snapshots written by main before the switch to MessagePack-CSharp (format v1, our own codec; Fixtures/v1/make.sh):
+// each inspects, and a run folder holding one resumes to exactly the steps the uninterrupted run logged.
+using System.Text.Json;
+using Nas.App.Commands;
+
+namespace Nas.App.Tests.Snapshots;
+
+public sealed class OldSnapshotTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nas-old-snapshots-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "v1", name);
+
+    private static string SnapshotOf(string name, int step) => Path.Combine(Fixture(name), $"step-{step:D9}.msgpack");
+
+    /// <summary>steps.jsonl without the wall-clock field, one string per line.</summary>
+    private static List<string> Steps(string file) =>
+        File.ReadLines(file).Select(line =>
+        {
+            var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(line)!;
+            fields.Remove("seconds");
+            return string.Join(",", fields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value.GetRawText()}"));
+        }).ToList();
+
+    [Theory]
+    [InlineData("darts-4", "darts", 4)]
+    [InlineData("dropnas-4", "dropnas", 4)]
+    [InlineData("bnas-v2-clr-4", "bnas-v2-clr", 4)]
+    [InlineData("spos-3", "spos", 3)]
+    [InlineData("spos-6", "spos", 6)]
+    public void AnOldSnapshotInspects(string name, string method, int step)
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, InspectCommand.Run(SnapshotOf(name, step), output));
+        var text = output.ToString();
+        Assert.Contains("format v1", text);
+        Assert.Contains("checksum   ok", text);
+        Assert.Contains($"method     {method}\n", text);
+        Assert.Contains($"step       {step} ", text);
+        Assert.DoesNotContain("not derivable", text);
+    }
+
+    [Theory]
+    [InlineData("darts-4", 4)]
+    [InlineData("bnas-v2-clr-4", 4)] // dropnas-4 only inspects: resuming spawns a process (~10 s on a loaded machine)
+    [InlineData("spos-3", 3)] // mid supernet training
+    [InlineData("spos-6", 6)] // mid evolution
+    public void ARunFolderHoldingAnOldSnapshotResumesToTheUninterruptedSteps(string name, int step)
+    {
+        var run = Path.Combine(_dir, name);
+        Directory.CreateDirectory(Path.Combine(run, "snapshots"));
+        File.Copy(SnapshotOf(name, step), Path.Combine(run, "snapshots", $"step-{step:D9}.msgpack"));
+        foreach (var log in new[] { "steps.jsonl", "epochs.jsonl" })
+            File.Copy(Path.Combine(Fixture(name), log), Path.Combine(run, log)); // the whole run's logs: resume cuts them back to the snapshot
+        using (var p = new NasProcess("resume", run, "--steps", "8"))
+            Assert.True(p.WaitForExit() == 0, p.Stderr);
+        var expected = Steps(Path.Combine(Fixture(name), "steps.jsonl"));
+        Assert.Equal(8, expected.Count);
+        Assert.Equal(expected, Steps(Path.Combine(run, "steps.jsonl")));
+        Assert.Equal(File.ReadAllText(Path.Combine(Fixture(name), "genotype.txt")), File.ReadAllText(Path.Combine(run, "genotype.txt")));
+    }
+}
