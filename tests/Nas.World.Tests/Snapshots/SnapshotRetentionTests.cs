@@ -1,4 +1,5 @@
 // Retention counts only valid snapshots: damaged files (junk at high step numbers included) are moved to damaged/, never kept, never deleted.
+using MessagePack;
 using Nas.World.Snapshots;
 
 namespace Nas.World.Tests.Snapshots;
@@ -9,11 +10,11 @@ public sealed class SnapshotRetentionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static void Body(Nas.World.MessagePack.MessagePackWriter w, long step)
+    private static void Body(ref MessagePackWriter w, long step)
     {
         w.WriteArrayHeader(2);
-        w.WriteInt64(step);
-        w.WriteBin(new byte[1000]);
+        w.Write(step);
+        w.Write(new byte[1000].AsSpan());
     }
 
     private static long[] Steps(SnapshotStore store) => store.List().Select(e => e.Step).ToArray();
@@ -23,10 +24,10 @@ public sealed class SnapshotRetentionTests : IDisposable
     {
         var moved = new List<(SnapshotException Problem, string To)>();
         var store = new SnapshotStore(_folder, keep: 3) { OnDamaged = (e, to) => moved.Add((e, to)) };
-        for (long step = 4; step <= 6; step++) store.Save(step, null, w => Body(w, step));
+        for (long step = 4; step <= 6; step++) store.Save(step, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, step));
         for (long step = 100; step <= 102; step++) File.WriteAllText(store.PathFor(step), "unreadable");
 
-        store.Save(7, null, w => Body(w, 7));
+        store.Save(7, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, 7));
 
         Assert.Equal(new long[] { 7, 6, 5 }, Steps(store));
         Assert.Equal(3, moved.Count);
@@ -34,7 +35,7 @@ public sealed class SnapshotRetentionTests : IDisposable
         Assert.Equal(
             new[] { "step-000000100.msgpack", "step-000000101.msgpack", "step-000000102.msgpack" },
             Directory.GetFiles(store.DamagedFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal(7, store.LoadNewestValid((r, _) => r.Read(), out var skipped)!.Header.Step);
+        Assert.Equal(7, store.LoadNewestValid((ref MessagePackReader reader, SnapshotHeader _) => SnapshotValues.Read(ref reader), out var skipped)!.Header.Step);
         Assert.Empty(skipped);
     }
 
@@ -42,8 +43,8 @@ public sealed class SnapshotRetentionTests : IDisposable
     public void TheSnapshotJustWrittenIsKeptEvenBelowNewerValidOnes()
     {
         var store = new SnapshotStore(_folder, keep: 1);
-        store.Save(9, null, w => Body(w, 9));
-        store.Save(3, null, w => Body(w, 3));
+        store.Save(9, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, 9));
+        store.Save(3, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, 3));
         Assert.Equal(new long[] { 3 }, Steps(store));
     }
 
@@ -51,12 +52,12 @@ public sealed class SnapshotRetentionTests : IDisposable
     public void ATruncatedOlderSnapshotIsMovedAsideNotCountedAsKept()
     {
         var store = new SnapshotStore(_folder, keep: 2);
-        for (long step = 1; step <= 3; step++) store.Save(step, null, w => Body(w, step));
+        for (long step = 1; step <= 3; step++) store.Save(step, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, step));
         var bytes = File.ReadAllBytes(store.PathFor(3));
         File.WriteAllBytes(store.PathFor(3), bytes[..(bytes.Length / 2)]);
         var fresh = new SnapshotStore(_folder, keep: 2); // a new process: nothing remembered as verified
 
-        fresh.Save(4, null, w => Body(w, 4));
+        fresh.Save(4, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, 4));
 
         Assert.Equal(new long[] { 4, 2 }, Steps(fresh));
         Assert.True(File.Exists(Path.Combine(fresh.DamagedFolder, "step-000000003.msgpack")));
@@ -67,9 +68,9 @@ public sealed class SnapshotRetentionTests : IDisposable
     {
         var store = new SnapshotStore(_folder, keep: 2);
         File.WriteAllText(store.PathFor(50), "first junk");
-        store.Save(1, null, w => Body(w, 1));
+        store.Save(1, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, 1));
         File.WriteAllText(store.PathFor(50), "second junk");
-        store.Save(2, null, w => Body(w, 2));
+        store.Save(2, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, 2));
         Assert.Equal(2, Directory.GetFiles(store.DamagedFolder).Length);
         Assert.Equal(new long[] { 2, 1 }, Steps(store));
     }
@@ -78,7 +79,7 @@ public sealed class SnapshotRetentionTests : IDisposable
     public void RemoveStaleTempsDeletesOnlyUnfinishedWrites()
     {
         var store = new SnapshotStore(_folder, keep: 2);
-        store.Save(1, null, w => Body(w, 1));
+        store.Save(1, null, (ref MessagePackWriter w, ChecksummedSink _) => Body(ref w, 1));
         var stale = Path.Combine(_folder, ".step-000000002.msgpack.4242.abc.tmp");
         File.WriteAllText(stale, "partial");
         Assert.Equal([stale], store.RemoveStaleTemps());
