@@ -34,8 +34,15 @@ public sealed class SgdSystem(bool coupledDecay) : ISystem
     public void Run(World.World world, in SystemContext ctx)
     {
         var net = world.Resource<SupernetRuntime>();
-        Sgd.Step(net.Weights, world.ReadResource<WeightGradients>().Values, net.Momentum, Options(world, CoupledDecay),
-            world.Resource<OptimizerCounters>().MomentumStarted);
+        var grads = world.ReadResource<WeightGradients>().Values;
+        Sgd.Step(net.Weights, grads, net.Momentum, Options(world, CoupledDecay), world.Resource<OptimizerCounters>().MomentumStarted);
+        Release(grads);
+    }
+
+    /// <summary>Frees spent gradients now rather than when the next pass renews the scope that owns them (peak memory as one system did).</summary>
+    internal static void Release(Tensor?[] grads)
+    {
+        foreach (var g in grads) g?.Dispose();
     }
 
     public static SgdOptions Options(World.World world, bool coupledDecay)
@@ -56,8 +63,9 @@ public sealed class AdamSystem(bool coupledDecay) : ISystem
     public void Run(World.World world, in SystemContext ctx)
     {
         var net = world.Resource<SupernetRuntime>();
-        Adam.Step(net.Arch, world.ReadResource<ArchGradients>().Values, net.ArchExpAvg, net.ArchExpAvgSq, world.Resource<OptimizerCounters>().ArchSteps,
-            Options(world, CoupledDecay));
+        var grads = world.ReadResource<ArchGradients>().Values;
+        Adam.Step(net.Arch, grads, net.ArchExpAvg, net.ArchExpAvgSq, world.Resource<OptimizerCounters>().ArchSteps, Options(world, CoupledDecay));
+        SgdSystem.Release(grads);
     }
 
     public static AdamOptions Options(World.World world, bool coupledDecay)
