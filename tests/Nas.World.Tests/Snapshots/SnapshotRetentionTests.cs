@@ -10,12 +10,7 @@ public sealed class SnapshotRetentionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static void Body(ref MessagePackWriter w, long step)
-    {
-        w.WriteArrayHeader(2);
-        w.Write(step);
-        w.Write(new byte[1000].AsSpan());
-    }
+    private static void Body(ref MessagePackWriter w, long step) => SnapshotStoreTests.Body(ref w, step);
 
     private static long[] Steps(SnapshotStore store) => store.List().Select(e => e.Step).ToArray();
 

@@ -10,7 +10,8 @@ public sealed class SnapshotStoreTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static void Body(ref MessagePackWriter w, long step)
+    /// <summary>A small snapshot body: [step, 1000 zero bytes].</summary>
+    internal static void Body(ref MessagePackWriter w, long step)
     {
         w.WriteArrayHeader(2);
         w.Write(step);
