@@ -37,7 +37,7 @@ public sealed class PassTensors : IDisposable
 public sealed record MixingWeights(CellWeights Normal, CellWeights Reduce);
 
 /// <summary>This pass's forward: logits and cross-entropy loss of the batch (owned by <see cref="PassTensors"/>).</summary>
-public sealed record PassLoss(Tensor Logits, Tensor Loss, Tensor Labels);
+public sealed record PassLoss(Tensor Logits, Tensor Loss);
 
 /// <summary>Gradients of the network weights this pass, in <c>WeightParameters</c> order; null where a weight got none.</summary>
 public sealed record WeightGradients(Tensor?[] Values);

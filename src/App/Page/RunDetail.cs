@@ -57,7 +57,7 @@ public sealed record RunDetail(string Method, string Dataset, int Epochs, long S
             var alpha = world.Tensors.Get(arch, "alpha");
             world.Tensors.TryGet(arch, "beta", out var beta);
             var w = ArchWeights.For(alpha, beta, config.Nodes, kept, scope);
-            var probs = Rows(w.OpWeights.ToFloatArray(), (int)alpha.Size(1));
+            var probs = Derivation.Rows(w.OpWeights);
             var b = w.EdgeWeights?.ToFloatArray();
             if (b is not null)
                 for (var e = 0; e < probs.Length; e++)
@@ -79,9 +79,6 @@ public sealed record RunDetail(string Method, string Dataset, int Epochs, long S
     }
 
     private static string Input(int state) => state switch { 0 => "c_{k-2}", 1 => "c_{k-1}", _ => (state - 2).ToString() };
-
-    private static float[][] Rows(float[] flat, int cols) =>
-        Enumerable.Range(0, flat.Length / cols).Select(r => flat.AsSpan(r * cols, cols).ToArray()).ToArray();
 
     private static OneShotView SearchOf(World.World world, SearchConfig config, SearchClock clock)
     {

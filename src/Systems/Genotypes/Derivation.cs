@@ -55,12 +55,21 @@ public static class Derivation
     /// </summary>
     public static float[][] Scores(Tensor alpha, Tensor? beta, int nodes, bool rawAlpha = false)
     {
+        if (rawAlpha) return Rows(alpha);
         var rows = (int)alpha.Size(0);
         var cols = (int)alpha.Size(1);
         using var scope = new TensorScope();
-        var values = rawAlpha ? alpha.ToFloatArray() : scope.Own(alpha.Softmax(-1)).ToFloatArray();
-        var b = rawAlpha || beta is null ? null : Search.ArchWeights.EdgeSoftmax(beta, nodes, scope).ToFloatArray();
+        var values = scope.Own(alpha.Softmax(-1)).ToFloatArray();
+        var b = beta is null ? null : Search.ArchWeights.EdgeSoftmax(beta, nodes, scope).ToFloatArray();
         return Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, cols).Select(c => values[r * cols + c] * (b?[r] ?? 1f)).ToArray()).ToArray();
+    }
+
+    /// <summary>The rows of a 2-D tensor (alpha: edges × ops) as float arrays.</summary>
+    public static float[][] Rows(Tensor matrix)
+    {
+        var flat = matrix.ToFloatArray();
+        var cols = (int)matrix.Size(1);
+        return Enumerable.Range(0, (int)matrix.Size(0)).Select(r => flat.AsSpan(r * cols, cols).ToArray()).ToArray();
     }
 
     /// <summary>The genotype of both cell types by <see cref="Scores"/> and <see cref="Cell"/>.</summary>

@@ -131,7 +131,7 @@ public sealed class SearchSession : ISearchSession
     public static float[][] Alpha(World.World world, SupernetRuntime runtime, CellType type)
     {
         var arch = type == CellType.Normal ? runtime.NormalArch : runtime.ReduceArch;
-        return Derivation.Scores(world.Tensors.Get(arch, "alpha"), null, 0, rawAlpha: true);
+        return Derivation.Rows(world.Tensors.Get(arch, "alpha"));
     }
 
     private static Tensor? Beta(World.World world, Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;

@@ -1,5 +1,6 @@
 // DropNAS's own systems (§5.3-5.4): kept mass before the update, the partial-decay step, and the alpha shift after it.
 using Nas.Components;
+using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;
 using Nas.Torch;
@@ -18,8 +19,8 @@ public sealed class KeptLogOddsSystem : ISystem
         var net = world.ReadResource<SupernetRuntime>();
         var masks = world.ReadResource<DropMasks>();
         world.SetResource(new KeptLogOdds(
-            Of(AlphaShiftSystem.Rows(world.Tensors.Get(net.NormalArch, "alpha")), masks.Normal),
-            Of(AlphaShiftSystem.Rows(world.Tensors.Get(net.ReduceArch, "alpha")), masks.Reduce)));
+            Of(Derivation.Rows(world.Tensors.Get(net.NormalArch, "alpha")), masks.Normal),
+            Of(Derivation.Rows(world.Tensors.Get(net.ReduceArch, "alpha")), masks.Reduce)));
     }
 
     private static double[] Of(float[][] alpha, bool[][] kept) =>
@@ -108,16 +109,9 @@ public sealed class AlphaShiftSystem : ISystem
         Renormalize(world.Tensors.Get(net.ReduceArch, "alpha"), masks.Reduce, logOdds.Reduce, scope);
     }
 
-    public static float[][] Rows(Tensor alpha)
-    {
-        var flat = alpha.ToFloatArray();
-        var cols = (int)alpha.Size(1);
-        return Enumerable.Range(0, (int)alpha.Size(0)).Select(r => flat.AsSpan(r * cols, cols).ToArray()).ToArray();
-    }
-
     private static void Renormalize(Tensor alpha, bool[][] kept, double[] logOdds, TensorScope scope)
     {
-        var rows = Rows(alpha);
+        var rows = Derivation.Rows(alpha);
         var changed = false;
         for (var e = 0; e < rows.Length; e++)
         {

@@ -48,7 +48,7 @@ public sealed class ForwardLossSystem(PassBatch batch) : ISystem
         var logits = SearchForward.Run(world.ReadResource<SupernetRuntime>(), b.Images, mix.Normal, mix.Reduce, training: true, scope,
             world.ReadResource<ForwardSettings>().Mode, profile);
         var loss = scope.Own(logits.CrossEntropy(b.Labels));
-        world.SetResource(new PassLoss(logits, loss, b.Labels));
+        world.SetResource(new PassLoss(logits, loss));
         ref var m = ref world.Resource<StepMetrics>();
         m = Batch == PassBatch.Train
             ? m with { TrainLoss = loss.Item(), TrainAccuracy = Accuracy(logits, b.Labels, scope) }
