@@ -17,7 +17,7 @@ namespace Nas.App.Experiments;
 /// <summary>Sizes of the experiment; the defaults aim at ~10 minutes on 2 cores [I].</summary>
 public sealed record RankExperimentOptions(
     int Architectures = 12, int Subset = 3000, int Channels = 4, int Batch = 64,
-    int GroundTruthEpochs = 2, int SupernetEpochs = 2, int TimingSteps = 20, ulong Seed = 1, Dataset? Data = null);
+    int GroundTruthEpochs = 2, int SupernetEpochs = 2, int TimingSteps = 20, ulong Seed = 1, Dataset? Data = null, string? OutDir = null);
 
 public static class RankExperiment
 {
@@ -123,8 +123,21 @@ public static class RankExperiment
             var (lo, hi) = RankCorrelation.Bootstrap(score, truth, RankCorrelation.KendallTauB, ref boot);
             output.WriteLine($"| {name} | {RankCorrelation.KendallTauB(score, truth):F3} | {RankCorrelation.Spearman(score, truth):F3} | [{lo:F2}, {hi:F2}] |");
         }
+        if (o.OutDir is not null) WriteCsv(Path.Combine(o.OutDir, "rank.csv"), genomes, truth, rows);
         output.WriteLine();
         double full = Median(fullTimes), bnOnly = Median(bnTimes);
         output.WriteLine($"supernet step time, median over {fullTimes.Count} / {bnTimes.Count} steps (batch {o.Batch}): full {full * 1000:F1} ms, BN-only {bnOnly * 1000:F1} ms, ratio {full / bnOnly:F2}x");
+    }
+
+    /// <summary>The raw data of the table: one row per cell (its NB-201 string, its ground-truth accuracy, every score; −∞ as "-inf").</summary>
+    private static void WriteCsv(string path, List<int[]> genomes, double[] truth, List<(string Name, double[] Score)> rows)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        static string Cell(double v) => double.IsNegativeInfinity(v) ? "-inf" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
+        var lines = new List<string> { string.Join(",", new[] { "cell", "ground_truth_accuracy" }.Concat(rows.Select(r => Quote(r.Name)))) };
+        for (int i = 0; i < genomes.Count; i++)
+            lines.Add(string.Join(",", new[] { Quote(Nb201Cell.Format(genomes[i])), Cell(truth[i]) }.Concat(rows.Select(r => Cell(r.Score[i])))));
+        File.WriteAllLines(path, lines);
     }
 }
