@@ -7,11 +7,25 @@ public sealed record WeightOptimizerSettings(double Lr, double LrMin, double Mom
 /// <summary>The architecture optimizer: Adam with coupled L2; alpha and beta stay frozen for the first <see cref="WarmupEpochs"/> epochs.</summary>
 public sealed record ArchOptimizerSettings(double Lr, double Beta1, double Beta2, double WeightDecay, int WarmupEpochs);
 
-/// <summary>BNAS-v2's confident learning rate: the arch lr times ((e+1)/E)^Power.</summary>
-public sealed record ConfidentLrSettings(double Power);
+/// <summary>
+/// How BNAS-v2's confidence c(e) = ((e+1)/E)^p acts (methods.md §4.4): <see cref="Lr"/> scales the architecture lr (the first-order
+/// code, and what we recommend); <see cref="Loss"/> scales the architecture loss, as the authors' second-order code does (by linearity,
+/// applied to the architecture gradient; Adam is nearly invariant to that scale, so it mostly shifts the balance against the coupled
+/// weight decay and eps: the pitfall methods.md names).
+/// </summary>
+public enum ConfidentLrMode { Lr, Loss }
 
-/// <summary>DropNAS: the drop rate r (each op dropped with probability r^(1/|group|)).</summary>
-public sealed record DropNasSettings(double Rate);
+/// <summary>BNAS-v2's confident learning rate: c(e) = ((e+1)/E)^Power, on the arch lr or on the arch loss.</summary>
+public sealed record ConfidentLrSettings(double Power, ConfidentLrMode Mode = ConfidentLrMode.Lr);
+
+/// <summary>
+/// DropNAS: the drop rates r_p of the parameterised group and r_np of the parameter-free group (each op of group G dropped with
+/// probability r_G^(1/|G|)); the paper's default is 3e-5 for both, its README ablates each over {1e-5, 3e-5, 1e-4}.
+/// </summary>
+public sealed record DropNasSettings(double RateParameterised, double RateParameterFree);
+
+/// <summary>DropNAS's search-space variants (methods.md §5.2): its own op order, "1-skip" (no pools), "3-skip" (the pools replaced by two more skips).</summary>
+public enum DropNasSpace { Original, OneSkip, ThreeSkip }
 
 /// <summary>
 /// How the supernet forward runs: <see cref="Reference"/> is the plain per-op forward the PyTorch oracle checks;

@@ -28,7 +28,7 @@ public sealed class SampleDropMasksSystem : ISystem
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var rate = world.ReadResource<DropNasSettings>().Rate;
+        var rates = world.ReadResource<DropNasSettings>();
         var clock = world.ReadResource<SearchClock>();
         var net = world.ReadResource<SupernetRuntime>();
         var edges = Genotypes.Derivation.EdgeCount(net.Plan.Layout.Nodes);
@@ -40,7 +40,7 @@ public sealed class SampleDropMasksSystem : ISystem
         }
         else
         {
-            var groups = DropGroups.For(net.Ops, rate);
+            var groups = DropGroups.For(net.Ops, rates.RateParameterised, rates.RateParameterFree);
             var rng = world.Resource<DropRngState>().Generator;
             var normal = Sampler.Sample(groups, edges, ref rng); // normal first, then reduce, as the reference's alpha lists
             var reduce = Sampler.Sample(groups, edges, ref rng);
