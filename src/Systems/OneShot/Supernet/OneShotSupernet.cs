@@ -55,11 +55,13 @@ public sealed class OneShotSupernet
     }
 
     public TensorStore Store => World.Tensors;
+
     private SupernetTensors? _tensors;
 
     /// <summary>The tensors by role (read on first use: describing a path needs none, so a loaded world's result text works without them).</summary>
     public SupernetTensors Tensors => _tensors ??= World.TryResource<SupernetTensors>(out var t) ? t
         : throw new InvalidOperationException("the world has no SupernetTensors cache: set it with SupernetLayout.Index(world) after spawning or loading");
+
     public int Layers => Spec.Space == OneShotSpaceKind.Mobile ? MobileLayers.Count : Nb201Cell.EdgeCount;
     public int CellCount => 3 * Spec.CellsPerStage;
 
@@ -116,9 +118,6 @@ public sealed class OneShotSupernet
                 if (TryOp(l, path[l].Op, cell, out var e)) list.Add(e);
         return list;
     }
-
-    private static readonly string[] AngleNetworkWeights = ["stem", "head", "fc_w"];
-    private static readonly string[] AngleOpWeights = ["expand", "dw", "project"];
 
     /// <summary>
     /// Stores a detached copy of every conv and linear weight (the weights a mobile path's angle reads: stem, head,
