@@ -72,7 +72,8 @@ public sealed class OneShotSession : ISearchSession
     /// <see cref="ArchCandidate"/> entities, and the BN score table or facet pool — so this only rebuilds what is
     /// runtime-only: the torch generator from <see cref="TorchRngState"/>, the training stream at
     /// <see cref="StreamPositions"/>, the fixed scoring batches (deterministic in the data and config), the step
-    /// tensors, the settings resources and the <see cref="SupernetTensors"/> cache of the tensors by role. <paramref name="config"/> replaces the saved configuration (e.g. more steps). Takes ownership of
+    /// tensors, the settings resources and the <see cref="SupernetTensors"/> cache of the tensors by role.
+    /// <paramref name="config"/> replaces the saved configuration (e.g. more steps). Takes ownership of
     /// <paramref name="world"/>; on failure the caller disposes it.
     /// </summary>
     public static OneShotSession Restore(World.World world, Dataset train, SearchConfig? config = null)
