@@ -1,4 +1,5 @@
 // Components of the one-shot family: the single-path supernet, its candidate ops, and the architectures the evolution evaluates.
+using Nas.Torch;
 using Nas.World;
 
 namespace Nas.Components;
@@ -24,3 +25,51 @@ public readonly record struct ChoiceOp(int Layer, int Choice, int Cell);
 /// <summary>An architecture the evolutionary search evaluated: its genome, FLOPs, fitness (lower is better) and generation.</summary>
 [Component("nas.oneshot.candidate", 1)]
 public readonly record struct ArchCandidate(int[] Genes, double Flops, double Fitness, int Generation);
+
+/// <summary>What a supernet tensor is, declared with it where the supernet's layout lays it out (never read off its name).</summary>
+public enum TensorRole { ConvWeight, LinearWeight, LinearBias, BnWeight, BnBias, BnMean, BnVar }
+
+/// <summary>
+/// A parameter of the one-shot supernet (a conv or linear weight, a linear bias, a BN's γ or β) and its SGD momentum
+/// buffer: null until the parameter's first gradient (SPOS skips a parameter without one, §1.3), then owned by the
+/// tensor store under <see cref="MomentumKey"/>, so snapshots keep it and destroying the owner frees it.
+/// </summary>
+public sealed class SupernetParameter(Entity owner, string name, TensorRole role, Tensor value, string momentumKey)
+{
+    public Entity Owner { get; } = owner;
+    public string Name { get; } = name;
+    public TensorRole Role { get; } = role;
+    public Tensor Value { get; } = value;
+    public string MomentumKey { get; } = momentumKey;
+    public Tensor? Momentum { get; set; }
+}
+
+/// <summary>The tensors of one BatchNorm layer: γ and β (null when it has none), running mean and variance.</summary>
+public sealed record BnLayer(Tensor? Weight, Tensor? Bias, Tensor Mean, Tensor Var);
+
+/// <summary>
+/// The one-shot supernet's tensors by role: a runtime-only cache (never snapshotted) derived from the entities, the
+/// supernet's layout (which declares each tensor with its role) and the tensor store; rebuilt when the supernet is
+/// spawned, on resume and after ops are destroyed. The store stays the owner of every tensor.
+/// </summary>
+public sealed class SupernetTensors(
+    SupernetParameter[] parameters,
+    IReadOnlyDictionary<(Entity Owner, string Layer), BnLayer> batchNorms,
+    IReadOnlyDictionary<Entity, BnLayer> outputBns,
+    IReadOnlyDictionary<(Entity Owner, string Weight), Tensor> initialCopies)
+{
+    /// <summary>Every parameter, owners by creation, then by store key (ordinal): the order gradients are clipped and stepped in.</summary>
+    public SupernetParameter[] Parameters { get; } = parameters;
+
+    /// <summary>The parameters that train (BN-only training freezes the rest at spawn, §2.3), in <see cref="Parameters"/> order.</summary>
+    public SupernetParameter[] Trainable { get; } = parameters.Where(p => p.Value.RequiresGrad).ToArray();
+
+    /// <summary>Every BatchNorm layer by owner and layer name.</summary>
+    public IReadOnlyDictionary<(Entity Owner, string Layer), BnLayer> BatchNorms { get; } = batchNorms;
+
+    /// <summary>Each op's output BatchNorm (the BN-NAS indicator BN, §2.2), where the op has one.</summary>
+    public IReadOnlyDictionary<Entity, BnLayer> OutputBns { get; } = outputBns;
+
+    /// <summary>The frozen copies at initialisation of the weights the angle criterion reads (BS-NAS §4.4), by owner and weight name.</summary>
+    public IReadOnlyDictionary<(Entity Owner, string Weight), Tensor> InitialCopies { get; } = initialCopies;
+}

@@ -38,11 +38,7 @@ public static class RankExperiment
     /// <summary>Trains all epochs of the session's training phase (the search phase is not run); returns per-step seconds.</summary>
     private static List<double> TrainSupernet(OneShotSession s, int[]? fixedGenome, int maxSteps = int.MaxValue)
     {
-        var schedule = new Schedule(OneShotMethod.Phases);
-        schedule.Add(new OneShotFeedSystem(), "Feed");
-        schedule.Add(fixedGenome is null ? new SamplePathSystem() : new FixedPathSystem(fixedGenome), "Sample");
-        schedule.Add(new SupernetStepSystem(), "Weights");
-        schedule.Add(new OneShotClockSystem(), "Maintenance");
+        var schedule = OneShotMethod.Schedule(s.Config, fixedGenome is null ? null : new FixedPathSystem(fixedGenome)); // the loop stops before the search
         var times = new List<double>();
         while (s.Clock.Epoch < s.Config.Epochs && times.Count < maxSteps)
         {
@@ -102,8 +98,8 @@ public static class RankExperiment
             var net = pp.Supernet;
             var table = Scoring.BnTable(net);
             rows.Add(("BN-NAS indicator (unbiased supernet)", genomes.Select(g => BnIndicator.Score(table, g)).ToArray()));
-            var facets = genomes.Select(g => Scoring.ComputeFacets(net, d, g, pp.Config)).ToArray();
-            var pool = Scoring.AsList(Scoring.Pool(net, d, new Nb201Space(new Nb201Layout(o.Channels, 1, data.Channels, data.Height, data.Classes)), pp.Config, o.Seed ^ 0xFAC7UL));
+            var facets = genomes.Select(g => Scoring.ComputeFacets(net, d, g, pp.World.ReadResource<FacetSettings>())).ToArray();
+            var pool = Scoring.AsList(Scoring.Pool(net, d, new Nb201Space(new Nb201Layout(o.Channels, 1, data.Channels, data.Height, data.Classes)), pp.World.ReadResource<FacetSettings>(), o.Seed ^ 0xFAC7UL));
             rows.Add(("BNNAS++ E (expressivity)", facets.Select(f => f.E).ToArray()));
             rows.Add(("BNNAS++ T (trainability)", facets.Select(f => f.T).ToArray()));
             rows.Add(("BNNAS++ -U (certainty)", facets.Select(f => -f.U).ToArray()));

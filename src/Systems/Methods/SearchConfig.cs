@@ -71,10 +71,10 @@ public sealed record SearchConfig
     public double LabelSmoothing { get; init; }
     /// <summary>BN-only supernet training (§2.3) and which BN parameters train.</summary>
     public bool BnOnly { get; init; }
-    public OneShot.Supernet.BnScope BnScope { get; init; } = OneShot.Supernet.BnScope.LastBnPerOp;
+    public Nas.Components.BnScope BnScope { get; init; } = Nas.Components.BnScope.LastBnPerOp;
     /// <summary>BNNAS++'s unbiased supernet: an output BN on every non-zero op (§3.2).</summary>
     public bool UnbiasedBn { get; init; }
-    public OneShot.Systems.OneShotFitness Fitness { get; init; } = OneShot.Systems.OneShotFitness.Accuracy;
+    public Nas.Components.OneShotFitness Fitness { get; init; } = Nas.Components.OneShotFitness.Accuracy;
     /// <summary>BNNAS++ facets in the combination: any of the letters e, t, u (§3.3).</summary>
     public string Facets { get; init; } = "etu";
     public int FacetPool { get; init; } = 32;
@@ -92,7 +92,7 @@ public sealed record SearchConfig
     public double FlopsWindowMax { get; init; }
     public double FlopsBin { get; init; }
     /// <summary>NB-201 only: the evolution evaluates one cell per class of this equivalence (none = every distinct genome).</summary>
-    public OneShot.NasBench201.Nb201Dedupe Nb201Dedupe { get; init; } = OneShot.NasBench201.Nb201Dedupe.None;
+    public Nas.Components.Nb201Dedupe Nb201Dedupe { get; init; } = Nas.Components.Nb201Dedupe.None;
     public int RecalibrationBatches { get; init; } = 20;
     public int EvalBatches { get; init; } = 10;
     /// <summary>BS-NAS: spring widths (§4.3) and shrinking (§4.4).</summary>
@@ -104,7 +104,7 @@ public sealed record SearchConfig
     public int ShrinkSubnets { get; init; } = 100;
     public double ShrinkStopAtSize { get; init; } = 1e6;
     /// <summary>How shrinking scores options: BN-recalibrated accuracy (default) or ABS's weight angle (§4.4).</summary>
-    public OneShot.BsNas.ShrinkCriterion ShrinkCriterion { get; init; } = OneShot.BsNas.ShrinkCriterion.Accuracy;
+    public Nas.Components.ShrinkCriterion ShrinkCriterion { get; init; } = Nas.Components.ShrinkCriterion.Accuracy;
 
     public static IReadOnlyList<string> Methods { get; } =
         ["darts", "pc-darts", "bnas-d", "bnas-v2-clr", "bnas-v2-pc", "dropnas", "spos", "bn-nas", "bnnas++", "bs-nas"];

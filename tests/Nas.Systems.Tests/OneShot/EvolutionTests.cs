@@ -1,4 +1,5 @@
 // SPOS's evolutionary search (§1.5, §7 V7): invariants, determinism, snapshot-resume, and the knapsack oracle.
+using Nas.Components;
 using System.Text.Json;
 using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.Mobile;
