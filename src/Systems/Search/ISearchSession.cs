@@ -26,6 +26,12 @@ public interface ISearchSession : IDisposable
     /// </summary>
     void CaptureRuntimeState();
 
+    /// <summary>This session as one rank of a data-parallel run (docs/distributed.md); the returned session replaces this one.</summary>
+    ISearchSession InParallel(DataParallel parallel) => throw new NotSupportedException($"{Config.Method} does not run data-parallel yet");
+
+    /// <summary>The tensors every rank must hold bit for bit alike (the agreement check's digest covers them).</summary>
+    IEnumerable<Nas.Torch.Tensor> AgreedTensors() => throw new NotSupportedException($"{Config.Method} does not run data-parallel yet");
+
     /// <summary>Figures for the end-of-epoch record (epochs.jsonl), e.g. validation accuracy and softmax(alpha) per edge.</summary>
     IReadOnlyDictionary<string, object> EpochReport();
 }

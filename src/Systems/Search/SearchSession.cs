@@ -109,6 +109,23 @@ public sealed class SearchSession : ISearchSession
         return new DataFeed(trainStream, valStream);
     }
 
+    /// <summary>
+    /// This session as one rank of a data-parallel run: the streams yield the rank's shard of each global batch, and the
+    /// schedule all-reduces gradients and checks agreement. Returns the session to use (same world); this one is spent.
+    /// </summary>
+    public ISearchSession InParallel(DataParallel parallel)
+    {
+        World.SetResource(parallel);
+        var feed = World.Resource<DataFeed>();
+        var shard = new DataShard(parallel.Rank, parallel.WorldSize);
+        feed.Train.Shard = shard;
+        if (feed.Val is { } val) val.Shard = shard;
+        return new SearchSession(World, DifferentiableMethod.Schedule(Config, parallel.WorldSize), Config, Train);
+    }
+
+    /// <summary>What must be bit-identical on every rank: the network weights, then alpha and beta.</summary>
+    public IEnumerable<Tensor> AgreedTensors() => [.. Runtime.Weights, .. Runtime.Arch];
+
     public SearchClock Clock => World.Resource<SearchClock>();
     public StepMetrics Metrics => World.Resource<StepMetrics>();
     public bool Finished => Clock.Finished || (Config.Steps > 0 && Clock.Step >= Config.Steps);
