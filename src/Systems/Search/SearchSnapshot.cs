@@ -94,6 +94,9 @@ public static class SearchSnapshot
     public static string ResultText(World.World world) =>
         IsOneShot(world) ? OneShotSession.ResultOf(world, ConfigOf(world)).Text.TrimEnd('\n') : Genotype(world).ToDartsString();
 
+    /// <summary>Frees a loaded world that will not be resumed (e.g. one only read for its header resources).</summary>
+    public static void DisposeWorld(World.World world) => DisposeRuntime(world);
+
     private static void DisposeRuntime(World.World world)
     {
         if (world.TryResource<StepTensors>(out var step)) step.Dispose();
