@@ -87,7 +87,7 @@ NT_API int32_t nt_group_gloo(nt_store s, int32_t rank, int32_t world_size, int64
 
 NT_API void nt_group_free(nt_group g) { delete g; }
 
-// Sums (average = 1: then divides by the world size) a list of float tensors in place, in buckets of at most bucket_bytes:
+// Sums (average = 1: then divides by the world size) a list of float32/float64 tensors in place, in buckets of at most bucket_bytes:
 // each bucket is flattened into one buffer, reduced by one collective, and copied back. All buckets are launched before
 // the first is awaited. Undefined (null) entries are skipped; every rank must pass the same shapes in the same order.
 NT_API int32_t nt_group_allreduce(nt_group g, nt_tensor* tensors, int32_t n, int32_t average, int64_t bucket_bytes, int32_t* calls) {
@@ -99,9 +99,11 @@ NT_API int32_t nt_group_allreduce(nt_group g, nt_tensor* tensors, int32_t n, int
     for (int32_t i = 0; i < n; i++) {
       if (tensors[i] == nullptr) continue;
       auto& t = *tensors[i];
-      if (t.scalar_type() != at::kFloat) throw std::invalid_argument("all-reduce takes float32 tensors, entry " + std::to_string(i) + " is " + c10::toString(t.scalar_type()));
-      int64_t b = t.numel() * 4;
-      if (!current.empty() && bytes + b > bucket_bytes) {
+      if (t.scalar_type() != at::kFloat && t.scalar_type() != at::kDouble)
+        throw std::invalid_argument("all-reduce takes float32 or float64 tensors, entry " + std::to_string(i) + " is " + c10::toString(t.scalar_type()));
+      int64_t b = t.numel() * static_cast<int64_t>(t.element_size());
+      // A bucket is one flat buffer of one dtype: a full bucket or a change of dtype starts the next.
+      if (!current.empty() && (bytes + b > bucket_bytes || current.front().scalar_type() != t.scalar_type())) {
         buckets.push_back(std::move(current));
         current.clear();
         bytes = 0;

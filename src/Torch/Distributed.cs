@@ -92,8 +92,8 @@ public sealed unsafe class ProcessGroup : IDisposable
     public long AllReducedBytes { get; private set; }
 
     /// <summary>
-    /// Reduces float32 tensors in place across the ranks, packed into buckets of at most <paramref name="bucketBytes"/> (one
-    /// collective each). Null entries are skipped; every rank must pass the same shapes and the same nulls in the same order.
+    /// Reduces float32 or float64 tensors in place across the ranks, packed into buckets of one dtype and at most
+    /// <paramref name="bucketBytes"/> (one collective each). Null entries are skipped; every rank must pass the same shapes and the same nulls in the same order.
     /// Returns the number of collectives it took.
     /// </summary>
     public int AllReduce(ReadOnlySpan<Tensor?> tensors, ReduceMode mode = ReduceMode.Average, long bucketBytes = DefaultBucketBytes)
@@ -104,7 +104,7 @@ public sealed unsafe class ProcessGroup : IDisposable
         fixed (IntPtr* p = h.Pointers)
             Native.Check(Native.nt_group_allreduce(Handle, p, tensors.Length, mode == ReduceMode.Average ? 1 : 0, bucketBytes, out calls));
         long bytes = 0;
-        foreach (var t in tensors) if (t is not null) bytes += t.Numel * 4;
+        foreach (var t in tensors) if (t is not null) bytes += t.Numel * t.DType.ElementSize();
         AllReducedBytes += bytes;
         Calls += calls;
         return calls;

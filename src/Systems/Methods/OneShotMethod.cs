@@ -1,4 +1,5 @@
 // The schedule of the one-shot methods (SPOS, BN-NAS, BNNAS++, BS-NAS): supernet training steps, then one evolution generation per step.
+using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.Systems;
 using Nas.World;
 
@@ -10,7 +11,8 @@ public static class OneShotMethod
 
     public static bool IsOneShot(string method) => method is "spos" or "bn-nas" or "bnnas++" or "bs-nas";
 
-    public static Schedule Schedule(SearchConfig config)
+    /// <summary>With <paramref name="worldSize"/> ranks the ranks also compare their trainable tensors every DataParallel.CheckEvery steps.</summary>
+    public static Schedule Schedule(SearchConfig config, int worldSize = 1)
     {
         var schedule = new Schedule(Phases);
         schedule.Add(new OneShotFeedSystem(), "Feed");
@@ -23,6 +25,7 @@ public static class OneShotMethod
         }
         schedule.Add(new EvolveSystem(), "Search");
         schedule.Add(new OneShotClockSystem(), "Maintenance");
+        if (worldSize > 1) schedule.Add(new Search.AgreementCheckSystem(OneShotSession.Agreed), "Maintenance", when: Search.DataParallel.CheckDue);
         return schedule;
     }
 }

@@ -122,6 +122,19 @@ public sealed class OneShotSession : ISearchSession
         return new EvalData(scope, r, v);
     }
 
+    /// <summary>This session as one rank of a data-parallel run: the training stream yields the rank's shard; see DataParallel.</summary>
+    public ISearchSession InParallel(DataParallel parallel)
+    {
+        World.SetResource(parallel);
+        World.Resource<DataFeed>().Train.Shard = new DataShard(parallel.Rank, parallel.WorldSize);
+        return new OneShotSession(World, OneShotMethod.Schedule(Config, parallel.WorldSize), Config, Train);
+    }
+
+    /// <summary>The supernet's trainable tensors: what every rank must hold alike (BN running statistics stay per rank).</summary>
+    public IEnumerable<Tensor> AgreedTensors() => Agreed(World);
+
+    public static IEnumerable<Tensor> Agreed(World.World world) => new OneShotSupernet(world).Trainable().Select(t => t.Tensor).ToArray();
+
     public SearchClock Clock => World.Resource<SearchClock>();
     public StepMetrics Metrics => World.Resource<StepMetrics>();
     public bool Finished => Clock.Finished || (Config.Steps > 0 && Clock.Step >= Config.Steps);

@@ -77,15 +77,21 @@ public sealed class AllReduceGradientsSystem(GradientTargets targets) : ISystem
 /// (bit for bit) and all stop with <see cref="RankDivergenceException"/> naming the ranks that differ from rank 0.
 /// BatchNorm running statistics are left out: they stay per rank, as in PyTorch DDP.
 /// </summary>
-public sealed class AgreementCheckSystem : ISystem
+public sealed class AgreementCheckSystem(Func<World.World, IEnumerable<Tensor>>? tensors = null) : ISystem
 {
+    private readonly Func<World.World, IEnumerable<Tensor>> _tensors = tensors ?? Differentiable;
+
     public string Name => "check-rank-agreement";
     public Access Access { get; } = new Access().Read<DataParallel>().Read<SupernetRuntime>().Read<SearchClock>();
 
-    public void Run(World.World world, in SystemContext ctx)
+    public void Run(World.World world, in SystemContext ctx) =>
+        Agreement.Check(world.ReadResource<DataParallel>().Group, _tensors(world), world.ReadResource<SearchClock>().Step);
+
+    /// <summary>A differentiable search's weights, then alpha and beta.</summary>
+    public static IEnumerable<Tensor> Differentiable(World.World world)
     {
         var net = world.ReadResource<SupernetRuntime>();
-        Agreement.Check(world.ReadResource<DataParallel>().Group, [.. net.Weights, .. net.Arch], world.ReadResource<SearchClock>().Step);
+        return [.. net.Weights, .. net.Arch];
     }
 }
 

@@ -74,6 +74,44 @@ public sealed class DataParallelTests
     }
 
     [Fact]
+    public void TwoRanksOfSposTrainTheSameSupernetAndEvolveTheSamePopulationFromSplitScoring()
+    {
+        var config = OneShot.OneShotSessionTests.Tiny("spos");
+        var r = Ranks(2, group =>
+        {
+            using var single = Nas.Systems.OneShot.OneShotSession.Create(config, OneShot.OneShotSessionTests.TinyData());
+            var session = single.InParallel(new DataParallel(group, CheckEvery: 1)); // checked after every step
+            var steps = 0;
+            while (!session.Finished) { session.Step(); steps++; }
+            var evolution = session.World.Resource<Nas.Systems.OneShot.Search.EvolutionState>();
+            var scored = evolution.Evaluated.Select(c => $"{string.Join(",", c.Genes)}:{BitConverter.DoubleToInt64Bits(c.Fitness)}").ToArray();
+            return (Weights: Bits(session.AgreedTensors()), scored, steps, evolution.Generation, Result: session.Result().Text);
+        });
+        Assert.Equal(r[0].Weights, r[1].Weights);
+        Assert.Equal(r[0].scored, r[1].scored);
+        Assert.Equal(r[0].Result, r[1].Result);
+        Assert.Equal(config.Generations, r[0].Generation);
+        Assert.True(r[0].scored.Length >= config.Population, $"only {r[0].scored.Length} candidates scored");
+    }
+
+    [Fact]
+    public void SplitScoringGivesEveryRankEveryScoreWhileEachScoresItsSlice()
+    {
+        var genomes = Enumerable.Range(0, 7).Select(i => new[] { i, i + 1 }).ToArray();
+        var r = Ranks(2, group =>
+        {
+            var mine = new List<int>();
+            var fitness = ParallelScoring.Split(group, f => { foreach (var g in genomes) f(g); },
+                g => { mine.Add(g[0]); return g[0] * 0.1 + 1e-17; }, g => string.Join(",", g));
+            return (Scores: genomes.Select(fitness).ToArray(), mine);
+        });
+        Assert.Equal(r[0].Scores, r[1].Scores);
+        Assert.Equal(genomes.Select(g => g[0] * 0.1 + 1e-17).ToArray(), r[0].Scores); // float64 all the way: exact
+        Assert.Equal([0, 2, 4, 6], r[0].mine);
+        Assert.Equal([1, 3, 5], r[1].mine);
+    }
+
+    [Fact]
     public void TheRanksShardsMakeUpTheSingleProcessBatch()
     {
         var data = DartsSearchTests.TinyData();

@@ -68,7 +68,7 @@ public sealed class EvolveSystem : ISystem
 {
     public string Name => "evolve";
     public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>()
-        .Read<ActiveOptions>().Write<EvolutionState>().Write<BnScoreTable>().Write<FacetPoolState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
+        .Read<ActiveOptions>().Read<DataParallel>().Write<EvolutionState>().Write<BnScoreTable>().Write<FacetPoolState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
 
     public static EvolutionConfig EvolutionConfigOf(Methods.SearchConfig c) =>
         new(c.FlopsLimit > 0 ? c.FlopsLimit : double.MaxValue, c.Population, c.Generations,
@@ -86,7 +86,11 @@ public sealed class EvolveSystem : ISystem
         var config = EvolutionConfigOf(c);
         var before = world.TryResource<EvolutionState>(out var s) ? s : null;
         if (before is not null && Evolution.Done(before, config)) return;
-        var after = before is null ? Evolution.Start(config, space, fitness, c.Seed ^ 0x5EA2C4UL) : Evolution.Step(before, config, space, fitness);
+        var seed = c.Seed ^ 0x5EA2C4UL;
+        // Data parallelism: each rank scores a slice of this generation's candidates; every rank gets every score.
+        if (world.TryResource<DataParallel>(out var parallel))
+            fitness = ParallelScoring.Split(parallel.Group, f => { _ = before is null ? Evolution.Start(config, space, f, seed) : Evolution.Step(before, config, space, f); }, fitness, g => space.Key(g));
+        var after = before is null ? Evolution.Start(config, space, fitness, seed) : Evolution.Step(before, config, space, fitness);
         world.SetResource(after);
         foreach (var cand in after.Evaluated.Skip(before?.Evaluated.Length ?? 0))
         {

@@ -89,7 +89,7 @@ public sealed class SupernetStepSystem : ISystem
 {
     public string Name => "supernet-step";
     public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<StepTensors>().Read<SampledPath>()
-        .Read<OneShotNetwork>().Read<ChoiceOp>().Write<StepMetrics>();
+        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<DataParallel>().Read<DataFeed>().Write<StepMetrics>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -115,6 +115,8 @@ public sealed class SupernetStepSystem : ISystem
         var trainable = net.Trainable();
         var grads = Autograd.Grad([loss], trainable.Select(t => t.Tensor).ToArray());
         foreach (var g in grads) if (g is not null) scope.Own(g);
+        // Data parallelism: the same path on every rank (shared seed), so the same gradients are null; average the rest.
+        if (world.TryResource<DataParallel>(out var parallel)) AllReduceGradientsSystem.Average(parallel.Group, grads, world.Resource<DataFeed>().Train);
         var norm = GradClip.ClipByNorm(grads, config.GradClip);
         var used = Enumerable.Range(0, grads.Length).Where(i => grads[i] is not null).ToArray();
         var started = new bool[used.Length];
