@@ -23,7 +23,10 @@ public static class RankRun
     /// <summary>Test hook: with NAS_HOLD_AFTER_SNAPSHOT, only this rank holds (the others go on and wait for it in the next collective).</summary>
     public const string HoldRankVariable = "NAS_HOLD_RANK";
 
-    public static int Search(SearchConfig config, string outPath, bool moveAside, WorldSpec spec, string who)
+    /// <summary>What drives a rank once its session is ready: the CLI's lockstep loop, or the daemon (serve).</summary>
+    public delegate int Driver(RankContext rank);
+
+    public static int Search(SearchConfig config, string outPath, bool moveAside, WorldSpec spec, string who, Driver? drive = null)
     {
         var joined = Join(spec, who);
         if (joined is not var (store, group)) return ExitCodes.Failed;
@@ -58,12 +61,12 @@ public static class RankRun
                     folder?.Abandon();
                     return ExitCodes.BadInput;
                 }
-                return Continue(session, folder, store, group, spec, who, resumedFrom: -1, config);
+                return Continue(session, folder, store, group, spec, who, resumedFrom: -1, config, drive ?? Drive);
             }
         }
     }
 
-    public static int Resume(string path, long? steps, long? every, WorldSpec spec, string who)
+    public static int Resume(string path, long? steps, long? every, WorldSpec spec, string who, Driver? drive = null)
     {
         var joined = Join(spec, who);
         if (joined is not var (store, group)) return ExitCodes.Failed;
@@ -128,7 +131,7 @@ public static class RankRun
                     return ExitCodes.BadInput;
                 }
                 if (spec.Rank == 0) Console.Error.WriteLine($"{who}: resumed {session.Config.Method} from {snapshotPath} at step {loaded.Header.Step} on {spec.WorldSize} ranks");
-                return Continue(session, folder, store, group, spec, who, loaded.Header.Step, session.Config);
+                return Continue(session, folder, store, group, spec, who, loaded.Header.Step, session.Config, drive ?? Drive);
             }
         }
     }
@@ -164,7 +167,7 @@ public static class RankRun
     }
 
     private static int Continue(ISearchSession single, RunFolder? folder, DistributedStore store, ProcessGroup group, WorldSpec spec, string who,
-        long resumedFrom, SearchConfig config)
+        long resumedFrom, SearchConfig config, Driver drive)
     {
         ISearchSession session;
         var parallel = new DataParallel(group, spec.CheckEvery, store);
@@ -190,7 +193,7 @@ public static class RankRun
                 }) + "\n");
                 Console.Error.WriteLine($"{who}: {config.Method} on {spec.WorldSize} ranks, global batch {config.Batch} ({config.Batch / spec.WorldSize}+ per rank); run folder {folder.Path}");
             }
-            return Drive(session, run, parallel, spec, who, resumedFrom);
+            return drive(new RankContext(session, run, parallel, spec, who) { LastSnapshot = resumedFrom });
         }
         finally
         {
@@ -199,8 +202,10 @@ public static class RankRun
         }
     }
 
-    private static int Drive(ISearchSession session, SearchRun? run, DataParallel parallel, WorldSpec spec, string who, long lastSnapshot)
+    private static int Drive(RankContext rank)
     {
+        var (session, run, parallel, spec, who) = (rank.Session, rank.Run, rank.Parallel, rank.Spec, rank.Who);
+        var lastSnapshot = rank.LastSnapshot;
         var stop = false;
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop = true; };
         Console.CancelKeyPress += onCancel;
@@ -221,12 +226,12 @@ public static class RankRun
                 if (run is not null) run.Step();
                 else session.Step();
                 progress?.Report(session.Clock.Step, run!.SummaryFields());
-                if (every > 0 && session.Clock.Step % every == 0) lastSnapshot = Snapshot(session, run, parallel, spec);
+                if (every > 0 && session.Clock.Step % every == 0) lastSnapshot = Snapshot(rank);
             }
             progress?.Dispose();
             var digest = Agreement.Check(group, session.AgreedTensors(), session.Clock.Step);
-            if (lastSnapshot != session.Clock.Step) Snapshot(session, run, parallel, spec);
-            Finish(session, run, parallel, spec, digest);
+            if (lastSnapshot != session.Clock.Step) Snapshot(rank);
+            Finish(rank, digest);
             return ExitCodes.Ok;
         }
         catch (Exception e) when (e is TorchException or RankDivergenceException)
@@ -247,8 +252,13 @@ public static class RankRun
     }
 
     /// <summary>Every rank hands rank 0 its data positions and generator state; rank 0 writes the world with them.</summary>
-    private static long Snapshot(ISearchSession session, SearchRun? run, DataParallel parallel, WorldSpec spec)
+    public static long Snapshot(RankContext rank) => Snapshot(rank, out _);
+
+    /// <inheritdoc cref="Snapshot(RankContext)"/>
+    public static long Snapshot(RankContext rank, out string? path)
     {
+        var (session, run, parallel, spec) = (rank.Session, rank.Run, rank.Parallel, rank.Spec);
+        path = null;
         session.CaptureRuntimeState();
         var step = session.Clock.Step;
         var mine = new RankState(session.World.Resource<StreamPositions>(), session.World.Resource<TorchRngState>().State);
@@ -256,22 +266,27 @@ public static class RankRun
         if (record is not null && run is not null)
         {
             session.World.SetResource(record);
-            Console.WriteLine($"snapshot step {step}: {run.Snapshot()}");
+            path = run.Snapshot();
+            Console.WriteLine($"snapshot step {step}: {path}");
             Console.Out.Flush();
         }
         HoldIfAsked(step, spec.Rank);
+        rank.LastSnapshot = step;
         return step;
     }
 
     /// <summary>Rank 0 writes the result and ranks/rank-K.json for every rank (each rank's digests and genotype come through the store).</summary>
-    private static void Finish(ISearchSession session, SearchRun? run, DataParallel parallel, WorldSpec spec, string digest)
+    public static void Finish(RankContext rank, string digest)
     {
+        var (session, run, parallel, spec) = (rank.Session, rank.Run, rank.Parallel, rank.Spec);
         var (text, _) = session.Result();
         var alpha = session is SearchSession s ? Agreement.Digest(s.Runtime.Arch) : null;
         var mine = JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["rank"] = spec.Rank, ["world_size"] = spec.WorldSize, ["step"] = session.Clock.Step,
             ["alpha_digest"] = alpha, ["parameters_digest"] = digest, ["genotype"] = text.TrimEnd('\n'),
+            // What this process sent through collectives (gradients, stop flags, checks, scores) since it joined.
+            ["all_reduced_bytes"] = parallel.Group.AllReducedBytes, ["collectives"] = parallel.Group.Calls,
         }, Plain);
         var store = parallel.Store!;
         store.Set($"nas/final/rank-{spec.Rank}", mine);
@@ -296,4 +311,11 @@ public static class RankRun
     private static readonly JsonSerializerOptions Plain = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}
+
+/// <summary>One rank, ready to step: its session (already data-parallel), rank 0's run over the folder, the group and store.</summary>
+public sealed record RankContext(ISearchSession Session, SearchRun? Run, DataParallel Parallel, WorldSpec Spec, string Who)
+{
+    /// <summary>The step of the last snapshot written (or resumed from); -1 when none.</summary>
+    public long LastSnapshot { get; set; } = -1;
 }

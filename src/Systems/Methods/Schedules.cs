@@ -5,5 +5,6 @@ namespace Nas.Systems.Methods;
 
 public static class Schedules
 {
-    public static Schedule For(SearchConfig c) => OneShotMethod.IsOneShot(c.Method) ? OneShotMethod.Schedule(c) : DifferentiableMethod.Schedule(c);
+    public static Schedule For(SearchConfig c, int worldSize = 1) =>
+        OneShotMethod.IsOneShot(c.Method) ? OneShotMethod.Schedule(c, worldSize) : DifferentiableMethod.Schedule(c, worldSize);
 }

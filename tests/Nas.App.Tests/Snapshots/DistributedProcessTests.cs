@@ -67,6 +67,30 @@ public sealed partial class DistributedProcessTests : IDisposable
             Assert.Equal(Rank(straight, r).GetProperty("parameters_digest").GetString(), Rank(crashed, r).GetProperty("parameters_digest").GetString());
     }
 
+    [Fact]
+    public async Task ServeOnTwoRanksTakesPauseSnapshotAndStopOnRankZerosEndpointsToEveryRank()
+    {
+        var run = Path.Combine(_dir, "served");
+        string[] serve = ["serve", .. Search[1..], "--urls", "http://127.0.0.1:0", "--steps", "1000", "--out", run];
+        using var p = new NasProcess(serve);
+        var url = p.WaitForLine(line => line.Contains("listening on", StringComparison.Ordinal)).Split(' ')[^1];
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        var steps = Path.Combine(run, "steps.jsonl");
+        var deadline = DateTime.UtcNow + NasProcess.Patience;
+        while ((!File.Exists(steps) || File.ReadLines(steps).Count() < 2) && DateTime.UtcNow < deadline) Thread.Yield();
+        Assert.True((await http.PostAsync("/pause", null)).IsSuccessStatusCode);
+        var snapshot = await http.PostAsync("/snapshot", null); // answered by the step thread: both ranks took part
+        Assert.True(snapshot.IsSuccessStatusCode, await snapshot.Content.ReadAsStringAsync());
+        Assert.True((await http.PostAsync("/stop", null)).IsSuccessStatusCode);
+        Assert.True(p.WaitForExit() == 0, p.Stderr);
+        var stepped = File.ReadLines(steps).Count();
+        Assert.True(stepped >= 2);
+        for (var r = 0; r < 2; r++) Assert.Equal(stepped, Rank(run, r).GetProperty("step").GetInt64()); // every rank did every step
+        Assert.Equal(Rank(run, 0).GetProperty("parameters_digest").GetString(), Rank(run, 1).GetProperty("parameters_digest").GetString());
+        using var world = Nas.Systems.Search.SearchSnapshot.Read(Path.Combine(run, "snapshots", $"step-{stepped:D9}.msgpack")).Body;
+        Assert.Equal(2, world.Resource<Nas.Systems.Search.DataParallelRecord>().WorldSize);
+    }
+
     /// <summary>The pid the launcher printed for <paramref name="rank"/> ("rank K of N: pid P" on stderr).</summary>
     private static int RankPid(NasProcess p, int rank)
     {
