@@ -44,6 +44,8 @@ public static class SearchCommand
             var outPath = options.OutFolder(r, config);
             var args = Launcher.ArgsWithout(r, WorldOptions.NprocFlag);
             if (r.GetValue(options.Out) is null) args.AddRange(["--out", Path.GetFullPath(outPath)]); // one folder for all ranks
+            // --threads is per rank: unless given, the ranks share the cores instead of each taking them all.
+            if (r.GetValue(options.Threads) is null) args.AddRange(["--threads", $"{Math.Max(1, Environment.ProcessorCount / world.Nproc)}"]);
             return Launcher.Run(args, world, "nas search");
         }
         if (world.IsRank) return RankRun.Search(config, options.OutFolder(r, config), r.GetValue(options.MoveAside), world, "nas search");

@@ -56,6 +56,8 @@ public static class ServeCommand
             {
                 var args = Launcher.ArgsWithout(r, WorldOptions.NprocFlag);
                 if (r.GetValue(search.Out) is null) args.AddRange(["--out", Path.GetFullPath(path)]);
+                // --threads is per rank: unless given, the ranks share the cores instead of each taking them all.
+                if (r.GetValue(search.Threads) is null) args.AddRange(["--threads", $"{Math.Max(1, Environment.ProcessorCount / world.Nproc)}"]);
                 return Launcher.Run(args, world, who);
             }
             var resume = ResumeCommand.HasSnapshots(path);
