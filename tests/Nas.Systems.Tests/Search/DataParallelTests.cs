@@ -142,6 +142,43 @@ public sealed class DataParallelTests
     }
 
     [Fact]
+    public void UnequalShardsAreWeightedSoEveryImageCountsAlikeAcrossThreeRanks()
+    {
+        // 11 images in batches of 4 (4 + 4 + 3). Global batches of 4 split 1/1/2 over 3 ranks, the last of 3 split 1/1/1. The loss is the mean over the shard of
+        // w * sum(image), so its gradient is the shard's mean of sum(image); the weighted average must be the global mean.
+        var data = DartsSearchTests.TinyData();
+        var range = new IndexRange(0, 11);
+        var results = Ranks(3, group =>
+        {
+            var stream = new BatchStream(data, range, 4, seed: 9) { Shard = new DataShard(group.Rank, 3) };
+            var got = new List<double>();
+            for (var step = 0; step < 3; step++)
+            {
+                using var scope = new TensorScope();
+                var batch = stream.Next(scope);
+                using var w = Tensor.FromSpan([1f], [1]).SetRequiresGrad();
+                var loss = scope.Own(scope.Own(scope.Own(batch.Images.Sum()).Mul(w)).Div(batch.Size));
+                var grads = Autograd.Grad([loss], [w]);
+                AllReduceGradientsSystem.Average(group, grads, stream);
+                got.Add(grads[0]!.ToFloatArray()[0]);
+                grads[0]!.Dispose();
+            }
+            return got.ToArray();
+        });
+        var whole = new BatchStream(data, range, 4, seed: 9);
+        for (var step = 0; step < 3; step++)
+        {
+            using var scope = new TensorScope();
+            var batch = whole.Next(scope);
+            var expected = batch.Images.ToFloatArray().Sum(v => (double)v) / batch.Size;
+            // float32 sums in another order (per shard, then the ring): a relative 1e-5.
+            foreach (var r in results) Assert.Equal(expected, r[step], Math.Abs(expected) * 1e-5 + 1e-6);
+        }
+        Assert.Equal(results[0], results[1]);
+        Assert.Equal(results[0], results[2]);
+    }
+
+    [Fact]
     public void AShardingThatLeavesARankWithoutImagesIsRefused()
     {
         var data = DartsSearchTests.TinyData();
