@@ -1,5 +1,5 @@
-// The c10d binding with two ranks as two threads of this process over 127.0.0.1: all-reduce of a bucketed list, broadcast,
-// barrier, the store, and a peer that never comes becoming a TorchException with c10d's message.
+// The c10d binding with two ranks as two threads of this process (a file store, Gloo over 127.0.0.1: no server listens on
+// any other address): all-reduce of a bucketed list, broadcast, barrier, the store, and failures as TorchExceptions.
 using System.Net;
 using System.Net.Sockets;
 using Nas.Torch;
@@ -10,7 +10,7 @@ public sealed class DistributedTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>A port no one listens on right now (the OS picks it), for a store on 127.0.0.1.</summary>
+    /// <summary>A port no one listens on right now (the OS picks it).</summary>
     public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
@@ -19,13 +19,16 @@ public sealed class DistributedTests
     }
 
     /// <summary>Runs <paramref name="body"/> as ranks 0 and 1 on two threads, each with its own store client and group.</summary>
+    /// <summary>A store file no run uses yet (c10d creates it; the last store to close removes it).</summary>
+    public static string StoreFile() => Path.Combine(Path.GetTempPath(), $"nas-test-store-{Guid.NewGuid():N}");
+
     private static T[] TwoRanks<T>(Func<ProcessGroup, DistributedStore, T> body)
     {
-        var port = FreePort();
+        var file = StoreFile();
         var results = new T[2];
         OnTwoThreads(rank =>
         {
-            using var store = DistributedStore.Tcp("127.0.0.1", port, isServer: rank == 0, worldSize: 2, Timeout);
+            using var store = DistributedStore.File(file, worldSize: 2, Timeout);
             using var group = new ProcessGroup(store, rank, 2, Timeout, "127.0.0.1");
             results[rank] = body(group, store);
         });
@@ -121,23 +124,27 @@ public sealed class DistributedTests
     public void APeerThatNeverComesIsATimeoutWithC10dsMessage()
     {
         // Rank 0 of two, alone: the group's rendezvous waits for rank 1's address in the store and gives up after the timeout.
-        var port = FreePort();
-        using var store = DistributedStore.Tcp("127.0.0.1", port, isServer: true, worldSize: 2, TimeSpan.FromMilliseconds(1500));
-        var e = Assert.Throws<TorchException>(() => new ProcessGroup(store, 0, 2, TimeSpan.FromMilliseconds(1500), "127.0.0.1"));
-        Assert.Contains("imeout", e.Message);
+        var file = StoreFile();
+        try
+        {
+            using var store = DistributedStore.File(file, worldSize: 2, TimeSpan.FromMilliseconds(1500));
+            var e = Assert.Throws<TorchException>(() => new ProcessGroup(store, 0, 2, TimeSpan.FromMilliseconds(1500), "127.0.0.1"));
+            Assert.Contains("imeout", e.Message);
+        }
+        finally { File.Delete(file); } // rank 1 never came, so the store's own clean-up never ran
     }
 
     [Fact]
     public void ADeadPeerMakesTheCollectiveThrowInsteadOfHanging()
     {
         // Rank 1 leaves (disposes its group) after the first all-reduce; rank 0's second all-reduce must fail within the timeout.
-        var port = FreePort();
+        var file = StoreFile();
         var timeout = TimeSpan.FromSeconds(5);
         Exception? failure = null;
         var started = DateTime.UtcNow;
         OnTwoThreads(rank =>
         {
-            using var store = DistributedStore.Tcp("127.0.0.1", port, isServer: rank == 0, worldSize: 2, timeout);
+            using var store = DistributedStore.File(file, worldSize: 2, timeout);
             using var t = Tensor.FromSpan([1f], [1]);
             var group = new ProcessGroup(store, rank, 2, timeout, "127.0.0.1");
             group.AllReduce([t]);
@@ -154,10 +161,17 @@ public sealed class DistributedTests
     }
 
     [Fact]
+    public void ATcpStoreWithNoServerToReachIsATorchException()
+    {
+        // A client only (nothing here listens): connecting to a port where no store runs fails within the timeout.
+        var e = Assert.Throws<TorchException>(() => DistributedStore.Tcp("127.0.0.1", FreePort(), isServer: false, worldSize: 2, TimeSpan.FromSeconds(2)));
+        Assert.False(string.IsNullOrWhiteSpace(e.Message));
+    }
+
+    [Fact]
     public void BadRanksAreRefusedBeforeAnyNetworkWork()
     {
-        var port = FreePort();
-        using var store = DistributedStore.Tcp("127.0.0.1", port, isServer: true, worldSize: 1, Timeout);
+        using var store = DistributedStore.File(StoreFile(), worldSize: 1, Timeout);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessGroup(store, 2, 2, Timeout));
         using var one = new ProcessGroup(store, 0, 1, Timeout, "127.0.0.1");
         using var t = Tensor.FromSpan([2f], [1]);

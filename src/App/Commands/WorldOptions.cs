@@ -12,6 +12,14 @@ namespace Nas.App.Commands;
 /// </summary>
 public sealed record WorldSpec(int Nproc, int WorldSize, int Rank, string MasterAddr, int MasterPort, TimeSpan Timeout, int CheckEvery)
 {
+    /// <summary>
+    /// Local ranks (the --nproc launcher's) meet through a c10d FileStore at this path instead of a TCPStore: libtorch
+    /// 1.13's TCPStore server listens on every interface, and local ranks need no network server at all.
+    /// </summary>
+    public string? StoreFile { get; init; }
+
+    public const string StoreFileVariable = "NAS_STORE_FILE";
+
     public bool IsLauncher => Nproc > 1;
     public bool IsRank => WorldSize > 1;
     public static readonly WorldSpec Single = new(1, 1, 0, "127.0.0.1", 0, TimeSpan.FromSeconds(120), 0);
@@ -55,8 +63,9 @@ public sealed class WorldOptions
         }
         if (size < 1) throw new ConfigException($"world size {size}: must be at least 1");
         if (rank < 0 || rank >= size) throw new ConfigException($"rank {rank}: must be in 0..{size - 1} for a world of {size}");
-        if (size > 1 && port == 0) throw new ConfigException($"a world of {size} ranks needs rank 0's store: --master ADDR:PORT or $MASTER_ADDR and $MASTER_PORT");
-        return new WorldSpec(1, size, rank, addr, port, TimeSpan.FromSeconds(timeout), check);
+        var file = env(WorldSpec.StoreFileVariable);
+        if (size > 1 && port == 0 && file is null) throw new ConfigException($"a world of {size} ranks needs rank 0's store: --master ADDR:PORT or $MASTER_ADDR and $MASTER_PORT");
+        return new WorldSpec(1, size, rank, addr, port, TimeSpan.FromSeconds(timeout), check) { StoreFile = file };
     }
 
     private static (string Addr, int Port) MasterOf(string? flag, Func<string, string?> env)

@@ -1,8 +1,6 @@
 // `--nproc N`: the parent of N local ranks. It starts them with torchrun's variables, forwards SIGTERM/SIGINT, and reports which rank failed first.
 using System.CommandLine;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Nas.App.Commands;
 
@@ -11,14 +9,15 @@ namespace Nas.App.Runs;
 public static partial class Launcher
 {
     /// <summary>
-    /// Runs <paramref name="args"/> (this command's own arguments, without --nproc) as ranks 0..n-1 of one world on
-    /// 127.0.0.1 and waits for them. When a rank fails, the others must fail too within the collective timeout (they do: a
+    /// Runs <paramref name="args"/> (this command's own arguments, without --nproc) as ranks 0..n-1 of one world on this
+    /// machine (a c10d file store in the temp folder, Gloo on 127.0.0.1) and waits for them. When a rank fails, the others must fail too within the collective timeout (they do: a
     /// dead peer breaks their next collective); any still alive after timeout + 15 s are killed. Returns 0 when every rank
     /// exited 0, else the first failed rank's exit code when it is one of nas's own (2-5), else 1.
     /// </summary>
     public static int Run(IReadOnlyList<string> args, WorldSpec spec, string who)
     {
-        var port = FreePort();
+        // The ranks meet through a file store (no network server; see WorldSpec.StoreFile) and Gloo on 127.0.0.1.
+        var storeFile = Path.Combine(Path.GetTempPath(), $"nas-store-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var ranks = new Process[spec.Nproc];
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Forward(ranks, 15); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Forward(ranks, 2); });
@@ -26,7 +25,7 @@ public static partial class Launcher
         {
             for (var r = 0; r < spec.Nproc; r++)
             {
-                ranks[r] = Process.Start(StartInfo(args, spec, r, port))!;
+                ranks[r] = Process.Start(StartInfo(args, spec, r, storeFile))!;
                 Console.Error.WriteLine($"{who}: rank {r} of {spec.Nproc}: pid {ranks[r].Id}");
             }
             return Watch(ranks, spec, who);
@@ -39,6 +38,7 @@ public static partial class Launcher
                 if (!p.HasExited) p.Kill();
                 p.Dispose();
             }
+            File.Delete(storeFile); // the last rank's store usually removed it already
         }
     }
 
@@ -80,7 +80,7 @@ public static partial class Launcher
 
     private static string Describe(int code) => code > 128 && code < 160 ? $"was killed by signal {code - 128}" : $"exited with code {code}";
 
-    private static ProcessStartInfo StartInfo(IReadOnlyList<string> args, WorldSpec spec, int rank, int port)
+    private static ProcessStartInfo StartInfo(IReadOnlyList<string> args, WorldSpec spec, int rank, string storeFile)
     {
         // The same program: `dotnet nas.dll ARGS` when run through the dotnet host, else the apphost itself.
         var host = Environment.ProcessPath ?? "dotnet";
@@ -90,8 +90,9 @@ public static partial class Launcher
         start.Environment["WORLD_SIZE"] = $"{spec.Nproc}";
         start.Environment["RANK"] = $"{rank}";
         start.Environment["LOCAL_RANK"] = $"{rank}";
-        start.Environment["MASTER_ADDR"] = "127.0.0.1";
-        start.Environment["MASTER_PORT"] = $"{port}";
+        start.Environment[WorldSpec.StoreFileVariable] = storeFile;
+        start.Environment.Remove("MASTER_ADDR");
+        start.Environment.Remove("MASTER_PORT");
         return start;
     }
 
@@ -108,13 +109,6 @@ public static partial class Launcher
         }
         args.AddRange(extra);
         return args;
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     private static void Forward(Process[] ranks, int signal)

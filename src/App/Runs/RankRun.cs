@@ -142,15 +142,18 @@ public static class RankRun
         DistributedStore? store = null;
         try
         {
-            store = DistributedStore.Tcp(spec.MasterAddr, spec.MasterPort, isServer: spec.Rank == 0, spec.WorldSize, spec.Timeout);
-            // Gloo binds the address this machine uses to reach the master: loopback for a local world.
-            var host = IsLoopback(spec.MasterAddr) ? "127.0.0.1" : Environment.GetEnvironmentVariable("NAS_GLOO_HOST") ?? "";
+            store = spec.StoreFile is { } file
+                ? DistributedStore.File(file, spec.WorldSize, spec.Timeout)
+                : DistributedStore.Tcp(spec.MasterAddr, spec.MasterPort, isServer: spec.Rank == 0, spec.WorldSize, spec.Timeout);
+            // Gloo binds the address this machine uses to reach the others: loopback for a local world.
+            var host = spec.StoreFile is not null || IsLoopback(spec.MasterAddr) ? "127.0.0.1" : Environment.GetEnvironmentVariable("NAS_GLOO_HOST") ?? "";
             return (store, new ProcessGroup(store, spec.Rank, spec.WorldSize, spec.Timeout, host));
         }
         catch (TorchException e)
         {
             store?.Dispose();
-            Console.Error.WriteLine($"{who}: rank {spec.Rank}: could not join the world of {spec.WorldSize} at {spec.MasterAddr}:{spec.MasterPort}: {OneLine(e.Message)}");
+            var at = spec.StoreFile ?? $"{spec.MasterAddr}:{spec.MasterPort}";
+            Console.Error.WriteLine($"{who}: rank {spec.Rank}: could not join the world of {spec.WorldSize} at {at}: {OneLine(e.Message)}");
             return null;
         }
     }

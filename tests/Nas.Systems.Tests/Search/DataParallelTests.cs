@@ -1,8 +1,6 @@
-// Data-parallel search with two ranks as two threads of this process (a real Gloo group over 127.0.0.1): every differentiable
+// Data-parallel search with two ranks as two threads of this process (a real Gloo group over 127.0.0.1, a file store): every differentiable
 // preset keeps the ranks bit-identical, the shards make up the single-process batch, the all-reduced gradient is the mean of
 // the shards' gradients, and a rank whose weights differ stops every rank with a clear error.
-using System.Net;
-using System.Net.Sockets;
 using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
@@ -16,24 +14,17 @@ public sealed class DataParallelTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     /// <summary>Runs <paramref name="body"/> as each of <paramref name="n"/> ranks on its own thread, with its own store and group.</summary>
     internal static T[] Ranks<T>(int n, Func<ProcessGroup, T> body)
     {
-        var port = FreePort();
+        var file = Path.Combine(Path.GetTempPath(), $"nas-test-store-{Guid.NewGuid():N}");
         var results = new T[n];
         var errors = new Exception?[n];
         var threads = Enumerable.Range(0, n).Select(rank => new Thread(() =>
         {
             try
             {
-                using var store = DistributedStore.Tcp("127.0.0.1", port, isServer: rank == 0, worldSize: n, Timeout);
+                using var store = DistributedStore.File(file, worldSize: n, Timeout);
                 using var group = new ProcessGroup(store, rank, n, Timeout, "127.0.0.1");
                 results[rank] = body(group);
             }
