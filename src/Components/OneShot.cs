@@ -11,7 +11,15 @@ public enum OneShotSpaceKind { Mobile = 0, Nb201 = 1 }
 /// non-zero op ends in an output BN (BNNAS++ §3.2).
 /// </summary>
 [Component("nas.oneshot.network", 1)]
-public readonly record struct OneShotNetwork(OneShotSpaceKind Space, int InputChannels, int InputSize, int Classes, int Channels, int CellsPerStage, bool Spring, bool Unbiased);
+public readonly record struct OneShotNetwork(
+    [SnapshotKey("Space")] OneShotSpaceKind Space,
+    [SnapshotKey("InputChannels")] int InputChannels,
+    [SnapshotKey("InputSize")] int InputSize,
+    [SnapshotKey("Classes")] int Classes,
+    [SnapshotKey("Channels")] int Channels,
+    [SnapshotKey("CellsPerStage")] int CellsPerStage,
+    [SnapshotKey("Spring")] bool Spring,
+    [SnapshotKey("Unbiased")] bool Unbiased);
 
 /// <summary>
 /// A candidate op: choice <see cref="Choice"/> (gene; −1 = identity) of layer <see cref="Layer"/> (mobile layer or
@@ -19,8 +27,12 @@ public readonly record struct OneShotNetwork(OneShotSpaceKind Space, int InputCh
 /// BatchNorm is named "out.*" (the BN-NAS indicator BN).
 /// </summary>
 [Component("nas.oneshot.choice", 1)]
-public readonly record struct ChoiceOp(int Layer, int Choice, int Cell);
+public readonly record struct ChoiceOp([SnapshotKey("Layer")] int Layer, [SnapshotKey("Choice")] int Choice, [SnapshotKey("Cell")] int Cell);
 
 /// <summary>An architecture the evolutionary search evaluated: its genome, FLOPs, fitness (lower is better) and generation.</summary>
 [Component("nas.oneshot.candidate", 1)]
-public readonly record struct ArchCandidate(int[] Genes, double Flops, double Fitness, int Generation);
+public readonly record struct ArchCandidate(
+    [SnapshotKey("Genes")] int[] Genes,
+    [SnapshotKey("Flops")] double Flops,
+    [SnapshotKey("Fitness")] double Fitness,
+    [SnapshotKey("Generation")] int Generation);

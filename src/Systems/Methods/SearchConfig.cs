@@ -1,6 +1,7 @@
 // The effective configuration of a search: a method preset, then a config file, then command-line flags. Stored in the world as a resource.
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
+using Nas.World;
 
 namespace Nas.Systems.Methods;
 
@@ -8,97 +9,97 @@ public enum SearchSpace { Stacked, Broad }
 
 public sealed record SearchConfig
 {
-    public string Method { get; init; } = "darts";
-    public SearchSpace Space { get; init; } = SearchSpace.Stacked;
-    public string Dataset { get; init; } = "fashion-mnist";
-    public int Subset { get; init; }
-    public int Layers { get; init; } = 8;
-    public int Channels { get; init; } = 16;
-    public int Nodes { get; init; } = 4;
-    public int Batch { get; init; } = 64;
-    public int Epochs { get; init; } = 50;
+    [SnapshotKey("Method")] public string Method { get; init; } = "darts";
+    [SnapshotKey("Space")] public SearchSpace Space { get; init; } = SearchSpace.Stacked;
+    [SnapshotKey("Dataset")] public string Dataset { get; init; } = "fashion-mnist";
+    [SnapshotKey("Subset")] public int Subset { get; init; }
+    [SnapshotKey("Layers")] public int Layers { get; init; } = 8;
+    [SnapshotKey("Channels")] public int Channels { get; init; } = 16;
+    [SnapshotKey("Nodes")] public int Nodes { get; init; } = 4;
+    [SnapshotKey("Batch")] public int Batch { get; init; } = 64;
+    [SnapshotKey("Epochs")] public int Epochs { get; init; } = 50;
     /// <summary>Stop after this many steps in total (0 = run all epochs).</summary>
-    public long Steps { get; init; }
-    public ulong Seed { get; init; } = 2;
-    public int Threads { get; init; } = Environment.ProcessorCount;
-    public string Device { get; init; } = "cpu";
-    public long SnapshotEvery { get; init; }
-    public int SnapshotKeep { get; init; } = 3;
-    public double TrainPortion { get; init; } = 0.5;
+    [SnapshotKey("Steps")] public long Steps { get; init; }
+    [SnapshotKey("Seed")] public ulong Seed { get; init; } = 2;
+    [SnapshotKey("Threads")] public int Threads { get; init; } = Environment.ProcessorCount;
+    [SnapshotKey("Device")] public string Device { get; init; } = "cpu";
+    [SnapshotKey("SnapshotEvery")] public long SnapshotEvery { get; init; }
+    [SnapshotKey("SnapshotKeep")] public int SnapshotKeep { get; init; } = 3;
+    [SnapshotKey("TrainPortion")] public double TrainPortion { get; init; } = 0.5;
     /// <summary>The supernet forward: batched (fast, the default) or reference (the plain per-op path it is tested against).</summary>
-    public ForwardMode Forward { get; init; } = ForwardMode.Batched;
+    [SnapshotKey("Forward")] public ForwardMode Forward { get; init; } = ForwardMode.Batched;
 
     // Weight optimiser (SGD, cosine schedule per epoch).
-    public double Lr { get; init; } = 0.025;
-    public double LrMin { get; init; } = 0.001;
-    public double Momentum { get; init; } = 0.9;
-    public double WeightDecay { get; init; } = 3e-4;
-    public double GradClip { get; init; } = 5;
+    [SnapshotKey("Lr")] public double Lr { get; init; } = 0.025;
+    [SnapshotKey("LrMin")] public double LrMin { get; init; } = 0.001;
+    [SnapshotKey("Momentum")] public double Momentum { get; init; } = 0.9;
+    [SnapshotKey("WeightDecay")] public double WeightDecay { get; init; } = 3e-4;
+    [SnapshotKey("GradClip")] public double GradClip { get; init; } = 5;
 
     // Architecture optimiser (Adam, coupled L2).
-    public double ArchLr { get; init; } = 3e-4;
-    public double ArchBeta1 { get; init; } = 0.5;
-    public double ArchBeta2 { get; init; } = 0.999;
-    public double ArchWeightDecay { get; init; } = 1e-3;
+    [SnapshotKey("ArchLr")] public double ArchLr { get; init; } = 3e-4;
+    [SnapshotKey("ArchBeta1")] public double ArchBeta1 { get; init; } = 0.5;
+    [SnapshotKey("ArchBeta2")] public double ArchBeta2 { get; init; } = 0.999;
+    [SnapshotKey("ArchWeightDecay")] public double ArchWeightDecay { get; init; } = 1e-3;
     /// <summary>Epochs during which alpha (and beta) stay frozen (PC-DARTS warm-up).</summary>
-    public int WarmupEpochs { get; init; }
-    public bool SecondOrder { get; init; }
+    [SnapshotKey("WarmupEpochs")] public int WarmupEpochs { get; init; }
+    [SnapshotKey("SecondOrder")] public bool SecondOrder { get; init; }
 
     // Techniques that can be switched on in any combination the checks allow.
     /// <summary>Partial channel connections: 1/K of the channels go through the mixed op (1 = off).</summary>
-    public int PartialChannels { get; init; } = 1;
-    public bool EdgeNormalization { get; init; }
+    [SnapshotKey("PartialChannels")] public int PartialChannels { get; init; } = 1;
+    [SnapshotKey("EdgeNormalization")] public bool EdgeNormalization { get; init; }
     /// <summary>Confident learning rate power p (0 = off): alpha lr × ((e+1)/E)^p.</summary>
-    public double ConfidentLrPower { get; init; }
+    [SnapshotKey("ConfidentLrPower")] public double ConfidentLrPower { get; init; }
     /// <summary>DropNAS drop rate r (0 = off): each op dropped with probability r^(1/|group|).</summary>
-    public double DropRate { get; init; }
+    [SnapshotKey("DropRate")] public double DropRate { get; init; }
     /// <summary>One-level search: weights and alphas updated on the same batch (DropNAS).</summary>
-    public bool OneLevel { get; init; }
+    [SnapshotKey("OneLevel")] public bool OneLevel { get; init; }
     /// <summary>Broad space: number of convolution blocks and enhancement cells (§4.2).</summary>
-    public int ConvBlocks { get; init; } = 2;
-    public int EnhancementCells { get; init; } = 1;
+    [SnapshotKey("ConvBlocks")] public int ConvBlocks { get; init; } = 2;
+    [SnapshotKey("EnhancementCells")] public int EnhancementCells { get; init; } = 1;
 
     // One-shot family (methods.md part 2; see docs/one-shot.md for which defaults are ours [I]).
-    public Nas.Components.OneShotSpaceKind OneShotSpace { get; init; } = Nas.Components.OneShotSpaceKind.Mobile;
+    [SnapshotKey("OneShotSpace")] public Nas.Components.OneShotSpaceKind OneShotSpace { get; init; } = Nas.Components.OneShotSpaceKind.Mobile;
     /// <summary>NB-201 cells per stage (§5.2: 5).</summary>
-    public int CellsPerStage { get; init; } = 5;
-    public double LabelSmoothing { get; init; }
+    [SnapshotKey("CellsPerStage")] public int CellsPerStage { get; init; } = 5;
+    [SnapshotKey("LabelSmoothing")] public double LabelSmoothing { get; init; }
     /// <summary>BN-only supernet training (§2.3) and which BN parameters train.</summary>
-    public bool BnOnly { get; init; }
-    public OneShot.Supernet.BnScope BnScope { get; init; } = OneShot.Supernet.BnScope.LastBnPerOp;
+    [SnapshotKey("BnOnly")] public bool BnOnly { get; init; }
+    [SnapshotKey("BnScope")] public OneShot.Supernet.BnScope BnScope { get; init; } = OneShot.Supernet.BnScope.LastBnPerOp;
     /// <summary>BNNAS++'s unbiased supernet: an output BN on every non-zero op (§3.2).</summary>
-    public bool UnbiasedBn { get; init; }
-    public OneShot.Systems.OneShotFitness Fitness { get; init; } = OneShot.Systems.OneShotFitness.Accuracy;
+    [SnapshotKey("UnbiasedBn")] public bool UnbiasedBn { get; init; }
+    [SnapshotKey("Fitness")] public OneShot.Systems.OneShotFitness Fitness { get; init; } = OneShot.Systems.OneShotFitness.Accuracy;
     /// <summary>BNNAS++ facets in the combination: any of the letters e, t, u (§3.3).</summary>
-    public string Facets { get; init; } = "etu";
-    public int FacetPool { get; init; } = 32;
-    public int FacetProbe { get; init; } = 32;
-    public int FacetDraws { get; init; } = 4;
-    public int Population { get; init; } = 50;
-    public int Generations { get; init; } = 20;
+    [SnapshotKey("Facets")] public string Facets { get; init; } = "etu";
+    [SnapshotKey("FacetPool")] public int FacetPool { get; init; } = 32;
+    [SnapshotKey("FacetProbe")] public int FacetProbe { get; init; } = 32;
+    [SnapshotKey("FacetDraws")] public int FacetDraws { get; init; } = 4;
+    [SnapshotKey("Population")] public int Population { get; init; } = 50;
+    [SnapshotKey("Generations")] public int Generations { get; init; } = 20;
     /// <summary>FLOPs (MACs) cap of the evolution; 0 = none.</summary>
-    public double FlopsLimit { get; init; }
+    [SnapshotKey("FlopsLimit")] public double FlopsLimit { get; init; }
     /// <summary>
     /// SPOS's training-time FLOPs window (§1.3): with <see cref="FlopsWindowMax"/> &gt; 0, each step's path is drawn by
     /// picking one of the [min, max] bins of <see cref="FlopsBin"/> MACs uniformly, then drawing until one lands in it.
     /// </summary>
-    public double FlopsWindowMin { get; init; }
-    public double FlopsWindowMax { get; init; }
-    public double FlopsBin { get; init; }
+    [SnapshotKey("FlopsWindowMin")] public double FlopsWindowMin { get; init; }
+    [SnapshotKey("FlopsWindowMax")] public double FlopsWindowMax { get; init; }
+    [SnapshotKey("FlopsBin")] public double FlopsBin { get; init; }
     /// <summary>NB-201 only: the evolution evaluates one cell per class of this equivalence (none = every distinct genome).</summary>
-    public OneShot.NasBench201.Nb201Dedupe Nb201Dedupe { get; init; } = OneShot.NasBench201.Nb201Dedupe.None;
-    public int RecalibrationBatches { get; init; } = 20;
-    public int EvalBatches { get; init; } = 10;
+    [SnapshotKey("Nb201Dedupe")] public OneShot.NasBench201.Nb201Dedupe Nb201Dedupe { get; init; } = OneShot.NasBench201.Nb201Dedupe.None;
+    [SnapshotKey("RecalibrationBatches")] public int RecalibrationBatches { get; init; } = 20;
+    [SnapshotKey("EvalBatches")] public int EvalBatches { get; init; } = 10;
     /// <summary>BS-NAS: spring widths (§4.3) and shrinking (§4.4).</summary>
-    public bool Spring { get; init; }
-    public bool Shrink { get; init; }
-    public int ShrinkFirstStage { get; init; } = 10;
-    public int ShrinkLaterStage { get; init; } = 1;
-    public int ShrinkRemove { get; init; } = 7;
-    public int ShrinkSubnets { get; init; } = 100;
-    public double ShrinkStopAtSize { get; init; } = 1e6;
+    [SnapshotKey("Spring")] public bool Spring { get; init; }
+    [SnapshotKey("Shrink")] public bool Shrink { get; init; }
+    [SnapshotKey("ShrinkFirstStage")] public int ShrinkFirstStage { get; init; } = 10;
+    [SnapshotKey("ShrinkLaterStage")] public int ShrinkLaterStage { get; init; } = 1;
+    [SnapshotKey("ShrinkRemove")] public int ShrinkRemove { get; init; } = 7;
+    [SnapshotKey("ShrinkSubnets")] public int ShrinkSubnets { get; init; } = 100;
+    [SnapshotKey("ShrinkStopAtSize")] public double ShrinkStopAtSize { get; init; } = 1e6;
     /// <summary>How shrinking scores options: BN-recalibrated accuracy (default) or ABS's weight angle (§4.4).</summary>
-    public OneShot.BsNas.ShrinkCriterion ShrinkCriterion { get; init; } = OneShot.BsNas.ShrinkCriterion.Accuracy;
+    [SnapshotKey("ShrinkCriterion")] public OneShot.BsNas.ShrinkCriterion ShrinkCriterion { get; init; } = OneShot.BsNas.ShrinkCriterion.Accuracy;
 
     public static IReadOnlyList<string> Methods { get; } =
         ["darts", "pc-darts", "bnas-d", "bnas-v2-clr", "bnas-v2-pc", "dropnas", "spos", "bn-nas", "bnnas++", "bs-nas"];

@@ -6,7 +6,7 @@ namespace Nas.Systems.Search;
 
 /// <summary>The batch streams' positions after this step's draw: part of every snapshot, so a resumed run sees the same batches.</summary>
 [Resource("nas.data.positions", 1)]
-public sealed record StreamPositions(BatchStreamState Train, BatchStreamState? Val);
+public sealed record StreamPositions([SnapshotKey("Train")] BatchStreamState Train, [SnapshotKey("Val")] BatchStreamState? Val);
 
 public sealed class FeedBatchesSystem : ISystem
 {

@@ -9,7 +9,11 @@ namespace Nas.Systems.Search;
 
 /// <summary>The DropNAS mask generator's state (xoshiro256**): part of every snapshot, so a resumed run draws the same masks.</summary>
 [Resource("nas.dropnas.rng", 1)]
-public sealed record DropRngState(ulong S0, ulong S1, ulong S2, ulong S3)
+public sealed record DropRngState(
+    [SnapshotKey("S0")] ulong S0,
+    [SnapshotKey("S1")] ulong S1,
+    [SnapshotKey("S2")] ulong S2,
+    [SnapshotKey("S3")] ulong S3)
 {
     /// <summary>Stream 0x44524F50 ("DROP") of the run's seed, separate from the data and weight streams.</summary>
     public static DropRngState FromSeed(ulong seed) => From(Xoshiro256StarStar.FromSeed(seed, 0x44524F50));

@@ -48,8 +48,8 @@ public sealed class StepTensors : IDisposable
 
 /// <summary>The torch generator's state bytes (libtorch's CPUGeneratorImplState), captured just before a snapshot.</summary>
 [Resource("nas.torch.rng", 1)]
-public sealed record TorchRngState(byte[] State);
+public sealed record TorchRngState([SnapshotKey("State")] byte[] State);
 
 /// <summary>The effective configuration, as a resource systems can read; snapshotted, so a resume knows the data set and method.</summary>
 [Resource("nas.search.config", 1)]
-public sealed record RunConfig(SearchConfig Config);
+public sealed record RunConfig([SnapshotKey("Config")] SearchConfig Config);

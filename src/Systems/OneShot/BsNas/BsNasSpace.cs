@@ -2,6 +2,7 @@
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.Spaces.Darts;
+using Nas.World;
 
 namespace Nas.Systems.OneShot.BsNas;
 
@@ -15,8 +16,8 @@ public static class BsNasGene
 }
 
 /// <summary>Which ops (genes −1..5) and width indices of every layer are still switched on (§4.4).</summary>
-[Nas.World.Resource("nas.oneshot.active", 1)]
-public sealed record ActiveOptions(int[][] Ops, int[][] Widths);
+[Resource("nas.oneshot.active", 1)]
+public sealed record ActiveOptions([SnapshotKey("Ops")] int[][] Ops, [SnapshotKey("Widths")] int[][] Widths);
 
 /// <summary>
 /// Layers at base widths (from a MobileSpace layout); identity is admissible where stride is 1 and the base widths

@@ -4,10 +4,14 @@ using Nas.World;
 namespace Nas.Systems.OneShot.Search;
 
 /// <summary>An evaluated genome. Fitness is lower-is-better, as in SPOS (top-1 error; BN-NAS passes −S(a)).</summary>
-public sealed record Candidate(int[] Genes, double Flops, double Fitness);
+public sealed record Candidate([SnapshotKey("Genes")] int[] Genes, [SnapshotKey("Flops")] double Flops, [SnapshotKey("Fitness")] double Fitness);
 
 /// <summary>Per generation: the best fitness ever seen (top-k head), the population's mean, and evaluations so far.</summary>
-public sealed record GenerationStats(int Generation, double Best, double Mean, int Evaluated);
+public sealed record GenerationStats(
+    [SnapshotKey("Generation")] int Generation,
+    [SnapshotKey("Best")] double Best,
+    [SnapshotKey("Mean")] double Mean,
+    [SnapshotKey("Evaluated")] int Evaluated);
 
 /// <summary>§1.5's parameters; the attempt caps are 10× the child counts as in SPOS.</summary>
 public sealed record EvolutionConfig(
@@ -31,12 +35,12 @@ public sealed record EvolutionConfig(
 /// </summary>
 [Resource("nas.oneshot.evolution", 1)]
 public sealed record EvolutionState(
-    int Generation,
-    ulong RngState,
-    Candidate[] Population,
-    Candidate[] TopK,
-    Candidate[] Evaluated,
-    GenerationStats[] History);
+    [SnapshotKey("Generation")] int Generation,
+    [SnapshotKey("RngState")] ulong RngState,
+    [SnapshotKey("Population")] Candidate[] Population,
+    [SnapshotKey("TopK")] Candidate[] TopK,
+    [SnapshotKey("Evaluated")] Candidate[] Evaluated,
+    [SnapshotKey("History")] GenerationStats[] History);
 
 public static class Evolution
 {
