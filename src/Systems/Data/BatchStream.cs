@@ -138,7 +138,7 @@ public sealed class BatchStream
         if (Shuffle)
         {
             var rng = SplitMix64.Derive(_state.Seed, PermutationTag, (ulong)epoch);
-            rng.Shuffle(_permutation);
+            rng.FillPermutation(_permutation);
         }
         else
         {

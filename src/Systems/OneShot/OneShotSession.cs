@@ -32,7 +32,7 @@ public sealed class OneShotSession : ISearchSession
     public static OneShotNetwork NetworkOf(SearchConfig c, Dataset train) =>
         new(c.OneShotSpace, train.Channels, train.Height, train.Classes, c.Channels, c.CellsPerStage, c.Spring, c.UnbiasedBn);
 
-    /// <summary>A new world: the supernet (seeded from the torch generator), the world RNG, data streams, fixed scoring batches, clock.</summary>
+    /// <summary>A new world: the supernet (seeded from the torch generator), the "path" random stream, data streams, fixed scoring batches, clock.</summary>
     public static OneShotSession Create(SearchConfig config, Dataset train)
     {
         if (!OneShotMethod.IsOneShot(config.Method)) throw new ArgumentException($"'{config.Method}' is not a one-shot method");
@@ -45,7 +45,7 @@ public sealed class OneShotSession : ISearchSession
             world.Types.RegisterAssembly(typeof(OneShotSession).Assembly);
             var generator = new Generator(config.Seed);
             world.SetResource(new TorchRng(generator));
-            world.SetResource(new WorldRng(config.Seed));
+            RandomStreams.Open(world, RandomStreams.Path, config.Seed);
             var supernet = SupernetSpawn.Spawn(world, new SupernetSpec(NetworkOf(config, train), config.BnOnly, config.BnScope), generator);
             if (config.Shrink && config.ShrinkCriterion == ShrinkCriterion.Angle) supernet.KeepInitialWeights(); // §4.4: the angle's reference
             if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes).Active);
@@ -65,8 +65,8 @@ public sealed class OneShotSession : ISearchSession
 
     /// <summary>
     /// A session over a world loaded from a snapshot (SearchSnapshot.Read). Everything a one-shot run carries between
-    /// steps is already in the world — supernet weights and momentum buffers, BN statistics, the world RNG (sampled
-    /// paths, shrinking draws), the clock and metrics, <see cref="SampledPath"/>, <see cref="ActiveOptions"/>, the
+    /// steps is already in the world — supernet weights and momentum buffers, BN statistics, the "path" random stream
+    /// (sampled paths, shrinking draws), the clock and metrics, <see cref="SampledPath"/>, <see cref="ActiveOptions"/>, the
     /// evolution's <see cref="EvolutionState"/> (population, top-k, evaluated memo, its own RNG state) with the
     /// <see cref="ArchCandidate"/> entities, and the BN score table or facet pool — so this only rebuilds what is
     /// runtime-only: the torch generator from <see cref="TorchRngState"/>, the training stream at
@@ -81,6 +81,7 @@ public sealed class OneShotSession : ISearchSession
         if (world.CountOf<OneShotNetwork>() != 1) throw new InvalidOperationException("the snapshot holds no one-shot network entity");
         if (!world.TryResource<StreamPositions>(out var positions)) throw new InvalidOperationException("the snapshot has no data-stream positions (nas.data.positions)");
         world.SetResource(new RunConfig(config));
+        RandomStreams.AdoptLegacy(world);
         TorchRng.Restore(world, config.Seed);
         SetDataResources(world, train, config, positions.Train);
         return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);

@@ -43,7 +43,7 @@ public sealed class SearchSession : ISearchSession
                 : StackedSpace.Spawn(world, new StackedLayout(config.Layers, config.Channels, train.Channels, train.Height, train.Classes, Nodes: config.Nodes),
                     OpsFor(config), config.PartialChannels, config.EdgeNormalization, generator);
             world.SetResource(runtime);
-            if (config.DropRate > 0) world.SetResource(DropRngState.FromSeed(config.Seed));
+            if (config.DropRate > 0) RandomStreams.Open(world, RandomStreams.Drop, config.Seed);
             world.SetResource(new RunConfig(config));
             DifferentiableMethod.SetSettings(world, config);
             world.SetResource(new PassTensors());
@@ -74,6 +74,7 @@ public sealed class SearchSession : ISearchSession
         world.SetResource(new RunConfig(config));
         DifferentiableMethod.SetSettings(world, config);
         world.SetResource(new PassTensors());
+        RandomStreams.AdoptLegacy(world);
         TorchRng.Restore(world, config.Seed);
         world.SetResource(config.Space == SearchSpace.Broad ? BroadSpace.Resolve(world) : StackedSpace.Resolve(world));
         world.SetResource(Feed(config, train, world.Resource<StreamPositions>()));

@@ -3,6 +3,7 @@ using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Search;
 using Nas.Torch;
+using Nas.World;
 
 namespace Nas.Systems.Train;
 

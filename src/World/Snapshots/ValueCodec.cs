@@ -8,7 +8,7 @@ namespace Nas.World.Snapshots;
 /// <summary>
 /// Writes and reads plain values as MessagePack, so readers in any language see names:
 /// null → nil; bool, integers, float, double, string as themselves; enums as their integer value;
-/// <see cref="Entity"/> as [index, generation]; byte[] as bin; other arrays as arrays; <see cref="WorldRng"/> as {"state": [4 uint64]};
+/// <see cref="Entity"/> as [index, generation]; byte[] as bin; other arrays as arrays; <see cref="Rng"/> as {"state": [4 uint64]};
 /// records and structs as a map of the members of their widest public constructor whose parameters all name readable
 /// members (positional records: the primary constructor), or, for types without such a constructor (init-only records),
 /// of their public settable properties and fields. Each member is keyed by its <see cref="SnapshotKeyAttribute"/>, never
@@ -41,7 +41,7 @@ public sealed class ValueCodec
             case string s: writer.Write(s); return;
             case byte[] bytes: writer.Write(bytes.AsSpan()); return;
             case Entity e: writer.WriteArrayHeader(2); writer.Write(e.Index); writer.Write(e.Generation); return;
-            case WorldRng rng:
+            case Rng rng:
                 writer.WriteMapHeader(1);
                 writer.Write("state");
                 Write(ref writer, typeof(ulong[]), rng.GetState());
@@ -101,7 +101,7 @@ public sealed class ValueCodec
             var index = checked((int)reader.ReadInt64());
             return new Entity(index, checked((int)reader.ReadInt64()));
         }
-        if (type == typeof(WorldRng))
+        if (type == typeof(Rng))
         {
             ulong[]? state = null;
             var count = SnapshotValues.ReadMapHeader(ref reader);
@@ -110,7 +110,7 @@ public sealed class ValueCodec
                 if (SnapshotValues.ReadString(ref reader) == "state") state = (ulong[])Read(ref reader, typeof(ulong[]))!;
                 else SnapshotValues.Skip(ref reader);
             }
-            return WorldRng.FromState(state ?? throw new MessagePackSerializationException($"offset {SnapshotValues.Offset(ref reader)}: a WorldRng needs its \"state\""));
+            return Rng.FromState(state ?? throw new MessagePackSerializationException($"offset {SnapshotValues.Offset(ref reader)}: an Rng needs its \"state\""));
         }
         if (type.IsArray)
         {
@@ -247,7 +247,7 @@ public sealed class ValueCodec
         if (type == typeof(string)) return ("str", null);
         if (type == typeof(byte[])) return ("bin", null);
         if (type == typeof(Entity)) return ("entity [index, generation]", null);
-        if (type == typeof(WorldRng)) return ("map {state: array of uint}", null);
+        if (type == typeof(Rng)) return ("map {state: array of uint}", null);
         if (type.IsArray)
         {
             var (kind, composite) = KindOf(type.GetElementType()!);

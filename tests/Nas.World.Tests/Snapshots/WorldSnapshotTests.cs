@@ -78,8 +78,9 @@ public sealed class WorldSnapshotTests : IDisposable
         }
         foreach (var dtype in Enum.GetValues<DType>())
             world.Tensors.Add(Entity.Null, $"global.{dtype}", RandomTensor(random, dtype));
-        world.SetResource(new WorldRng((ulong)seed));
-        for (var i = 0; i < random.Next(1, 9); i++) world.Resource<WorldRng>().NextUInt64();
+        world.SetRng("main", new Rng((ulong)seed));
+        world.SetRng("other", Rng.ForStream((ulong)seed, "other"));
+        for (var i = 0; i < random.Next(1, 9); i++) world.Rng("main").NextUInt64();
         world.SetResource(new Positions(new InnerState(9, 2, 17), random.Next(2) == 0 ? null : new InnerState(10, 3, 4)));
         world.SetResource(new Settings { Name = "tiny", Count = random.Next(), Shade = Shade.Light });
         world.SetResource(new RuntimeOnly(5));
@@ -129,7 +130,8 @@ public sealed class WorldSnapshotTests : IDisposable
             Assert.Equal(ta[i].Tensor.RequiresGrad, tb[i].Tensor.RequiresGrad);
             Assert.Equal(Bytes(ta[i].Tensor), Bytes(tb[i].Tensor));
         }
-        Assert.Equal(expected.Resource<WorldRng>().GetState(), actual.Resource<WorldRng>().GetState());
+        foreach (var name in new[] { "main", "other" })
+            Assert.Equal(expected.Rng(name).GetState(), actual.Rng(name).GetState());
         Assert.Equal(JsonSerializer.Serialize(expected.Resource<Positions>(), Json), JsonSerializer.Serialize(actual.Resource<Positions>(), Json));
         Assert.Equal(expected.Resource<Settings>(), actual.Resource<Settings>());
     }
@@ -218,7 +220,7 @@ public sealed class WorldSnapshotTests : IDisposable
         Assert.Equal(world.NextSequence, root.GetProperty("next_sequence").GetInt64());
         var entities = root.GetProperty("entities").EnumerateArray().ToList();
         Assert.Equal(world.Entities().Select(e => (e.Index, e.Generation)), entities.Select(e => (e[0].GetInt32(), e[1].GetInt32())));
-        Assert.Equal(["nas.rng", "snaptest.positions", "snaptest.settings"], root.GetProperty("resources").EnumerateArray().Select(r => r.GetString()!).ToArray());
+        Assert.Equal(["nas.rng.streams", "snaptest.positions", "snaptest.settings"], root.GetProperty("resources").EnumerateArray().Select(r => r.GetString()!).ToArray());
         var tensors = root.GetProperty("tensors").EnumerateArray().ToList();
         var all = world.Tensors.All();
         Assert.Equal(all.Count, tensors.Count);

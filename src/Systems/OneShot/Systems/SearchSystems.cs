@@ -20,7 +20,7 @@ public sealed class ShrinkSystem : ISystem
 {
     public string Name => "shrink";
     public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>()
-        .Write<ActiveOptions>().Write<WorldRng>().Write<Pruned>();
+        .Write<ActiveOptions>().Write<RngStreams>().Write<Pruned>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -32,7 +32,7 @@ public sealed class ShrinkSystem : ISystem
         if (!schedule.IsStageEnd(clock.Epoch + 1) || Shrinking.ShouldStop(active, schedule)) return;
         var net = new OneShotSupernet(world);
         var data = world.Resource<EvalData>();
-        var rng = world.Resource<WorldRng>();
+        var rng = world.Rng(RandomStreams.Path);
         bool angle = c.ShrinkCriterion == ShrinkCriterion.Angle;
         var samples = new List<(int[] Genome, double Score)>();
         for (int i = 0; i < schedule.SubnetsPerRanking; i++)

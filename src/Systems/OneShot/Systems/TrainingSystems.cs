@@ -34,7 +34,7 @@ public sealed class SamplePathSystem : ISystem
 {
     public string Name => "sample-path";
     public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<ActiveOptions>().Read<OneShotNetwork>()
-        .Write<WorldRng>().Write<SampledPath>();
+        .Write<RngStreams>().Write<SampledPath>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -43,21 +43,21 @@ public sealed class SamplePathSystem : ISystem
         if (clock.Epoch >= config.Epochs) return;
         var spec = new OneShotSupernet(world).Spec;
         world.TryResource<ActiveOptions>(out var active);
-        world.SetResource(new SampledPath(DrawFor(config, spec, active, clock.Epoch, world.Resource<WorldRng>())));
+        world.SetResource(new SampledPath(DrawFor(config, spec, active, clock.Epoch, world.Rng(RandomStreams.Path))));
     }
 
     /// <summary>
     /// <see cref="Draw"/>, or with a FLOPs window configured (`flops_window_max` &gt; 0) SPOS's uniform constraint
     /// sampling over it (§1.3): a FLOPs bin uniformly, then draws until one lands in the bin.
     /// </summary>
-    public static int[] DrawFor(Methods.SearchConfig config, OneShotNetwork spec, ActiveOptions? active, int epoch, WorldRng rng)
+    public static int[] DrawFor(Methods.SearchConfig config, OneShotNetwork spec, ActiveOptions? active, int epoch, Rng rng)
     {
         if (config.FlopsWindowMax <= 0) return Draw(spec, active, epoch, config.Epochs, rng);
         return ChoiceSpaces.InFlopsBin(OneShotSupernet.ChoiceSpace(spec, active), config.FlopsWindowMin, config.FlopsWindowMax, config.FlopsBin,
             rng.NextInt, () => Draw(spec, active, epoch, config.Epochs, rng));
     }
 
-    public static int[] Draw(OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, WorldRng rng)
+    public static int[] Draw(OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, Rng rng)
     {
         var space = OneShotSupernet.ChoiceSpace(spec, active);
         var genome = new int[space.Layers];
