@@ -1,4 +1,4 @@
-// Components of the one-shot family: the single-path supernet, its candidate ops, and the architectures the evolution evaluates.
+// Components and resources of the one-shot family: the single-path supernet, its candidate ops, the architectures the evolution evaluates, BS-NAS's active options and the evolution's state.
 using Nas.World;
 
 namespace Nas.Components;
@@ -36,3 +36,31 @@ public readonly record struct ArchCandidate(
     [SnapshotKey("Flops")] double Flops,
     [SnapshotKey("Fitness")] double Fitness,
     [SnapshotKey("Generation")] int Generation);
+
+/// <summary>Which ops (genes −1..5) and width indices of every layer are still switched on (§4.4).</summary>
+[Resource("nas.oneshot.active", 1)]
+public sealed record ActiveOptions([SnapshotKey("Ops")] int[][] Ops, [SnapshotKey("Widths")] int[][] Widths);
+
+/// <summary>An evaluated genome. Fitness is lower-is-better, as in SPOS (top-1 error; BN-NAS passes −S(a)).</summary>
+public sealed record Candidate([SnapshotKey("Genes")] int[] Genes, [SnapshotKey("Flops")] double Flops, [SnapshotKey("Fitness")] double Fitness);
+
+/// <summary>Per generation: the best fitness ever seen (top-k head), the population's mean, and evaluations so far.</summary>
+public sealed record GenerationStats(
+    [SnapshotKey("Generation")] int Generation,
+    [SnapshotKey("Best")] double Best,
+    [SnapshotKey("Mean")] double Mean,
+    [SnapshotKey("Evaluated")] int Evaluated);
+
+/// <summary>
+/// Everything the search needs to continue: plain arrays and numbers, no delegates, so it can be written to a
+/// snapshot and read back (the step function is Nas.Systems.OneShot.Search.Evolution). <see cref="Evaluated"/> is the
+/// memo of §1.5 in evaluation order: a genome in it is never evaluated again. Resuming happens at a generation boundary.
+/// </summary>
+[Resource("nas.oneshot.evolution", 1)]
+public sealed record EvolutionState(
+    [SnapshotKey("Generation")] int Generation,
+    [SnapshotKey("RngState")] ulong RngState,
+    [SnapshotKey("Population")] Candidate[] Population,
+    [SnapshotKey("TopK")] Candidate[] TopK,
+    [SnapshotKey("Evaluated")] Candidate[] Evaluated,
+    [SnapshotKey("History")] GenerationStats[] History);

@@ -1,4 +1,4 @@
-// Resources of a running search: where it is, what it measured, and the optimizer counters that are not tensors.
+// Resources of a running search: where it is, what it measured, the optimizer counters that are not tensors, the data streams' positions and the torch generator's state.
 using Nas.World;
 
 namespace Nas.Components;
@@ -32,3 +32,21 @@ public record struct StepMetrics(
 /// </summary>
 [Resource("nas.search.optimizer", 1)]
 public sealed record OptimizerCounters([SnapshotKey("MomentumStarted")] bool[] MomentumStarted, [SnapshotKey("ArchSteps")] long[] ArchSteps);
+
+/// <summary>
+/// Where a <c>BatchStream</c> is: the next batch starts at <see cref="Position"/> (images already
+/// taken in <see cref="Epoch"/>) of epoch <see cref="Epoch"/>'s permutation. Plain numbers: snapshot these
+/// three and a restored stream yields exactly the batches the original would have.
+/// </summary>
+public readonly record struct BatchStreamState(
+    [SnapshotKey("Seed")] ulong Seed,
+    [SnapshotKey("Epoch")] int Epoch,
+    [SnapshotKey("Position")] int Position);
+
+/// <summary>The batch streams' positions after this step's draw: part of every snapshot, so a resumed run sees the same batches.</summary>
+[Resource("nas.data.positions", 1)]
+public sealed record StreamPositions([SnapshotKey("Train")] BatchStreamState Train, [SnapshotKey("Val")] BatchStreamState? Val);
+
+/// <summary>The torch generator's state bytes (libtorch's CPUGeneratorImplState), captured just before a snapshot.</summary>
+[Resource("nas.torch.rng", 1)]
+public sealed record TorchRngState([SnapshotKey("State")] byte[] State);

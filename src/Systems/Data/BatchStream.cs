@@ -1,18 +1,9 @@
 // A seeded, resumable stream of shuffled (and optionally augmented) batches over an index range, yielded as Nas.Torch tensors.
+using Nas.Components;
 using Nas.Torch;
 using Nas.World;
 
 namespace Nas.Systems.Data;
-
-/// <summary>
-/// Where a <see cref="BatchStream"/> is: the next batch starts at <see cref="Position"/> (images already
-/// taken in <see cref="Epoch"/>) of epoch <see cref="Epoch"/>'s permutation. Plain numbers: snapshot these
-/// three and a restored stream yields exactly the batches the original would have.
-/// </summary>
-public readonly record struct BatchStreamState(
-    [SnapshotKey("Seed")] ulong Seed,
-    [SnapshotKey("Epoch")] int Epoch,
-    [SnapshotKey("Position")] int Position);
 
 /// <summary>One batch: images float32 N×C×H×W (normalised, augmented), labels int64 N.</summary>
 public readonly record struct Batch(Tensor Images, Tensor Labels, int Epoch, int Size);

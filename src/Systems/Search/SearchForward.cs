@@ -38,5 +38,4 @@ public static class SearchForward
     private static Tensor? Beta(World.World world, World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
 }
 
-/// <summary>This step's DropNAS masks per cell type (rows = edges, columns = ops; true = kept). Absent when nothing is dropped.</summary>
-public sealed record DropMasks(bool[][] Normal, bool[][] Reduce);
+

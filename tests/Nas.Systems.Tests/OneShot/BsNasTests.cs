@@ -1,4 +1,5 @@
 // BS-NAS pure parts (§4.2–4.5 [I], §7 V6): spring widths, slices, broadening, FLOPs, and shrinking.
+using Nas.Components;
 using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.BsNas;
 using Nas.Systems.OneShot.Mobile;

@@ -1,5 +1,4 @@
 // DropNAS through the systems (§5.3, §5.4): masks keep one op per group, what a step does to dropped ops, the kept mass after the shift.
-using DropMasks = Nas.Systems.Search.DropMasks;
 using Nas.Components;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;
