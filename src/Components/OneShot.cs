@@ -5,6 +5,22 @@ namespace Nas.Components;
 
 public enum OneShotSpaceKind { Mobile = 0, Nb201 = 1 }
 
+/// <summary>Which equivalence an evolution on the NB-201 space uses to skip duplicates (Nas.Systems.OneShot.NasBench201.Nb201Isomorphism).</summary>
+public enum Nb201Dedupe { None, Isomorphic, Benchmark, Function }
+
+/// <summary>
+/// How a shrink stage scores options (§4.4): the mean BN-recalibrated accuracy of sampled subnets using the option,
+/// z-scored within its group [I]; or ABS's angle [C]: the mean angle between the subnets' current and initial weights,
+/// ranked raw across all groups as ABS does (`megvii-model/AngleNAS:SPOS/shrinking`).
+/// </summary>
+public enum ShrinkCriterion { Accuracy, Angle }
+
+/// <summary>Which BatchNorm parameters BN-only training updates (§2.3); everything else is frozen.</summary>
+public enum BnScope { LastBnPerOp, AllBn, AllBnPlusClassifier }
+
+/// <summary>How the evolution scores a candidate: SPOS accuracy after BN recalibration, BN-NAS's γ indicator, or BNNAS++'s facets.</summary>
+public enum OneShotFitness { Accuracy, BnIndicator, Composite }
+
 /// <summary>
 /// The one-shot network entity; it owns the fixed tensors (stem, residual blocks, head, classifier).
 /// <see cref="Spring"/>: mobile weights are stored at the widest spring width (BS-NAS); <see cref="Unbiased"/>: every

@@ -1,4 +1,5 @@
 // The schedule of the one-shot methods (SPOS, BN-NAS, BNNAS++, BS-NAS): supernet training steps, then one evolution generation per step.
+using Nas.Components;
 using Nas.Systems.OneShot.Systems;
 using Nas.World;
 

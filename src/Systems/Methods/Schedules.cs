@@ -1,4 +1,5 @@
 // Which schedule a configuration runs: the differentiable family's or the one-shot family's.
+using Nas.Components;
 using Nas.World;
 
 namespace Nas.Systems.Methods;

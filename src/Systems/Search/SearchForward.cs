@@ -1,5 +1,6 @@
 // The forward a search step runs: architecture weights for both cell types, then the supernet (the one place the two meet).
 using Nas.Components;
+using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;

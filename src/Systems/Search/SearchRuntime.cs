@@ -47,6 +47,4 @@ public sealed class StepTensors : IDisposable
     public void Dispose() => Scope.Dispose();
 }
 
-/// <summary>The effective configuration, as a resource systems can read; snapshotted, so a resume knows the data set and method.</summary>
-[Resource("nas.search.config", 1)]
-public sealed record RunConfig([SnapshotKey("Config")] SearchConfig Config);
+

@@ -3,6 +3,7 @@
 using System.Text.Json;
 using Nas.App.Commands;
 using Nas.Components;
+using Nas.Systems.Methods;
 using Nas.Systems.Search;
 
 namespace Nas.App.Tests.Snapshots;

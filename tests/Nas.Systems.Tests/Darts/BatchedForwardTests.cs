@@ -1,5 +1,6 @@
 // The batched supernet forward against the reference path (itself checked against PyTorch): logits and every gradient.
 using Nas.Components;
+using Nas.Systems.Genotypes;
 using Nas.Systems.Search;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;

@@ -1,4 +1,5 @@
 // The differentiable schedules as the config composes them: a technique switched on adds its systems, switched off they are absent.
+using Nas.Components;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;
 

@@ -1,5 +1,6 @@
 // Every snapshot name, version and key of the engine's types matches the committed list (tests/snapshot-keys.txt), so a rename cannot reset state on resume.
 using Nas.Components;
+using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.World;
 using Nas.World.Snapshots;

@@ -9,9 +9,6 @@ using Nas.World;
 
 namespace Nas.Systems.OneShot.Supernet;
 
-/// <summary>Which BatchNorm parameters BN-only training updates (§2.3); everything else is frozen.</summary>
-public enum BnScope { LastBnPerOp, AllBn, AllBnPlusClassifier }
-
 /// <summary>One layer of a sampled path: the op gene (−1 identity) and, for mobile layers, the output width.</summary>
 public readonly record struct PathStep(int Op, int Width);
 

@@ -4,9 +4,6 @@ using Nas.World;
 
 namespace Nas.Systems.OneShot.Systems;
 
-/// <summary>How the evolution scores a candidate: SPOS accuracy after BN recalibration, BN-NAS's γ indicator, or BNNAS++'s facets.</summary>
-public enum OneShotFitness { Accuracy, BnIndicator, Composite }
-
 /// <summary>This step's single path (one gene per layer), drawn from the world's RNG.</summary>
 [Resource("nas.oneshot.path", 1)]
 public sealed record SampledPath([SnapshotKey("Genes")] int[] Genes);

@@ -70,7 +70,7 @@ public sealed class EvolveSystem : ISystem
     public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>()
         .Read<ActiveOptions>().Write<EvolutionState>().Write<BnScoreTable>().Write<FacetPoolState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
 
-    public static EvolutionConfig EvolutionConfigOf(Methods.SearchConfig c) =>
+    public static EvolutionConfig EvolutionConfigOf(SearchConfig c) =>
         new(c.FlopsLimit > 0 ? c.FlopsLimit : double.MaxValue, c.Population, c.Generations,
             TopK: Math.Min(10, c.Population), Mutations: Math.Max(1, c.Population / 2), Crossovers: Math.Max(1, c.Population / 2));
 
@@ -99,7 +99,7 @@ public sealed class EvolveSystem : ISystem
     }
 
     /// <summary>The fitness (lower is better) of the configured kind; BN-NAS's table and BNNAS++'s pool are built once and kept as resources.</summary>
-    public static Func<int[], double> Fitness(World.World world, OneShotSupernet net, IChoiceSpace space, Methods.SearchConfig c)
+    public static Func<int[], double> Fitness(World.World world, OneShotSupernet net, IChoiceSpace space, SearchConfig c)
     {
         var data = world.Resource<EvalData>();
         switch (c.Fitness)

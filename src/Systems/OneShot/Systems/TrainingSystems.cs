@@ -50,7 +50,7 @@ public sealed class SamplePathSystem : ISystem
     /// <see cref="Draw"/>, or with a FLOPs window configured (`flops_window_max` &gt; 0) SPOS's uniform constraint
     /// sampling over it (§1.3): a FLOPs bin uniformly, then draws until one lands in the bin.
     /// </summary>
-    public static int[] DrawFor(Methods.SearchConfig config, OneShotNetwork spec, ActiveOptions? active, int epoch, Rng rng)
+    public static int[] DrawFor(SearchConfig config, OneShotNetwork spec, ActiveOptions? active, int epoch, Rng rng)
     {
         if (config.FlopsWindowMax <= 0) return Draw(spec, active, epoch, config.Epochs, rng);
         return ChoiceSpaces.InFlopsBin(OneShotSupernet.ChoiceSpace(spec, active), config.FlopsWindowMin, config.FlopsWindowMax, config.FlopsBin,

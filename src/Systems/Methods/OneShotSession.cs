@@ -2,7 +2,7 @@
 using System.Text.Json;
 using Nas.Components;
 using Nas.Systems.Data;
-using Nas.Systems.Methods;
+using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.BsNas;
 using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
@@ -12,7 +12,7 @@ using Nas.Systems.Search;
 using Nas.Torch;
 using Nas.World;
 
-namespace Nas.Systems.OneShot;
+namespace Nas.Systems.Methods;
 
 public sealed class OneShotSession : ISearchSession
 {
@@ -172,7 +172,7 @@ public sealed class OneShotSession : ISearchSession
         if (config.OneShotSpace == OneShotSpaceKind.Nb201) return Nb201Cell.Format(genes);
         var path = new OneShotSupernet(world).Path(genes);
         return string.Join("\n", path.Select((p, l) => p.Op == -1 ? $"layer {l}: identity"
-            : $"layer {l}: mbconv k{Mobile.MobileSpace.Ops[p.Op].Kernel} e{Mobile.MobileSpace.Ops[p.Op].Expansion} width {p.Width}"));
+            : $"layer {l}: mbconv k{OneShot.Mobile.MobileSpace.Ops[p.Op].Kernel} e{OneShot.Mobile.MobileSpace.Ops[p.Op].Expansion} width {p.Width}"));
     }
 
     public IReadOnlyDictionary<string, object> EpochReport()

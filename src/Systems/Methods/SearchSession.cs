@@ -2,13 +2,13 @@
 using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
-using Nas.Systems.Methods;
+using Nas.Systems.Search;
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 using Nas.World;
 
-namespace Nas.Systems.Search;
+namespace Nas.Systems.Methods;
 
 public sealed class SearchSession : ISearchSession
 {

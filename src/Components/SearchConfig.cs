@@ -1,9 +1,7 @@
-// The effective configuration of a search: a method preset, then a config file, then command-line flags. Stored in the world as a resource.
-using Nas.Components;
-using Nas.Systems.Spaces.Darts;
+// The effective configuration of a search: a method preset, then a config file, then command-line flags. Stored in the world as the RunConfig resource.
 using Nas.World;
 
-namespace Nas.Systems.Methods;
+namespace Nas.Components;
 
 public enum SearchSpace { Stacked, Broad }
 
@@ -60,16 +58,16 @@ public sealed record SearchConfig
     [SnapshotKey("EnhancementCells")] public int EnhancementCells { get; init; } = 1;
 
     // One-shot family (methods.md part 2; see docs/one-shot.md for which defaults are ours [I]).
-    [SnapshotKey("OneShotSpace")] public Nas.Components.OneShotSpaceKind OneShotSpace { get; init; } = Nas.Components.OneShotSpaceKind.Mobile;
+    [SnapshotKey("OneShotSpace")] public OneShotSpaceKind OneShotSpace { get; init; } = OneShotSpaceKind.Mobile;
     /// <summary>NB-201 cells per stage (§5.2: 5).</summary>
     [SnapshotKey("CellsPerStage")] public int CellsPerStage { get; init; } = 5;
     [SnapshotKey("LabelSmoothing")] public double LabelSmoothing { get; init; }
     /// <summary>BN-only supernet training (§2.3) and which BN parameters train.</summary>
     [SnapshotKey("BnOnly")] public bool BnOnly { get; init; }
-    [SnapshotKey("BnScope")] public OneShot.Supernet.BnScope BnScope { get; init; } = OneShot.Supernet.BnScope.LastBnPerOp;
+    [SnapshotKey("BnScope")] public BnScope BnScope { get; init; } = BnScope.LastBnPerOp;
     /// <summary>BNNAS++'s unbiased supernet: an output BN on every non-zero op (§3.2).</summary>
     [SnapshotKey("UnbiasedBn")] public bool UnbiasedBn { get; init; }
-    [SnapshotKey("Fitness")] public OneShot.Systems.OneShotFitness Fitness { get; init; } = OneShot.Systems.OneShotFitness.Accuracy;
+    [SnapshotKey("Fitness")] public OneShotFitness Fitness { get; init; } = OneShotFitness.Accuracy;
     /// <summary>BNNAS++ facets in the combination: any of the letters e, t, u (§3.3).</summary>
     [SnapshotKey("Facets")] public string Facets { get; init; } = "etu";
     [SnapshotKey("FacetPool")] public int FacetPool { get; init; } = 32;
@@ -87,7 +85,7 @@ public sealed record SearchConfig
     [SnapshotKey("FlopsWindowMax")] public double FlopsWindowMax { get; init; }
     [SnapshotKey("FlopsBin")] public double FlopsBin { get; init; }
     /// <summary>NB-201 only: the evolution evaluates one cell per class of this equivalence (none = every distinct genome).</summary>
-    [SnapshotKey("Nb201Dedupe")] public OneShot.NasBench201.Nb201Dedupe Nb201Dedupe { get; init; } = OneShot.NasBench201.Nb201Dedupe.None;
+    [SnapshotKey("Nb201Dedupe")] public Nb201Dedupe Nb201Dedupe { get; init; } = Nb201Dedupe.None;
     [SnapshotKey("RecalibrationBatches")] public int RecalibrationBatches { get; init; } = 20;
     [SnapshotKey("EvalBatches")] public int EvalBatches { get; init; } = 10;
     /// <summary>BS-NAS: spring widths (§4.3) and shrinking (§4.4).</summary>
@@ -99,8 +97,12 @@ public sealed record SearchConfig
     [SnapshotKey("ShrinkSubnets")] public int ShrinkSubnets { get; init; } = 100;
     [SnapshotKey("ShrinkStopAtSize")] public double ShrinkStopAtSize { get; init; } = 1e6;
     /// <summary>How shrinking scores options: BN-recalibrated accuracy (default) or ABS's weight angle (§4.4).</summary>
-    [SnapshotKey("ShrinkCriterion")] public OneShot.BsNas.ShrinkCriterion ShrinkCriterion { get; init; } = OneShot.BsNas.ShrinkCriterion.Accuracy;
+    [SnapshotKey("ShrinkCriterion")] public ShrinkCriterion ShrinkCriterion { get; init; } = ShrinkCriterion.Accuracy;
 
     public static IReadOnlyList<string> Methods { get; } =
         ["darts", "pc-darts", "bnas-d", "bnas-v2-clr", "bnas-v2-pc", "dropnas", "spos", "bn-nas", "bnnas++", "bs-nas"];
 }
+
+/// <summary>The effective configuration, as a resource systems can read; snapshotted, so a resume knows the data set and method.</summary>
+[Resource("nas.search.config", 1)]
+public sealed record RunConfig([SnapshotKey("Config")] SearchConfig Config);
