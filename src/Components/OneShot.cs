@@ -1,4 +1,5 @@
-// Components and resources of the one-shot family: the single-path supernet, its candidate ops, the architectures the evolution evaluates, BS-NAS's active options and the evolution's state.
+// Components of the one-shot family: the single-path supernet, its candidate ops, the architectures the evolution evaluates, the enums its settings name, and the supernet's tensors by role.
+using Nas.Torch;
 using Nas.World;
 
 namespace Nas.Components;
@@ -53,30 +54,50 @@ public readonly record struct ArchCandidate(
     [SnapshotKey("Fitness")] double Fitness,
     [SnapshotKey("Generation")] int Generation);
 
-/// <summary>Which ops (genes −1..5) and width indices of every layer are still switched on (§4.4).</summary>
-[Resource("nas.oneshot.active", 1)]
-public sealed record ActiveOptions([SnapshotKey("Ops")] int[][] Ops, [SnapshotKey("Widths")] int[][] Widths);
-
-/// <summary>An evaluated genome. Fitness is lower-is-better, as in SPOS (top-1 error; BN-NAS passes −S(a)).</summary>
-public sealed record Candidate([SnapshotKey("Genes")] int[] Genes, [SnapshotKey("Flops")] double Flops, [SnapshotKey("Fitness")] double Fitness);
-
-/// <summary>Per generation: the best fitness ever seen (top-k head), the population's mean, and evaluations so far.</summary>
-public sealed record GenerationStats(
-    [SnapshotKey("Generation")] int Generation,
-    [SnapshotKey("Best")] double Best,
-    [SnapshotKey("Mean")] double Mean,
-    [SnapshotKey("Evaluated")] int Evaluated);
+/// <summary>What a supernet tensor is, declared with it where the supernet's layout lays it out (never read off its name).</summary>
+public enum TensorRole { ConvWeight, LinearWeight, LinearBias, BnWeight, BnBias, BnMean, BnVar }
 
 /// <summary>
-/// Everything the search needs to continue: plain arrays and numbers, no delegates, so it can be written to a
-/// snapshot and read back (the step function is Nas.Systems.OneShot.Search.Evolution). <see cref="Evaluated"/> is the
-/// memo of §1.5 in evaluation order: a genome in it is never evaluated again. Resuming happens at a generation boundary.
+/// A parameter of the one-shot supernet (a conv or linear weight, a linear bias, a BN's γ or β) and its SGD momentum
+/// buffer: null until the parameter's first gradient (SPOS skips a parameter without one, §1.3), then owned by the
+/// tensor store under <see cref="MomentumKey"/>, so snapshots keep it and destroying the owner frees it.
 /// </summary>
-[Resource("nas.oneshot.evolution", 1)]
-public sealed record EvolutionState(
-    [SnapshotKey("Generation")] int Generation,
-    [SnapshotKey("RngState")] ulong RngState,
-    [SnapshotKey("Population")] Candidate[] Population,
-    [SnapshotKey("TopK")] Candidate[] TopK,
-    [SnapshotKey("Evaluated")] Candidate[] Evaluated,
-    [SnapshotKey("History")] GenerationStats[] History);
+public sealed class SupernetParameter(Entity owner, string name, TensorRole role, Tensor value, string momentumKey)
+{
+    public Entity Owner { get; } = owner;
+    public string Name { get; } = name;
+    public TensorRole Role { get; } = role;
+    public Tensor Value { get; } = value;
+    public string MomentumKey { get; } = momentumKey;
+    public Tensor? Momentum { get; set; }
+}
+
+/// <summary>The tensors of one BatchNorm layer: γ and β (null when it has none), running mean and variance.</summary>
+public sealed record BnLayer(Tensor? Weight, Tensor? Bias, Tensor Mean, Tensor Var);
+
+/// <summary>
+/// The one-shot supernet's tensors by role: a runtime-only cache (never snapshotted) derived from the entities, the
+/// supernet's layout (which declares each tensor with its role) and the tensor store; rebuilt when the supernet is
+/// spawned, on resume and after ops are destroyed. The store stays the owner of every tensor.
+/// </summary>
+public sealed class SupernetTensors(
+    SupernetParameter[] parameters,
+    IReadOnlyDictionary<(Entity Owner, string Layer), BnLayer> batchNorms,
+    IReadOnlyDictionary<Entity, BnLayer> outputBns,
+    IReadOnlyDictionary<(Entity Owner, string Weight), Tensor> initialCopies)
+{
+    /// <summary>Every parameter, owners by creation, then by store key (ordinal): the order gradients are clipped and stepped in.</summary>
+    public SupernetParameter[] Parameters { get; } = parameters;
+
+    /// <summary>The parameters that train (BN-only training freezes the rest at spawn, §2.3), in <see cref="Parameters"/> order.</summary>
+    public SupernetParameter[] Trainable { get; } = parameters.Where(p => p.Value.RequiresGrad).ToArray();
+
+    /// <summary>Every BatchNorm layer by owner and layer name.</summary>
+    public IReadOnlyDictionary<(Entity Owner, string Layer), BnLayer> BatchNorms { get; } = batchNorms;
+
+    /// <summary>Each op's output BatchNorm (the BN-NAS indicator BN, §2.2), where the op has one.</summary>
+    public IReadOnlyDictionary<Entity, BnLayer> OutputBns { get; } = outputBns;
+
+    /// <summary>The frozen copies at initialisation of the weights the angle criterion reads (BS-NAS §4.4), by owner and weight name.</summary>
+    public IReadOnlyDictionary<(Entity Owner, string Weight), Tensor> InitialCopies { get; } = initialCopies;
+}

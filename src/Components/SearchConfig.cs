@@ -49,8 +49,14 @@ public sealed record SearchConfig
     [SnapshotKey("EdgeNormalization")] public bool EdgeNormalization { get; init; }
     /// <summary>Confident learning rate power p (0 = off): alpha lr × ((e+1)/E)^p.</summary>
     [SnapshotKey("ConfidentLrPower")] public double ConfidentLrPower { get; init; }
-    /// <summary>DropNAS drop rate r (0 = off): each op dropped with probability r^(1/|group|).</summary>
+    /// <summary>Whether c(e) scales the architecture lr (default) or the architecture loss, as the authors' second-order code does.</summary>
+    [SnapshotKey("ConfidentLrMode")] public ConfidentLrMode ConfidentLrMode { get; init; } = ConfidentLrMode.Lr;
+    /// <summary>DropNAS drop rate r (0 = off): each op dropped with probability r^(1/|group|); r_p, and r_np unless set below.</summary>
     [SnapshotKey("DropRate")] public double DropRate { get; init; }
+    /// <summary>DropNAS r_np, the parameter-free group's rate (pools, skip, none); negative = the same as <see cref="DropRate"/>.</summary>
+    [SnapshotKey("DropRateParameterFree")] public double DropRateParameterFree { get; init; } = -1;
+    /// <summary>DropNAS's op set: its own order, or the 1-skip / 3-skip variants of §5.2.</summary>
+    [SnapshotKey("DropnasSpace")] public DropNasSpace DropnasSpace { get; init; } = DropNasSpace.Original;
     /// <summary>One-level search: weights and alphas updated on the same batch (DropNAS).</summary>
     [SnapshotKey("OneLevel")] public bool OneLevel { get; init; }
     /// <summary>Broad space: number of convolution blocks and enhancement cells (§4.2).</summary>

@@ -50,6 +50,7 @@ public sealed class OneShotSession : ISearchSession
             if (config.Shrink && config.ShrinkCriterion == ShrinkCriterion.Angle) supernet.KeepInitialWeights(); // §4.4: the angle's reference
             if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes).Active);
             world.SetResource(new RunConfig(config));
+            OneShotMethod.SetSettings(world, config);
             var stream = SetDataResources(world, train, config, position: null);
             world.SetResource(new StreamPositions(stream.State, null));
             world.SetResource(new SearchClock(0, 0, 0, stream.StepsPerEpoch, config.Epochs + 1));
@@ -70,8 +71,9 @@ public sealed class OneShotSession : ISearchSession
     /// evolution's <see cref="EvolutionState"/> (population, top-k, evaluated memo, its own RNG state) with the
     /// <see cref="ArchCandidate"/> entities, and the BN score table or facet pool — so this only rebuilds what is
     /// runtime-only: the torch generator from <see cref="TorchRngState"/>, the training stream at
-    /// <see cref="StreamPositions"/>, the fixed scoring batches (deterministic in the data and config) and the step
-    /// tensors. <paramref name="config"/> replaces the saved configuration (e.g. more steps). Takes ownership of
+    /// <see cref="StreamPositions"/>, the fixed scoring batches (deterministic in the data and config), the step
+    /// tensors, the settings resources and the <see cref="SupernetTensors"/> cache of the tensors by role.
+    /// <paramref name="config"/> replaces the saved configuration (e.g. more steps). Takes ownership of
     /// <paramref name="world"/>; on failure the caller disposes it.
     /// </summary>
     public static OneShotSession Restore(World.World world, Dataset train, SearchConfig? config = null)
@@ -82,6 +84,8 @@ public sealed class OneShotSession : ISearchSession
         if (!world.TryResource<StreamPositions>(out var positions)) throw new InvalidOperationException("the snapshot has no data-stream positions (nas.data.positions)");
         world.SetResource(new RunConfig(config));
         RandomStreams.AdoptLegacy(world);
+        OneShotMethod.SetSettings(world, config);
+        world.SetResource(SupernetLayout.Index(world)); // runtime-only: rebuilt from the entities, the layout and the store
         TorchRng.Restore(world, config.Seed);
         SetDataResources(world, train, config, positions.Train);
         return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
@@ -99,6 +103,7 @@ public sealed class OneShotSession : ISearchSession
         world.SetResource(new DataFeed(stream, null));
         world.SetResource(EvalBatches(train, split, config));
         world.SetResource(new StepTensors());
+        world.SetResource(new PassTensors());
         return stream;
     }
 
@@ -193,6 +198,7 @@ public sealed class OneShotSession : ISearchSession
     public void Dispose()
     {
         if (World.TryResource<StepTensors>(out var step)) step.Dispose();
+        if (World.TryResource<PassTensors>(out var pass)) pass.Dispose();
         if (World.TryResource<EvalData>(out var data)) data.Dispose();
         if (World.TryResource<TorchRng>(out var rng)) rng.Generator.Dispose();
         World.Dispose();

@@ -91,6 +91,13 @@ public static class Presets
         }
         Check(c.DropRate is >= 0 and < 1, $"drop_rate must be in [0, 1), got {c.DropRate}");
         Check(c.ConfidentLrPower >= 0, $"confident_lr_power must not be negative, got {c.ConfidentLrPower}");
+        Check(c.ConfidentLrMode == Nas.Components.ConfidentLrMode.Lr || c.ConfidentLrPower > 0,
+            "confident_lr_mode loss needs confident_lr_power > 0 (the power p of c(e) = ((e+1)/E)^p), got 0");
+        Check(c.DropRateParameterFree < 1, $"drop_rate_parameter_free must be in [0, 1) (or negative for drop_rate's value), got {c.DropRateParameterFree}");
+        Check(c.DropRateParameterFree < 0 || c.DropRate > 0,
+            $"drop_rate_parameter_free {c.DropRateParameterFree} needs drop_rate > 0 (r_p; 0 switches DropNAS's dropout off)");
+        Check(c.DropnasSpace == Nas.Components.DropNasSpace.Original || c.Method == "dropnas",
+            $"dropnas_space {ConfigName(c.DropnasSpace)} needs method dropnas: the 1-skip and 3-skip spaces are variants of DropNAS's op set, got method {c.Method}");
         Check(!(c.OneLevel && c.SecondOrder), "second_order needs the bilevel split, but one_level is on: one-level search has no validation loss to unroll");
         Check(!(c.DropRate > 0 && c.SecondOrder), "drop_rate with second_order is refused: the finite-difference term would need the same dropout masks on the perturbed weights, which the DropNAS update does not define");
         Check(c.Population >= 1 && c.Generations >= 0, $"population must be at least 1 and generations not negative, got {c.Population} and {c.Generations}");
@@ -114,4 +121,6 @@ public static class Presets
         Check(!(c.DropRate > 0 && !c.OneLevel), $"drop_rate {c.DropRate} needs one_level: the DropNAS masks, partial decay and alpha renormalisation are part of the one-level update (§5.4), the bilevel steps do not define them");
         return p;
     }
+
+    private static string ConfigName(Enum value) => string.Concat(value.ToString().Select((ch, i) => i > 0 && char.IsUpper(ch) ? "_" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
 }

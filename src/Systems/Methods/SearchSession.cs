@@ -25,7 +25,13 @@ public sealed class SearchSession : ISearchSession
         Train = train;
     }
 
-    public static IReadOnlyList<OpKind> OpsFor(SearchConfig c) => c.Method == "dropnas" ? OpKinds.DropNasOrder : OpKinds.DartsOrder;
+    /// <summary>The candidate ops of an edge: DARTS's order, or DropNAS's (its own order, or the 1-skip / 3-skip variant of §5.2).</summary>
+    public static IReadOnlyList<OpKind> OpsFor(SearchConfig c) => c.Method != "dropnas" ? OpKinds.DartsOrder : c.DropnasSpace switch
+    {
+        DropNasSpace.OneSkip => Techniques.DropNasSpaces.OneSkip,
+        DropNasSpace.ThreeSkip => Techniques.DropNasSpaces.ThreeSkip,
+        _ => OpKinds.DropNasOrder,
+    };
 
     /// <summary>A new world: supernet entities with seeded weights, data streams, clock and counters.</summary>
     public static SearchSession Create(SearchConfig config, Dataset train)

@@ -15,7 +15,7 @@ public sealed class SampleDropMasksSystem : ISystem
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var rate = world.ReadResource<DropNasSettings>().Rate;
+        var rates = world.ReadResource<DropNasSettings>();
         var clock = world.ReadResource<SearchClock>();
         var net = world.ReadResource<SupernetRuntime>();
         var edges = Genotypes.Derivation.EdgeCount(net.Plan.Layout.Nodes);
@@ -27,7 +27,7 @@ public sealed class SampleDropMasksSystem : ISystem
         }
         else
         {
-            var groups = DropGroups.For(net.Ops, rate);
+            var groups = DropGroups.For(net.Ops, rates.RateParameterised, rates.RateParameterFree);
             var rng = world.Rng(RandomStreams.Drop);
             var normal = DropMaskSampler.Sample(groups, edges, rng); // normal first, then reduce, as the reference's alpha lists
             var reduce = DropMaskSampler.Sample(groups, edges, rng);

@@ -1,8 +1,6 @@
 // The YAML config keys of the one-shot extras: shrink_criterion and nb201_dedupe parse, and a bad value names the key and value.
-using Nas.App.Config;
 using Nas.Components;
-using Nas.Systems.OneShot.BsNas;
-using Nas.Systems.OneShot.NasBench201;
+using Nas.App.Config;
 
 namespace Nas.App.Tests.Config;
 

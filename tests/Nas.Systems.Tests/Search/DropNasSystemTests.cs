@@ -29,6 +29,50 @@ public sealed class DropNasSystemTests
     }
 
     [Fact]
+    public void TheParameterFreeRateIsItsOwnKey()
+    {
+        // r_p = 1e-12 (a parameterised op is dropped with p = 1e-3), r_np = 0.9 (a parameter-free op with p = 0.974).
+        var config = DartsSearchTests.Tiny("dropnas") with { DropRate = 1e-12, DropRateParameterFree = 0.9 };
+        using var s = SearchSession.Create(config, DartsSearchTests.TinyData());
+        Assert.Equal(new DropNasSettings(1e-12, 0.9), s.World.ReadResource<DropNasSettings>());
+        int parameterised = 0, free = 0, parameterisedSeen = 0, freeSeen = 0;
+        for (var step = 0; step < 20; step++)
+        {
+            s.World.RunSystem(new SampleDropMasksSystem());
+            var masks = s.World.Resource<DropMasks>();
+            foreach (var row in masks.Normal.Concat(masks.Reduce))
+                for (var o = 0; o < row.Length; o++)
+                {
+                    if (s.Runtime.Ops[o].IsParameterFree()) { freeSeen++; if (!row[o]) free++; }
+                    else { parameterisedSeen++; if (!row[o]) parameterised++; }
+                }
+        }
+        // Each group keeps at least one op, so a parameter-free group of 4 drops at most 3: the rate is near 3/4, far from 1e-3.
+        Assert.InRange(free / (double)freeSeen, 0.6, 0.75);
+        Assert.InRange(parameterised / (double)parameterisedSeen, 0, 0.02);
+        // Unset, r_np is drop_rate's value.
+        using var same = Session(0.5);
+        Assert.Equal(new DropNasSettings(0.5, 0.5), same.World.ReadResource<DropNasSettings>());
+    }
+
+    [Theory]
+    [InlineData(DropNasSpace.OneSkip, 6, 1)]
+    [InlineData(DropNasSpace.ThreeSkip, 8, 3)]
+    public void TheSkipSpacesChangeTheOpsOfEveryEdgeAndSearch(DropNasSpace space, int ops, int skips)
+    {
+        var config = DartsSearchTests.Tiny("dropnas") with { DropnasSpace = space, DropRate = 0.5 };
+        using var s = SearchSession.Create(config, DartsSearchTests.TinyData());
+        Assert.Equal(ops, s.Runtime.Ops.Count);
+        Assert.Equal(skips, s.Runtime.Ops.Count(o => o == OpKind.SkipConnect));
+        Assert.DoesNotContain(s.Runtime.Ops, o => o is OpKind.MaxPool3x3 or OpKind.AvgPool3x3);
+        for (var step = 0; step < 3; step++) s.Step();
+        var alpha = SearchSession.Alpha(s.World, s.Runtime, CellType.Normal);
+        Assert.All(alpha, row => Assert.Equal(ops, row.Length));
+        Assert.All(alpha.SelectMany(r => r), a => Assert.True(float.IsFinite(a)));
+        Assert.All(s.Genotype().Normal, e => Assert.NotEqual(OpKind.None, e.Op));
+    }
+
+    [Fact]
     public void EveryGroupOfEveryEdgeKeepsAnOpAndTheTagsMatchTheMasks()
     {
         using var s = Session(0.9); // p = 0.9^(1/4) = 0.974: most group draws are rejected

@@ -1,5 +1,6 @@
 // BS-NAS shrinking (§4.4 [I], schedule defaults from ABS [C]): score options, turn off the D worst, stop at 10^6.
 using Nas.Components;
+
 namespace Nas.Systems.OneShot.BsNas;
 
 public enum OptionKind { Op, Width }

@@ -1,6 +1,7 @@
 // When two NAS-Bench-201 cells are the same architecture (§5.1, §7 V8): dead-edge pruning, a canonical form under
-using Nas.Components;
 // relabelling, the benchmark's own "unique" key, and a function form.
+using Nas.Components;
+
 namespace Nas.Systems.OneShot.NasBench201;
 
 /// <summary>
