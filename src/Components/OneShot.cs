@@ -1,9 +1,26 @@
-// Components of the one-shot family: the single-path supernet, its candidate ops, and the architectures the evolution evaluates.
+// Components of the one-shot family: the single-path supernet, its candidate ops, the architectures the evolution evaluates, the enums its settings name, and the supernet's tensors by role.
+using Nas.Torch;
 using Nas.World;
 
 namespace Nas.Components;
 
 public enum OneShotSpaceKind { Mobile = 0, Nb201 = 1 }
+
+/// <summary>Which equivalence an evolution on the NB-201 space uses to skip duplicates (Nas.Systems.OneShot.NasBench201.Nb201Isomorphism).</summary>
+public enum Nb201Dedupe { None, Isomorphic, Benchmark, Function }
+
+/// <summary>
+/// How a shrink stage scores options (§4.4): the mean BN-recalibrated accuracy of sampled subnets using the option,
+/// z-scored within its group [I]; or ABS's angle [C]: the mean angle between the subnets' current and initial weights,
+/// ranked raw across all groups as ABS does (`megvii-model/AngleNAS:SPOS/shrinking`).
+/// </summary>
+public enum ShrinkCriterion { Accuracy, Angle }
+
+/// <summary>Which BatchNorm parameters BN-only training updates (§2.3); everything else is frozen.</summary>
+public enum BnScope { LastBnPerOp, AllBn, AllBnPlusClassifier }
+
+/// <summary>How the evolution scores a candidate: SPOS accuracy after BN recalibration, BN-NAS's γ indicator, or BNNAS++'s facets.</summary>
+public enum OneShotFitness { Accuracy, BnIndicator, Composite }
 
 /// <summary>
 /// The one-shot network entity; it owns the fixed tensors (stem, residual blocks, head, classifier).
@@ -11,7 +28,15 @@ public enum OneShotSpaceKind { Mobile = 0, Nb201 = 1 }
 /// non-zero op ends in an output BN (BNNAS++ §3.2).
 /// </summary>
 [Component("nas.oneshot.network", 1)]
-public readonly record struct OneShotNetwork(OneShotSpaceKind Space, int InputChannels, int InputSize, int Classes, int Channels, int CellsPerStage, bool Spring, bool Unbiased);
+public readonly record struct OneShotNetwork(
+    [SnapshotKey("Space")] OneShotSpaceKind Space,
+    [SnapshotKey("InputChannels")] int InputChannels,
+    [SnapshotKey("InputSize")] int InputSize,
+    [SnapshotKey("Classes")] int Classes,
+    [SnapshotKey("Channels")] int Channels,
+    [SnapshotKey("CellsPerStage")] int CellsPerStage,
+    [SnapshotKey("Spring")] bool Spring,
+    [SnapshotKey("Unbiased")] bool Unbiased);
 
 /// <summary>
 /// A candidate op: choice <see cref="Choice"/> (gene; −1 = identity) of layer <see cref="Layer"/> (mobile layer or
@@ -19,8 +44,60 @@ public readonly record struct OneShotNetwork(OneShotSpaceKind Space, int InputCh
 /// BatchNorm is named "out.*" (the BN-NAS indicator BN).
 /// </summary>
 [Component("nas.oneshot.choice", 1)]
-public readonly record struct ChoiceOp(int Layer, int Choice, int Cell);
+public readonly record struct ChoiceOp([SnapshotKey("Layer")] int Layer, [SnapshotKey("Choice")] int Choice, [SnapshotKey("Cell")] int Cell);
 
 /// <summary>An architecture the evolutionary search evaluated: its genome, FLOPs, fitness (lower is better) and generation.</summary>
 [Component("nas.oneshot.candidate", 1)]
-public readonly record struct ArchCandidate(int[] Genes, double Flops, double Fitness, int Generation);
+public readonly record struct ArchCandidate(
+    [SnapshotKey("Genes")] int[] Genes,
+    [SnapshotKey("Flops")] double Flops,
+    [SnapshotKey("Fitness")] double Fitness,
+    [SnapshotKey("Generation")] int Generation);
+
+/// <summary>What a supernet tensor is, declared with it where the supernet's layout lays it out (never read off its name).</summary>
+public enum TensorRole { ConvWeight, LinearWeight, LinearBias, BnWeight, BnBias, BnMean, BnVar }
+
+/// <summary>
+/// A parameter of the one-shot supernet (a conv or linear weight, a linear bias, a BN's γ or β) and its SGD momentum
+/// buffer: null until the parameter's first gradient (SPOS skips a parameter without one, §1.3), then owned by the
+/// tensor store under <see cref="MomentumKey"/>, so snapshots keep it and destroying the owner frees it.
+/// </summary>
+public sealed class SupernetParameter(Entity owner, string name, TensorRole role, Tensor value, string momentumKey)
+{
+    public Entity Owner { get; } = owner;
+    public string Name { get; } = name;
+    public TensorRole Role { get; } = role;
+    public Tensor Value { get; } = value;
+    public string MomentumKey { get; } = momentumKey;
+    public Tensor? Momentum { get; set; }
+}
+
+/// <summary>The tensors of one BatchNorm layer: γ and β (null when it has none), running mean and variance.</summary>
+public sealed record BnLayer(Tensor? Weight, Tensor? Bias, Tensor Mean, Tensor Var);
+
+/// <summary>
+/// The one-shot supernet's tensors by role: a runtime-only cache (never snapshotted) derived from the entities, the
+/// supernet's layout (which declares each tensor with its role) and the tensor store; rebuilt when the supernet is
+/// spawned, on resume and after ops are destroyed. The store stays the owner of every tensor.
+/// </summary>
+public sealed class SupernetTensors(
+    SupernetParameter[] parameters,
+    IReadOnlyDictionary<(Entity Owner, string Layer), BnLayer> batchNorms,
+    IReadOnlyDictionary<Entity, BnLayer> outputBns,
+    IReadOnlyDictionary<(Entity Owner, string Weight), Tensor> initialCopies)
+{
+    /// <summary>Every parameter, owners by creation, then by store key (ordinal): the order gradients are clipped and stepped in.</summary>
+    public SupernetParameter[] Parameters { get; } = parameters;
+
+    /// <summary>The parameters that train (BN-only training freezes the rest at spawn, §2.3), in <see cref="Parameters"/> order.</summary>
+    public SupernetParameter[] Trainable { get; } = parameters.Where(p => p.Value.RequiresGrad).ToArray();
+
+    /// <summary>Every BatchNorm layer by owner and layer name.</summary>
+    public IReadOnlyDictionary<(Entity Owner, string Layer), BnLayer> BatchNorms { get; } = batchNorms;
+
+    /// <summary>Each op's output BatchNorm (the BN-NAS indicator BN, §2.2), where the op has one.</summary>
+    public IReadOnlyDictionary<Entity, BnLayer> OutputBns { get; } = outputBns;
+
+    /// <summary>The frozen copies at initialisation of the weights the angle criterion reads (BS-NAS §4.4), by owner and weight name.</summary>
+    public IReadOnlyDictionary<(Entity Owner, string Weight), Tensor> InitialCopies { get; } = initialCopies;
+}

@@ -24,7 +24,7 @@ internal static class BenchReport
         }
         if (run.Profile is not { Forwards: > 0 } p)
         {
-            Console.WriteLine("  (per-primitive times are collected by the batched forward only)");
+            Console.WriteLine("  (no forward ran through the profiled kernel set: this session's forward is not a program yet)");
             return;
         }
         var perStep = (double)p.Forwards / run.Count;

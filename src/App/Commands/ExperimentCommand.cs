@@ -53,12 +53,16 @@ public static class ExperimentCommand
         var channels = new Option<int>("--channels") { DefaultValueFactory = _ => d.Channels };
         var epochs = new Option<int>("--epochs") { Description = "ground-truth training epochs", DefaultValueFactory = _ => d.GroundTruthEpochs };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
+        var supernetEpochs = new Option<int>("--supernet-epochs") { Description = "epochs of each supernet (SPOS, BN-NAS, BNNAS++)", DefaultValueFactory = _ => d.SupernetEpochs };
+        var outDir = new Option<string?>("--out") { Description = "folder for rank.csv (one row per cell: ground truth and every score)" };
         var c = new Command("rank", "rank correlation of SPOS accuracy, the BN-NAS indicator and BNNAS++ terms with trained NAS-Bench-201 architectures")
-            { archs, subset, channels, epochs, seed };
+            { archs, subset, channels, epochs, seed, supernetEpochs, outDir };
         c.SetAction(r =>
         {
-            var o = d with { Architectures = r.GetValue(archs), Subset = r.GetValue(subset), Channels = r.GetValue(channels), GroundTruthEpochs = r.GetValue(epochs), Seed = r.GetValue(seed) };
+            var o = d with { Architectures = r.GetValue(archs), Subset = r.GetValue(subset), Channels = r.GetValue(channels), GroundTruthEpochs = r.GetValue(epochs), Seed = r.GetValue(seed),
+                SupernetEpochs = r.GetValue(supernetEpochs), OutDir = r.GetValue(outDir) };
             if (o.Architectures < 3) { Console.Error.WriteLine("nas experiment rank: --architectures must be at least 3 for a rank correlation"); return 2; }
+            if (o.GroundTruthEpochs < 1 || o.SupernetEpochs < 1) { Console.Error.WriteLine($"nas experiment rank: --epochs and --supernet-epochs must be at least 1, got {o.GroundTruthEpochs} and {o.SupernetEpochs}"); return 2; }
             RankExperiment.Run(o, Console.Out);
             return 0;
         });

@@ -1,6 +1,7 @@
 // `nas info`: parameters and multiply-accumulates of a method's search network for a given input, from the analytic counters; with --schedule, the method's step as systems.
 using System.CommandLine;
 using Nas.App.Config;
+using Nas.Components;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.Systems.Spaces.Broad;

@@ -3,6 +3,7 @@ using System.CommandLine;
 using Nas.App.Config;
 using Nas.App.Runs;
 using Nas.Systems.Data;
+using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.World.Snapshots;
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Nas.App.Config;
 using Nas.App.Runs;
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
 using Nas.Systems.OneShot;

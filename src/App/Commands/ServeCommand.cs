@@ -4,6 +4,7 @@ using Command = System.CommandLine.Command;
 using Nas.App.Config;
 using Nas.App.Runs;
 using Nas.App.Serve;
+using Nas.Components;
 using Nas.Systems.Methods;
 
 namespace Nas.App.Commands;

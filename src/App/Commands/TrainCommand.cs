@@ -1,4 +1,5 @@
 // `nas train`: train a genotype's evaluation network from scratch (§1.7), log epochs to the run folder, print the test accuracy.
+using System.Diagnostics;
 using System.CommandLine;
 using System.Text.Json;
 using Nas.App.Config;
@@ -94,10 +95,12 @@ public static class TrainCommand
                 for (var e = 0; e < config.Epochs && !stop; e++)
                 {
                     var done = (long)e * trainer.StepsPerEpoch;
+                    var clock = Stopwatch.StartNew();
                     var result = trainer.RunEpoch(e, (i, loss, acc) => progress.Report(done + i, [$"epoch {e + 1}/{config.Epochs}", $"loss {loss:F4}", $"acc {acc:P2}"]));
-                    epochs.Write(result);
+                    var seconds = clock.Elapsed.TotalSeconds;
+                    epochs.Write(new EpochLine(result.Epoch, result.Lr, result.DropPath, result.TrainLoss, result.TrainAcc, result.TestLoss, result.TestAcc, seconds));
                     Console.Error.WriteLine($"epoch {e + 1}/{config.Epochs}: train loss {result.TrainLoss:F4} acc {result.TrainAcc:P2}, " +
-                        $"test loss {result.TestLoss:F4} acc {result.TestAcc:P2}, {result.Seconds:F0} s");
+                        $"test loss {result.TestLoss:F4} acc {result.TestAcc:P2}, {seconds:F0} s");
                     last = result;
                 }
             }
@@ -128,3 +131,6 @@ public static class TrainCommand
         return 2;
     }
 }
+
+/// <summary>One line of the train run's epochs.jsonl: the epoch's figures and its wall time (measured here, not by the trainer).</summary>
+internal readonly record struct EpochLine(int Epoch, double Lr, double DropPath, double TrainLoss, double TrainAcc, double TestLoss, double TestAcc, double Seconds);

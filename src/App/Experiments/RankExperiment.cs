@@ -10,14 +10,13 @@ using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Systems;
 using Nas.Systems.Search;
 using Nas.World;
-using SplitMix64 = Nas.Systems.OneShot.SplitMix64; // the one-shot generator; Nas.Systems.Data has its own SplitMix64
 
 namespace Nas.App.Experiments;
 
 /// <summary>Sizes of the experiment; the defaults aim at ~10 minutes on 2 cores [I].</summary>
 public sealed record RankExperimentOptions(
     int Architectures = 12, int Subset = 3000, int Channels = 4, int Batch = 64,
-    int GroundTruthEpochs = 2, int SupernetEpochs = 2, int TimingSteps = 20, ulong Seed = 1, Dataset? Data = null);
+    int GroundTruthEpochs = 2, int SupernetEpochs = 2, int TimingSteps = 20, ulong Seed = 1, Dataset? Data = null, string? OutDir = null);
 
 public static class RankExperiment
 {
@@ -38,11 +37,7 @@ public static class RankExperiment
     /// <summary>Trains all epochs of the session's training phase (the search phase is not run); returns per-step seconds.</summary>
     private static List<double> TrainSupernet(OneShotSession s, int[]? fixedGenome, int maxSteps = int.MaxValue)
     {
-        var schedule = new Schedule(OneShotMethod.Phases);
-        schedule.Add(new OneShotFeedSystem(), "Feed");
-        schedule.Add(fixedGenome is null ? new SamplePathSystem() : new FixedPathSystem(fixedGenome), "Sample");
-        schedule.Add(new SupernetStepSystem(), "Weights");
-        schedule.Add(new OneShotClockSystem(), "Maintenance");
+        var schedule = OneShotMethod.Schedule(s.Config, fixedGenome is null ? null : new FixedPathSystem(fixedGenome)); // the loop stops before the search
         var times = new List<double>();
         while (s.Clock.Epoch < s.Config.Epochs && times.Count < maxSteps)
         {
@@ -102,8 +97,8 @@ public static class RankExperiment
             var net = pp.Supernet;
             var table = Scoring.BnTable(net);
             rows.Add(("BN-NAS indicator (unbiased supernet)", genomes.Select(g => BnIndicator.Score(table, g)).ToArray()));
-            var facets = genomes.Select(g => Scoring.ComputeFacets(net, d, g, pp.Config)).ToArray();
-            var pool = Scoring.AsList(Scoring.Pool(net, d, new Nb201Space(new Nb201Layout(o.Channels, 1, data.Channels, data.Height, data.Classes)), pp.Config, o.Seed ^ 0xFAC7UL));
+            var facets = genomes.Select(g => Scoring.ComputeFacets(net, d, g, pp.World.ReadResource<FacetSettings>())).ToArray();
+            var pool = Scoring.AsList(Scoring.Pool(net, d, new Nb201Space(new Nb201Layout(o.Channels, 1, data.Channels, data.Height, data.Classes)), pp.World.ReadResource<FacetSettings>(), o.Seed ^ 0xFAC7UL));
             rows.Add(("BNNAS++ E (expressivity)", facets.Select(f => f.E).ToArray()));
             rows.Add(("BNNAS++ T (trainability)", facets.Select(f => f.T).ToArray()));
             rows.Add(("BNNAS++ -U (certainty)", facets.Select(f => -f.U).ToArray()));
@@ -123,8 +118,21 @@ public static class RankExperiment
             var (lo, hi) = RankCorrelation.Bootstrap(score, truth, RankCorrelation.KendallTauB, ref boot);
             output.WriteLine($"| {name} | {RankCorrelation.KendallTauB(score, truth):F3} | {RankCorrelation.Spearman(score, truth):F3} | [{lo:F2}, {hi:F2}] |");
         }
+        if (o.OutDir is not null) WriteCsv(Path.Combine(o.OutDir, "rank.csv"), genomes, truth, rows);
         output.WriteLine();
         double full = Median(fullTimes), bnOnly = Median(bnTimes);
         output.WriteLine($"supernet step time, median over {fullTimes.Count} / {bnTimes.Count} steps (batch {o.Batch}): full {full * 1000:F1} ms, BN-only {bnOnly * 1000:F1} ms, ratio {full / bnOnly:F2}x");
+    }
+
+    /// <summary>The raw data of the table: one row per cell (its NB-201 string, its ground-truth accuracy, every score; −∞ as "-inf").</summary>
+    private static void WriteCsv(string path, List<int[]> genomes, double[] truth, List<(string Name, double[] Score)> rows)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        static string Cell(double v) => double.IsNegativeInfinity(v) ? "-inf" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
+        var lines = new List<string> { string.Join(",", new[] { "cell", "ground_truth_accuracy" }.Concat(rows.Select(r => Quote(r.Name)))) };
+        for (int i = 0; i < genomes.Count; i++)
+            lines.Add(string.Join(",", new[] { Quote(Nb201Cell.Format(genomes[i])), Cell(truth[i]) }.Concat(rows.Select(r => Cell(r.Score[i])))));
+        File.WriteAllLines(path, lines);
     }
 }

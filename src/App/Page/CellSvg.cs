@@ -1,5 +1,6 @@
 // The current genotype's two cell pictures as SVG text: the run folder's drawing (CellPicture.Dot) rendered by Graphviz.
 using System.Diagnostics;
+using Nas.App.Runs;
 using Nas.Systems.Genotypes;
 
 namespace Nas.App.Page;

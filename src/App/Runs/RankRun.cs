@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Nas.App.Commands;
 using Nas.App.Config;
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;

@@ -1,14 +1,9 @@
 // A seeded, resumable stream of shuffled (and optionally augmented) batches over an index range, yielded as Nas.Torch tensors.
+using Nas.Components;
 using Nas.Torch;
+using Nas.World;
 
 namespace Nas.Systems.Data;
-
-/// <summary>
-/// Where a <see cref="BatchStream"/> is: the next batch starts at <see cref="Position"/> (images already
-/// taken in <see cref="Epoch"/>) of epoch <see cref="Epoch"/>'s permutation. Plain numbers: snapshot these
-/// three and a restored stream yields exactly the batches the original would have.
-/// </summary>
-public readonly record struct BatchStreamState(ulong Seed, int Epoch, int Position);
 
 /// <summary>Which part of each global batch a stream yields: rank <see cref="Rank"/> of <see cref="Count"/> (data parallelism).</summary>
 public readonly record struct DataShard(int Rank, int Count);
@@ -168,7 +163,7 @@ public sealed class BatchStream
         if (Shuffle)
         {
             var rng = SplitMix64.Derive(_state.Seed, PermutationTag, (ulong)epoch);
-            rng.Shuffle(_permutation);
+            rng.FillPermutation(_permutation);
         }
         else
         {

@@ -46,6 +46,7 @@ public static class DifferentiableMethod
             s.Add(new BackwardSystem(GradientTargets.Arch), "Architecture", when: when);
         }
         if (parallel) s.Add(new AllReduceGradientsSystem(GradientTargets.Arch), "Architecture", when: when);
+        ArchLossScale(s, c, "Architecture", when);
         s.Add(new AdamSystem(coupledDecay: true), "Architecture", when: when);
 
         s.Add(new MixingWeightsSystem(), "Weights");
@@ -67,6 +68,7 @@ public static class DifferentiableMethod
         if (parallel) s.Add(new AllReduceGradientsSystem(GradientTargets.Both), "Weights"); // one bucketed call for weights and alpha
         s.Add(new GradientClipSystem(), "Weights");
         s.Add(new SgdSystem(coupledDecay: false), "Weights");           // the decay is the partial-decay step's
+        ArchLossScale(s, c, "Weights", c.WarmupEpochs > 0 ? AfterWarmup : null);
         s.Add(new AdamSystem(coupledDecay: false), "Weights", when: c.WarmupEpochs > 0 ? AfterWarmup : null);
         s.Add(new PartialDecaySystem(), "Weights");
         if (c.DropRate > 0) s.Add(new AlphaShiftSystem(), "Weights");
@@ -75,7 +77,13 @@ public static class DifferentiableMethod
     private static void ArchRates(Schedule s, SearchConfig c, string phase, Condition? when)
     {
         s.Add(new ArchLrSystem(), phase, when: when);
-        if (c.ConfidentLrPower > 0) s.Add(new ConfidentLrSystem(), phase, when: when);
+        if (c.ConfidentLrPower > 0 && c.ConfidentLrMode == ConfidentLrMode.Lr) s.Add(new ConfidentLrSystem(), phase, when: when);
+    }
+
+    /// <summary>The authors' second-order CLR: c(e) on the architecture loss, i.e. on its gradient, between backward and Adam.</summary>
+    private static void ArchLossScale(Schedule s, SearchConfig c, string phase, Condition? when)
+    {
+        if (c.ConfidentLrPower > 0 && c.ConfidentLrMode == ConfidentLrMode.Loss) s.Add(new ConfidentLossSystem(), phase, when: when);
     }
 
     /// <summary>The configuration split by concern, as the resources the systems read (set on create and on resume).</summary>
@@ -84,7 +92,7 @@ public static class DifferentiableMethod
         world.SetResource(new WeightOptimizerSettings(c.Lr, c.LrMin, c.Momentum, c.WeightDecay, c.GradClip));
         world.SetResource(new ArchOptimizerSettings(c.ArchLr, c.ArchBeta1, c.ArchBeta2, c.ArchWeightDecay, c.WarmupEpochs));
         world.SetResource(new ForwardSettings(c.Forward));
-        if (c.ConfidentLrPower > 0) world.SetResource(new ConfidentLrSettings(c.ConfidentLrPower));
-        if (c.DropRate > 0) world.SetResource(new DropNasSettings(c.DropRate));
+        if (c.ConfidentLrPower > 0) world.SetResource(new ConfidentLrSettings(c.ConfidentLrPower, c.ConfidentLrMode));
+        if (c.DropRate > 0) world.SetResource(new DropNasSettings(c.DropRate, c.DropRateParameterFree >= 0 ? c.DropRateParameterFree : c.DropRate));
     }
 }

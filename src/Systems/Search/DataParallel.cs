@@ -140,7 +140,7 @@ public static class Agreement
 }
 
 /// <summary>One rank's runtime state at a snapshot: where its data streams are and its torch generator's state.</summary>
-public sealed record RankState(StreamPositions Positions, byte[] TorchRng)
+public sealed record RankState([SnapshotKey("Positions")] StreamPositions Positions, [SnapshotKey("TorchRng")] byte[] TorchRng)
 {
     public byte[] ToBytes()
     {
@@ -180,7 +180,7 @@ public sealed record RankState(StreamPositions Positions, byte[] TorchRng)
 /// use the same) and every rank's data positions and generator state, so each rank resumes its own.
 /// </summary>
 [Resource("nas.distributed", 1)]
-public sealed record DataParallelRecord(int WorldSize, RankState[] Ranks)
+public sealed record DataParallelRecord([SnapshotKey("WorldSize")] int WorldSize, [SnapshotKey("Ranks")] RankState[] Ranks)
 {
     /// <summary>
     /// Collects every rank's state through the store under <paramref name="key"/> (all ranks call it at the same step);

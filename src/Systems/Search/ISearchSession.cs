@@ -6,7 +6,7 @@ namespace Nas.Systems.Search;
 public interface ISearchSession : IDisposable
 {
     World.World World { get; }
-    Methods.SearchConfig Config { get; }
+    SearchConfig Config { get; }
     SearchClock Clock { get; }
     StepMetrics Metrics { get; }
     bool Finished { get; }

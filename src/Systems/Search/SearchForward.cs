@@ -1,6 +1,7 @@
 // The forward a search step runs: architecture weights for both cell types, then the supernet (the one place the two meet).
 using Nas.Components;
-using Nas.Systems.Spaces.Broad;
+using Nas.Systems.Genotypes;
+using Nas.Systems.Forward;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 
@@ -19,12 +20,19 @@ public static class SearchForward
         return Run(net, images, normal, reduce, training: true, scope, mode, profile);
     }
 
-    /// <summary>The space's forward: the stacked supernet, or the broad program when the runtime carries one.</summary>
+    /// <summary>
+    /// The space's forward program (stacked or broad, built with the runtime) over the kernel set of <paramref name="mode"/>;
+    /// with a <paramref name="profile"/> the set is timed per primitive and the whole forward is counted.
+    /// </summary>
     public static Tensor Run(SupernetRuntime net, Tensor images, CellWeights normal, CellWeights reduce, bool training, TensorScope scope,
-        ForwardMode mode = ForwardMode.Batched, ForwardProfile? profile = null) =>
-        net.Broad is { } broad
-            ? BroadForward.Logits(net.Plan, broad, images, normal, reduce, training, scope, mode, profile)
-            : SupernetForward.Logits(net.Plan, images, normal, reduce, training, scope, mode, profile);
+        ForwardMode mode = ForwardMode.Batched, ForwardProfile? profile = null)
+    {
+        var start = ForwardProfile.Now(profile);
+        var kernels = Kernels.For(mode, scope, profile);
+        var (logits, _) = ForwardInterpreter.Run(net.Program, images, kernels, new ForwardArgs(training, normal, reduce));
+        profile?.AddForward(start);
+        return logits;
+    }
 
     /// <summary>The op and edge weights of both cell types from the stored alpha (and beta), with masks when given.</summary>
     public static (CellWeights Normal, CellWeights Reduce) CellWeightsOf(World.World world, SupernetRuntime net, DropMasks? masks, TensorScope scope)
@@ -38,5 +46,4 @@ public static class SearchForward
     private static Tensor? Beta(World.World world, World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
 }
 
-/// <summary>This step's DropNAS masks per cell type (rows = edges, columns = ops; true = kept). Absent when nothing is dropped.</summary>
-public sealed record DropMasks(bool[][] Normal, bool[][] Reduce);
+

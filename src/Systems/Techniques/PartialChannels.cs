@@ -1,4 +1,4 @@
-// PC-DARTS partial channel connections (methods.md §3.1a): which K an edge's channel count admits. The split and shuffle themselves are the forward's (SupernetForward.PartialEdge, BatchedForward via Tensor.ShuffleJoin).
+// PC-DARTS partial channel connections (methods.md §3.1a): which K an edge's channel count admits. The split and shuffle themselves are the forward's (ForwardInterpreter.PartialEdge over a kernel set's Split and ShuffleJoin).
 namespace Nas.Systems.Techniques;
 
 public static class PartialChannels

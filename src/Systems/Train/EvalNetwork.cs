@@ -1,5 +1,6 @@
 // The evaluation ("train from scratch") network of a genotype (§1.7): stem, stacked genotype cells, optional auxiliary head, classifier.
 using Nas.Components;
+using Nas.Systems.Forward;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
@@ -37,6 +38,7 @@ public sealed class EvalNetwork : IDisposable
     {
         (Layout, Genotype, StemConv, StemBn, Cells, ClassifierWeight, ClassifierBias, Auxiliary) =
             (layout, genotype, stemConv, stemBn, cells, classifierWeight, classifierBias, auxiliary);
+        Program = ForwardProgram.Eval(this);
     }
 
     /// <summary>The layout of a genotype's network: the cell output is the concat of its `concat` states, so the multiplier is their count.</summary>
@@ -89,49 +91,18 @@ public sealed class EvalNetwork : IDisposable
         return new EvalNetwork(layout, genotype, stemConv, stemBn, cells.ToArray(), weight, bias, head);
     }
 
+    /// <summary>The forward program (stem, cells, auxiliary head, classifier), built once with the network.</summary>
+    public ForwardProgram Program { get; }
+
     /// <summary>
     /// Logits, and the auxiliary logits when training with a head. Drop-path with probability <paramref name="dropPath"/>
     /// applies in training only, to every op output except identities, with masks drawn from <paramref name="g"/>.
-    /// Every temporary and both results are owned by <paramref name="scope"/>.
+    /// Every temporary and both results are owned by <paramref name="scope"/>. <paramref name="mode"/> picks the kernel set:
+    /// the reference (NCHW libtorch, what `nas train` runs) or the fast one (channels-last, native kernels).
     /// </summary>
-    public (Tensor Logits, Tensor? AuxLogits) Forward(Tensor x, bool training, TensorScope scope, double dropPath = 0, Generator? g = null)
-    {
-        if (training && dropPath > 0 && g is null) throw new ArgumentException("drop-path needs a generator", nameof(g));
-        var stem = scope.Own(x.Conv2d(StemConv, null, 1, 1));
-        stem = OpForward.Bn(stem, StemBn, training, scope);
-        Tensor s0 = stem, s1 = stem;
-        Tensor? aux = null;
-        for (var i = 0; i < Cells.Count; i++)
-        {
-            (s0, s1) = (s1, Cell(Cells[i], s0, s1, training, training ? dropPath : 0, g, scope));
-            if (i == AuxiliaryCell && training && Auxiliary is not null) aux = Auxiliary.Forward(s1, training, scope);
-        }
-        var pooled = scope.Own(s1.AdaptiveAvgPool2d(1, 1));
-        var flat = scope.Own(pooled.Flatten(1));
-        return (scope.Own(flat.Linear(ClassifierWeight, ClassifierBias)), aux);
-    }
-
-    public static Tensor Cell(EvalCell cell, Tensor s0, Tensor s1, bool training, double dropPath, Generator? g, TensorScope scope)
-    {
-        var p0 = cell.Layout.ReductionPrev
-            ? OpForward.FactorizedReduce(s0, cell.Pre0.Convs[0], cell.Pre0.Convs[1], cell.Pre0.Norms[0], training, scope)
-            : OpForward.ReluConvBn(s0, cell.Pre0.Convs[0], cell.Pre0.Norms[0], training, scope);
-        var p1 = OpForward.ReluConvBn(s1, cell.Pre1.Convs[0], cell.Pre1.Norms[0], training, scope);
-        var states = new List<Tensor>(2 + cell.Ops.Length / 2) { p0, p1 };
-        for (var i = 0; i < cell.Ops.Length; i += 2)
-        {
-            var a = OpOutput(cell.Ops[i], states, training, dropPath, g, scope);
-            var b = OpOutput(cell.Ops[i + 1], states, training, dropPath, g, scope);
-            states.Add(scope.Own(a.Add(b)));
-        }
-        return scope.Own(Tensor.Cat(cell.Concat.Select(c => states[c]).ToArray(), 1));
-    }
-
-    private static Tensor OpOutput(EvalOp op, List<Tensor> states, bool training, double dropPath, Generator? g, TensorScope scope)
-    {
-        var y = OpForward.Run(op.Edge.Op, states[op.Edge.Input], op.Stride, op.Tensors, training, scope)!;
-        return training && dropPath > 0 && !op.IsIdentity ? DropPath.Apply(y, dropPath, g!, scope) : y;
-    }
+    public (Tensor Logits, Tensor? AuxLogits) Forward(Tensor x, bool training, TensorScope scope, double dropPath = 0, Generator? g = null,
+        ForwardMode mode = ForwardMode.Reference) =>
+        ForwardInterpreter.Run(Program, x, Kernels.For(mode, scope), new ForwardArgs(training, DropPath: dropPath, Generator: g));
 
     /// <summary>Every tensor with its DARTS state_dict name (BN running statistics included; the head under `auxiliary_head.`).</summary>
     public IEnumerable<(string Name, Tensor Tensor)> Named(bool includeAuxiliary = true)

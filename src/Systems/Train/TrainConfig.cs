@@ -33,5 +33,5 @@ public sealed record TrainConfig(
     }
 }
 
-/// <summary>One epoch's figures, as written to epochs.jsonl.</summary>
-public readonly record struct EpochResult(int Epoch, double Lr, double DropPath, double TrainLoss, double TrainAcc, double TestLoss, double TestAcc, double Seconds);
+/// <summary>One epoch's figures (epochs.jsonl adds the wall time the command measured).</summary>
+public readonly record struct EpochResult(int Epoch, double Lr, double DropPath, double TrainLoss, double TrainAcc, double TestLoss, double TestAcc);

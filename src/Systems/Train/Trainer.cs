@@ -3,6 +3,7 @@ using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Search;
 using Nas.Torch;
+using Nas.World;
 
 namespace Nas.Systems.Train;
 
@@ -45,7 +46,6 @@ public sealed class Trainer : IDisposable
     /// <summary>One epoch of training then a full pass over the test set. <paramref name="onStep"/> gets (step in epoch, running loss, running accuracy).</summary>
     public EpochResult RunEpoch(int epoch, Action<int, double, double>? onStep = null)
     {
-        var start = DateTime.UtcNow;
         var lr = LearningRate.Cosine(Config.Lr, 0, epoch, Config.Epochs);
         var dropPath = DropPath.Probability(Config.DropPath, epoch, Config.Epochs);
         double lossSum = 0, correct = 0;
@@ -59,7 +59,7 @@ public sealed class Trainer : IDisposable
             onStep?.Invoke(i + 1, lossSum / seen, correct / seen);
         }
         var (testLoss, testAcc) = Evaluate(_test);
-        return new EpochResult(epoch, lr, dropPath, lossSum / seen, correct / seen, testLoss, testAcc, (DateTime.UtcNow - start).TotalSeconds);
+        return new EpochResult(epoch, lr, dropPath, lossSum / seen, correct / seen, testLoss, testAcc);
     }
 
     /// <summary>One SGD step on the next training batch; returns (mean main-head loss, correct predictions, batch size).</summary>

@@ -1,7 +1,6 @@
 // The YAML config keys of the one-shot extras: shrink_criterion and nb201_dedupe parse, and a bad value names the key and value.
+using Nas.Components;
 using Nas.App.Config;
-using Nas.Systems.OneShot.BsNas;
-using Nas.Systems.OneShot.NasBench201;
 
 namespace Nas.App.Tests.Config;
 

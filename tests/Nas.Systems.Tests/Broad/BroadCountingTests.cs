@@ -1,8 +1,10 @@
 // BCNN parameter counts against methods.md §1.8, and the layout's shape against the worked example of §4.2 / §4.3.
+using System.Diagnostics;
 using Nas.Components;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
+using Nas.Systems.Tests.Darts;
 
 namespace Nas.Systems.Tests.Broad;
 
@@ -37,6 +39,36 @@ public sealed class BroadCountingTests
     public void EvaluationNetworksOfTheReleasedCellsHaveThePublishedParameterCounts(string genotype, long expected)
     {
         Assert.Equal(expected, BroadCounting.EvalNetwork(Eval, GenotypeText.Parse(genotype)).Params);
+    }
+
+    /// <summary>
+    /// The analytic count of the evaluation network against tests/oracles/bcnn_eval.py, a PyTorch BCNN written from methods.md §4.3
+    /// (it reproduces the published counts above): other depths, reductions, enhancement cells, inputs and genotypes.
+    /// </summary>
+    [Theory]
+    [InlineData(ClrV2, 48, 3, 32, 6, 2, 2)]
+    [InlineData(PcV2, 16, 1, 28, 6, 2, 1)]
+    [InlineData(PcV1, 8, 1, 28, 3, 2, 1)]
+    [InlineData(ClrV1, 12, 3, 32, 9, 3, 3)]
+    [InlineData(CountingTests.DartsV2, 8, 1, 28, 4, 2, 2)]
+    public void EvaluationNetworkCountsMatchThePyTorchOracle(string genotype, int channels, int inChannels, int size, int deep, int poolTimes, int enhancement)
+    {
+        var layout = new BroadEvalLayout(channels, deep, poolTimes, enhancement, inChannels, size, Classes: 10);
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, genotype);
+        try
+        {
+            var psi = new ProcessStartInfo("/usr/bin/python3", [SupernetForwardTests.OraclePath("bcnn_eval.py"), "count",
+                $"{channels}", $"{inChannels}", $"{size}", "10", $"{deep}", $"{poolTimes}", $"{enhancement}", file])
+                { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            using var p = Process.Start(psi)!;
+            var output = p.StandardOutput.ReadToEnd();
+            var err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, "oracle failed: " + err);
+            Assert.Equal(long.Parse(output.Trim()), BroadCounting.EvalNetwork(layout, GenotypeText.Parse(genotype)).Params);
+        }
+        finally { File.Delete(file); }
     }
 
     [Fact]

@@ -1,5 +1,7 @@
-// The batched supernet forward against the reference path (itself checked against PyTorch): logits and every gradient.
+// The stacked supernet's program over the fast kernel set against the reference set (itself checked against PyTorch): logits and every gradient.
 using Nas.Components;
+using Nas.Systems.Genotypes;
+using Nas.Systems.Forward;
 using Nas.Systems.Search;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
@@ -94,7 +96,8 @@ public sealed class BatchedForwardTests
                 var normal = ArchWeights.For(alphaN, beta ? betaN : null, 4, keptNormal, scope);
                 var reduce = ArchWeights.For(alphaR, beta ? betaR : null, 4, keptReduce, scope);
                 if (!passMask) { normal = normal with { Kept = null }; reduce = reduce with { Kept = null }; }
-                var logits = SupernetForward.Logits(net, input, normal, reduce, training: true, scope, mode);
+                var logits = ForwardInterpreter.Run(ForwardProgram.Stacked(net), input, Kernels.For(mode, scope),
+                    new ForwardArgs(Training: true, normal, reduce)).Logits;
                 var loss = scope.Own(logits.CrossEntropy(labels));
                 var grads = Autograd.Grad([loss], inputs);
                 var values = grads.Select((gr, i) => gr is null ? new float[inputs[i].Numel] : scope.Own(gr).ToFloatArray()).ToArray();

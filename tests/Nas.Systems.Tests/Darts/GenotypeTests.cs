@@ -72,13 +72,4 @@ public sealed class GenotypeTests
             Assert.Equal(new GenotypeEdge(OpKind.MaxPool3x3, 1), cell[2 * node + 1]);
         }
     }
-
-    [Fact]
-    public void TheDotPictureHasOneLabelledEdgePerPair()
-    {
-        var g = GenotypeText.Parse(CountingTests.DartsV2);
-        var dot = CellPicture.Dot(g.Normal, g.NormalConcat, "normal");
-        Assert.Equal(8, dot.Split('\n').Count(l => l.Contains("label=")));
-        Assert.Contains("\"c_{k-2}\" -> \"0\" [label=\"sep_conv_3x3\"", dot);
-    }
 }

@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Nas.Components;
+using Nas.Systems.Forward;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 
@@ -10,9 +11,11 @@ namespace Nas.Systems.Tests.Darts;
 public sealed class SupernetForwardTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void LogitsMatchAnIndependentPyTorchForwardWithTheSameWeights(int partialK)
+    [InlineData(1, ForwardMode.Reference)]
+    [InlineData(2, ForwardMode.Reference)]
+    [InlineData(1, ForwardMode.Batched)]
+    [InlineData(2, ForwardMode.Batched)]
+    public void LogitsMatchAnIndependentPyTorchForwardWithTheSameWeights(int partialK, ForwardMode mode)
     {
         // 3 cells on 8x8 input: cells 1 and 2 reduce, so FactorizedReduce, stride-2 edges and both preprocessings run.
         var layout = new StackedLayout(Layers: 3, Channels: 4, InputChannels: 2, InputSize: 8, Classes: 3);
@@ -39,7 +42,8 @@ public sealed class SupernetForwardTests
             {
                 var pn = scope.Own(alphaN.Softmax(-1));
                 var pr = scope.Own(alphaR.Softmax(-1));
-                ours = SupernetForward.Logits(net, input, new CellWeights(pn), new CellWeights(pr), training: true, scope).ToFloatArray();
+                ours = ForwardInterpreter.Run(ForwardProgram.Stacked(net), input, Kernels.For(mode, scope),
+                    new ForwardArgs(Training: true, new CellWeights(pn), new CellWeights(pr))).Logits.ToFloatArray();
             }
 
             RunOracle(dir);

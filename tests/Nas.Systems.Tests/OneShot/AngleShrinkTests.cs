@@ -61,7 +61,7 @@ public sealed class AngleShrinkTests
     {
         using var s = OneShotSession.Create(TinyAngle(), OneShotSessionTests.TinyData());
         var net = s.Supernet;
-        var rng = new WorldRng(9);
+        var rng = new Rng(9);
         for (int i = 0; i < 5; i++)
             Assert.Equal(0.0, net.PathAngle(SamplePathSystem.Draw(net.Spec, s.World.Resource<ActiveOptions>(), 1, 1, rng)));
         s.Step();
@@ -73,16 +73,17 @@ public sealed class AngleShrinkTests
     public void InitialCopiesAreNotParametersAndStayAsSpawned()
     {
         using var s = OneShotSession.Create(TinyAngle(), OneShotSessionTests.TinyData());
-        var copies = s.World.Tensors.All().Where(x => OneShotSupernet.IsInitialCopy(x.Name)).ToList();
-        Assert.Contains(copies, x => x.Owner == s.Supernet.Network && x.Name == "stem.init");
-        Assert.Contains(copies, x => x.Name == "project.init");
-        Assert.DoesNotContain(s.Supernet.Parameters(), p => OneShotSupernet.IsInitialCopy(p.Name));
-        var before = copies.ToDictionary(x => (x.Owner, x.Name), x => x.Tensor.ToFloatArray());
+        var copies = s.Supernet.Tensors.InitialCopies;
+        Assert.True(copies.ContainsKey((s.Supernet.Network, "stem")));
+        Assert.Contains(copies.Keys, k => k.Weight == "project");
+        Assert.Same(s.World.Tensors.Get(s.Supernet.Network, SupernetLayout.InitialKey("stem")), copies[(s.Supernet.Network, "stem")]);
+        Assert.DoesNotContain(s.Supernet.Parameters(), p => copies.Values.Any(c => ReferenceEquals(c, p.Tensor)));
+        var before = copies.ToDictionary(x => x.Key, x => x.Value.ToFloatArray());
         s.Step();
         s.Step();
-        foreach (var x in s.World.Tensors.All().Where(x => OneShotSupernet.IsInitialCopy(x.Name)))
-            Assert.Equal(before[(x.Owner, x.Name)], x.Tensor.ToFloatArray());
-        Assert.NotEqual(before[(s.Supernet.Network, "stem.init")], s.World.Tensors.Get(s.Supernet.Network, "stem").ToFloatArray());
+        foreach (var (key, copy) in s.Supernet.Tensors.InitialCopies)
+            Assert.Equal(before[key], copy.ToFloatArray());
+        Assert.NotEqual(before[(s.Supernet.Network, "stem")], s.World.Tensors.Get(s.Supernet.Network, "stem").ToFloatArray());
     }
 
     [Fact]
@@ -99,10 +100,10 @@ public sealed class AngleShrinkTests
                 t.RegisterAssembly(typeof(OneShotNetwork).Assembly);
                 t.RegisterAssembly(typeof(OneShotSession).Assembly);
             }).Body;
-            var saved = s.World.Tensors.All().Where(x => OneShotSupernet.IsInitialCopy(x.Name)).Select(x => (x.Name, x.Tensor.ToFloatArray())).ToList();
-            var back = loaded.Tensors.All().Where(x => OneShotSupernet.IsInitialCopy(x.Name)).Select(x => (x.Name, x.Tensor.ToFloatArray())).ToList();
+            var saved = s.Supernet.Tensors.InitialCopies.Select(x => (x.Key.Weight, x.Value.ToFloatArray())).ToList();
+            var back = SupernetLayout.Index(loaded).InitialCopies.Select(x => (x.Key.Weight, x.Value.ToFloatArray())).ToList(); // found again from the layout
             Assert.NotEmpty(saved);
-            Assert.Equal(saved.Select(x => x.Name), back.Select(x => x.Name));
+            Assert.Equal(saved.Select(x => x.Weight), back.Select(x => x.Weight));
             Assert.Equal(saved.SelectMany(x => x.Item2), back.SelectMany(x => x.Item2));
         }
         finally

@@ -1,8 +1,10 @@
 // BS-NAS pure parts (§4.2–4.5 [I], §7 V6): spring widths, slices, broadening, FLOPs, and shrinking.
+using Nas.Components;
 using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.BsNas;
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.Search;
+using Nas.World;
 
 namespace Nas.Systems.Tests.OneShot;
 

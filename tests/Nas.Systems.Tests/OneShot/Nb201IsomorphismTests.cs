@@ -1,4 +1,5 @@
 // NB-201 cell equivalences (§5.1, §7 V8): pruning, canonical form, the benchmark's unique key, the function form.
+using Nas.Components;
 using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
 using Nas.Torch;

@@ -70,11 +70,11 @@ public sealed class DataParallelTests
         var config = OneShot.OneShotSessionTests.Tiny("spos");
         var r = Ranks(2, group =>
         {
-            using var single = Nas.Systems.OneShot.OneShotSession.Create(config, OneShot.OneShotSessionTests.TinyData());
+            using var single = OneShotSession.Create(config, OneShot.OneShotSessionTests.TinyData());
             var session = single.InParallel(new DataParallel(group, CheckEvery: 1)); // checked after every step
             var steps = 0;
             while (!session.Finished) { session.Step(); steps++; }
-            var evolution = session.World.Resource<Nas.Systems.OneShot.Search.EvolutionState>();
+            var evolution = session.World.Resource<EvolutionState>();
             var scored = evolution.Evaluated.Select(c => $"{string.Join(",", c.Genes)}:{BitConverter.DoubleToInt64Bits(c.Fitness)}").ToArray();
             return (Weights: Bits(session.AgreedTensors()), scored, steps, evolution.Generation, Result: session.Result().Text);
         });

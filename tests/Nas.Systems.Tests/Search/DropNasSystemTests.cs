@@ -5,7 +5,7 @@ using Nas.Systems.Search;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;
 using Nas.Torch;
-using DropMasks = Nas.Systems.Search.DropMasks;
+using Nas.World;
 
 namespace Nas.Systems.Tests.Search;
 
@@ -26,6 +26,50 @@ public sealed class DropNasSystemTests
     {
         var owners = StackedSpace.TrainableTensors(s.World).Where(x => !s.World.Has<Architecture>(x.Owner)).Select(x => x.Owner).ToArray();
         return owners.Select((o, i) => (o, i)).Where(p => s.World.Has<Dropped>(p.o)).ToList();
+    }
+
+    [Fact]
+    public void TheParameterFreeRateIsItsOwnKey()
+    {
+        // r_p = 1e-12 (a parameterised op is dropped with p = 1e-3), r_np = 0.9 (a parameter-free op with p = 0.974).
+        var config = DartsSearchTests.Tiny("dropnas") with { DropRate = 1e-12, DropRateParameterFree = 0.9 };
+        using var s = SearchSession.Create(config, DartsSearchTests.TinyData());
+        Assert.Equal(new DropNasSettings(1e-12, 0.9), s.World.ReadResource<DropNasSettings>());
+        int parameterised = 0, free = 0, parameterisedSeen = 0, freeSeen = 0;
+        for (var step = 0; step < 20; step++)
+        {
+            s.World.RunSystem(new SampleDropMasksSystem());
+            var masks = s.World.Resource<DropMasks>();
+            foreach (var row in masks.Normal.Concat(masks.Reduce))
+                for (var o = 0; o < row.Length; o++)
+                {
+                    if (s.Runtime.Ops[o].IsParameterFree()) { freeSeen++; if (!row[o]) free++; }
+                    else { parameterisedSeen++; if (!row[o]) parameterised++; }
+                }
+        }
+        // Each group keeps at least one op, so a parameter-free group of 4 drops at most 3: the rate is near 3/4, far from 1e-3.
+        Assert.InRange(free / (double)freeSeen, 0.6, 0.75);
+        Assert.InRange(parameterised / (double)parameterisedSeen, 0, 0.02);
+        // Unset, r_np is drop_rate's value.
+        using var same = Session(0.5);
+        Assert.Equal(new DropNasSettings(0.5, 0.5), same.World.ReadResource<DropNasSettings>());
+    }
+
+    [Theory]
+    [InlineData(DropNasSpace.OneSkip, 6, 1)]
+    [InlineData(DropNasSpace.ThreeSkip, 8, 3)]
+    public void TheSkipSpacesChangeTheOpsOfEveryEdgeAndSearch(DropNasSpace space, int ops, int skips)
+    {
+        var config = DartsSearchTests.Tiny("dropnas") with { DropnasSpace = space, DropRate = 0.5 };
+        using var s = SearchSession.Create(config, DartsSearchTests.TinyData());
+        Assert.Equal(ops, s.Runtime.Ops.Count);
+        Assert.Equal(skips, s.Runtime.Ops.Count(o => o == OpKind.SkipConnect));
+        Assert.DoesNotContain(s.Runtime.Ops, o => o is OpKind.MaxPool3x3 or OpKind.AvgPool3x3);
+        for (var step = 0; step < 3; step++) s.Step();
+        var alpha = SearchSession.Alpha(s.World, s.Runtime, CellType.Normal);
+        Assert.All(alpha, row => Assert.Equal(ops, row.Length));
+        Assert.All(alpha.SelectMany(r => r), a => Assert.True(float.IsFinite(a)));
+        Assert.All(s.Genotype().Normal, e => Assert.NotEqual(OpKind.None, e.Op));
     }
 
     [Fact]
@@ -105,7 +149,7 @@ public sealed class DropNasSystemTests
             var checkedEdges = 0;
             for (var e = 0; e < after.Length; e++)
             {
-                if (!Nas.Systems.Techniques.DropMasks.AnyDropped(masks.Normal[e])) continue;
+                if (!Nas.Systems.Techniques.DropMaskSampler.AnyDropped(masks.Normal[e])) continue;
                 Assert.Equal(rho[e], AlphaRenormalization.KeptMass(after[e], masks.Normal[e]), 1e-6);
                 Assert.NotEqual(before[e], after[e]);
                 checkedEdges++;
@@ -134,12 +178,12 @@ public sealed class DropNasSystemTests
     }
 
     [Fact]
-    public void TheMaskGeneratorStateIsAResourceThatAdvancesEveryStep()
+    public void TheDropStreamStartsAtStreamDropOfTheSeedAndAdvancesEveryStep()
     {
         using var s = Session(3e-5);
-        var before = s.World.Resource<DropRngState>();
+        var before = s.World.Rng(RandomStreams.Drop).GetState();
         s.Step();
-        Assert.NotEqual(before, s.World.Resource<DropRngState>());
-        Assert.Equal(DropRngState.FromSeed(s.Config.Seed), before);
+        Assert.NotEqual(before, s.World.Rng(RandomStreams.Drop).GetState());
+        Assert.Equal(Rng.ForStream(s.Config.Seed, 0x44524F50).GetState(), before); // stream "DROP" of the run seed, as before streams had names
     }
 }

@@ -1,4 +1,5 @@
 // The differentiable schedules as the config composes them: a technique switched on adds its systems, switched off they are absent.
+using Nas.Components;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;
 
@@ -64,5 +65,24 @@ public sealed class ScheduleCompositionTests
         Assert.DoesNotContain("kept-log-odds", oneLevelWithoutDrop);
         Assert.DoesNotContain("alpha-shift", oneLevelWithoutDrop);
         Assert.Contains("partial-decay", oneLevelWithoutDrop);
+    }
+
+    [Fact]
+    public void ConfidentLrInLossModeScalesTheArchitectureGradientBeforeAdamInsteadOfTheLr()
+    {
+        foreach (var c in new[]
+        {
+            Presets.For("bnas-v2-clr") with { ConfidentLrMode = ConfidentLrMode.Loss },
+            Presets.For("darts") with { ConfidentLrPower = 2, ConfidentLrMode = ConfidentLrMode.Loss, SecondOrder = true },
+            Presets.For("dropnas") with { ConfidentLrPower = 2, ConfidentLrMode = ConfidentLrMode.Loss },
+        })
+        {
+            var names = Names(c);
+            Assert.DoesNotContain("confident-lr", names);
+            var scale = names.IndexOf("confident-loss");
+            Assert.True(scale > 0, $"{c.Method}: no confident-loss system");
+            Assert.Equal(names.FindIndex(n => n.StartsWith("adam", StringComparison.Ordinal)), scale + 1);
+            Assert.True(names.FindIndex(n => n is "arch-backward" or "backward" or "unrolled-arch-gradient") < scale);
+        }
     }
 }

@@ -34,6 +34,18 @@ public sealed class ConfidentLrTests
     }
 
     [Fact]
+    public void InLossModeTheArchGradientIsScaledByTheConfidenceAndTheLrIsNot()
+    {
+        using var world = new Nas.World.World { CheckAccesses = true };
+        world.SetResource(new ConfidentLrSettings(2, ConfidentLrMode.Loss));
+        world.SetResource(new SearchClock(0, 14, 0, 10, 50));
+        using var g = Nas.Torch.Tensor.FromSpan([1f, -2f, 4f], [3]);
+        world.SetResource(new ArchGradients([g, null]));
+        world.RunSystem(new ConfidentLossSystem());
+        Assert.Equal([0.09f, -0.18f, 0.36f], g.ToFloatArray().Select(v => MathF.Round(v, 6)));
+    }
+
+    [Fact]
     public void AnEpochOutsideTheRunIsRefused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ConfidentLr.Confidence(50, 50));

@@ -1,6 +1,7 @@
 // PC-DARTS channel shuffle as both forwards run it (methods.md §3.1a, §7), and the K checks.
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;
+using Nas.Systems.Forward;
 using Nas.Torch;
 
 namespace Nas.Systems.Tests.Techniques;
@@ -18,7 +19,7 @@ public sealed class PartialChannelTests
     public void TheReferenceShuffleTakesChannelCModKTimesCOverKPlusCDivK(int channels, int k)
     {
         using var scope = new TensorScope();
-        var shuffled = SupernetForward.ChannelShuffle(Channels(channels, 0, scope), k, scope).ToFloatArray();
+        var shuffled = ReferenceKernels.ChannelShuffle(Channels(channels, 0, scope), k, scope).ToFloatArray();
         for (var c = 0; c < channels; c++) Assert.Equal(c % k * (channels / k) + c / k, shuffled[c]);
     }
 

@@ -1,4 +1,5 @@
 // Drop-path (§1.7): whole samples zeroed with probability p, survivors scaled by 1/(1−p), the linear ramp, identities untouched.
+using Nas.Systems.Forward;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Train;
 using Nas.Torch;
@@ -54,8 +55,9 @@ public sealed class DropPathTests
         using var x = Tensor.Randn([8, 12, 8, 8], g); // the stem width 3C feeds cell 0
         using var scope = new TensorScope();
         var cell0 = net.Cells[0];
-        var withoutDrop = EvalNetwork.Cell(cell0, x, x, training: true, dropPath: 0, g, scope).ToFloatArray();
-        var withDrop = EvalNetwork.Cell(cell0, x, x, training: true, dropPath: 0.999999, g, scope).ToFloatArray();
+        var kernels = new ReferenceKernels(scope);
+        var withoutDrop = ForwardInterpreter.GenotypeCell(cell0, x, x, kernels, training: true, dropPath: 0, g).ToFloatArray();
+        var withDrop = ForwardInterpreter.GenotypeCell(cell0, x, x, kernels, training: true, dropPath: 0.999999, g).ToFloatArray();
         // Node 0 is concat's only state and has two identity inputs: drop-path leaves it exactly as is.
         Assert.Equal(withoutDrop, withDrop);
         Assert.Contains(net.Cells[1].Ops, op => !op.IsIdentity);

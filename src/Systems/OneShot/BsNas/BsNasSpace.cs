@@ -1,4 +1,5 @@
 // The BS-NAS space (§4.2 [I]): each layer picks an op and a width; one gene holds both so they mutate jointly (§4.5).
+using Nas.Components;
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.Spaces.Darts;
@@ -13,10 +14,6 @@ public static class BsNasGene
     public static int Op(int gene) => gene / WidthSlots - 1;
     public static int Width(int gene) => gene % WidthSlots;
 }
-
-/// <summary>Which ops (genes −1..5) and width indices of every layer are still switched on (§4.4).</summary>
-[Nas.World.Resource("nas.oneshot.active", 1)]
-public sealed record ActiveOptions(int[][] Ops, int[][] Widths);
 
 /// <summary>
 /// Layers at base widths (from a MobileSpace layout); identity is admissible where stride is 1 and the base widths

@@ -1,14 +1,9 @@
 // BS-NAS shrinking (§4.4 [I], schedule defaults from ABS [C]): score options, turn off the D worst, stop at 10^6.
+using Nas.Components;
+
 namespace Nas.Systems.OneShot.BsNas;
 
 public enum OptionKind { Op, Width }
-
-/// <summary>
-/// How a shrink stage scores options (§4.4): the mean BN-recalibrated accuracy of sampled subnets using the option,
-/// z-scored within its group [I]; or ABS's angle [C]: the mean angle between the subnets' current and initial weights,
-/// ranked raw across all groups as ABS does (`megvii-model/AngleNAS:SPOS/shrinking`).
-/// </summary>
-public enum ShrinkCriterion { Accuracy, Angle }
 
 /// <summary>One option of one layer: an op gene (−1..5) or a width index.</summary>
 public readonly record struct OptionKey(int Layer, OptionKind Kind, int Value);

@@ -1,9 +1,8 @@
 // When two NAS-Bench-201 cells are the same architecture (§5.1, §7 V8): dead-edge pruning, a canonical form under
 // relabelling, the benchmark's own "unique" key, and a function form.
-namespace Nas.Systems.OneShot.NasBench201;
+using Nas.Components;
 
-/// <summary>Which equivalence an evolution on the NB-201 space uses to skip duplicates (<see cref="Nb201Isomorphism"/>).</summary>
-public enum Nb201Dedupe { None, Isomorphic, Benchmark, Function }
+namespace Nas.Systems.OneShot.NasBench201;
 
 /// <summary>
 /// Four ways to call two cells the same, from finest to coarsest in what they merge (counts over all 15,625 cells are

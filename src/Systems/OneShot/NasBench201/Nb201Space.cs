@@ -1,4 +1,5 @@
 // NAS-Bench-201 as a choice space for the evolutionary search: 6 edge genes of 5 ops, FLOPs from the skeleton.
+using Nas.Components;
 using Nas.Systems.OneShot.Search;
 
 namespace Nas.Systems.OneShot.NasBench201;

@@ -1,13 +1,8 @@
 // SPOS's evolutionary search (§1.5) as a deterministic step function over a plain, snapshot-able state.
+using Nas.Components;
 using Nas.World;
 
 namespace Nas.Systems.OneShot.Search;
-
-/// <summary>An evaluated genome. Fitness is lower-is-better, as in SPOS (top-1 error; BN-NAS passes −S(a)).</summary>
-public sealed record Candidate(int[] Genes, double Flops, double Fitness);
-
-/// <summary>Per generation: the best fitness ever seen (top-k head), the population's mean, and evaluations so far.</summary>
-public sealed record GenerationStats(int Generation, double Best, double Mean, int Evaluated);
 
 /// <summary>§1.5's parameters; the attempt caps are 10× the child counts as in SPOS.</summary>
 public sealed record EvolutionConfig(
@@ -23,20 +18,6 @@ public sealed record EvolutionConfig(
     public int MutationAttempts => 10 * Mutations;
     public int CrossoverAttempts => 10 * Crossovers;
 }
-
-/// <summary>
-/// Everything the search needs to continue: plain arrays and numbers, no delegates, so it can be written to a
-/// snapshot and read back. <see cref="Evaluated"/> is the memo of §1.5 in evaluation order: a genome in it is
-/// never evaluated again. Resuming always happens at a generation boundary.
-/// </summary>
-[Resource("nas.oneshot.evolution", 1)]
-public sealed record EvolutionState(
-    int Generation,
-    ulong RngState,
-    Candidate[] Population,
-    Candidate[] TopK,
-    Candidate[] Evaluated,
-    GenerationStats[] History);
 
 public static class Evolution
 {

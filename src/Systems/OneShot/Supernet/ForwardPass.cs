@@ -1,4 +1,5 @@
 // One single-path forward of the mobile (MBConv choice blocks, spring-sliced widths) or NB-201 supernet.
+using Nas.Components;
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.NasBench201;
 using Nas.Torch;
@@ -16,10 +17,9 @@ internal sealed class ForwardPass(OneShotSupernet net, bool training, double bnM
     private Tensor Bn(Entity owner, string prefix, Tensor x)
     {
         long c = x.Size(1);
-        net.Store.TryGet(owner, prefix + ".weight", out var w);
-        net.Store.TryGet(owner, prefix + ".bias", out var b);
-        return scope.Own(x.BatchNorm(w is null ? null : Lead(w, 0, c), b is null ? null : Lead(b, 0, c),
-            Lead(T(owner, prefix + ".mean"), 0, c), Lead(T(owner, prefix + ".var"), 0, c), training, bnMomentum));
+        var bn = net.Tensors.BatchNorms[(owner, prefix)];
+        return scope.Own(x.BatchNorm(bn.Weight is null ? null : Lead(bn.Weight, 0, c), bn.Bias is null ? null : Lead(bn.Bias, 0, c),
+            Lead(bn.Mean, 0, c), Lead(bn.Var, 0, c), training, bnMomentum));
     }
 
     private Tensor Relu(Tensor x)
@@ -53,7 +53,7 @@ internal sealed class ForwardPass(OneShotSupernet net, bool training, double bnM
             long cin = x.Size(1);
             if (op == -1)
             {
-                if (net.TryOp(l, -1, 0, out var id) && net.Store.TryGet(id, "out.mean", out _)) x = Bn(id, "out", x);
+                if (net.TryOp(l, -1, 0, out var id) && net.Tensors.OutputBns.ContainsKey(id)) x = Bn(id, "out", x); // BNNAS++ §3.2
                 continue;
             }
             var e = net.Op(l, op);
@@ -112,7 +112,7 @@ internal sealed class ForwardPass(OneShotSupernet net, bool training, double bnM
     private Tensor Edge(int edge, Nb201Op op, Tensor x, int cell)
     {
         var e = net.Op(edge, (int)op, cell);
-        bool hasBn = net.Store.TryGet(e, "out.mean", out _);
+        bool hasBn = net.Tensors.OutputBns.ContainsKey(e);
         return op switch
         {
             Nb201Op.None => scope.Own(x.ZerosLike()),

@@ -9,9 +9,6 @@ using Nas.World;
 
 namespace Nas.Systems.OneShot.Supernet;
 
-/// <summary>Which BatchNorm parameters BN-only training updates (§2.3); everything else is frozen.</summary>
-public enum BnScope { LastBnPerOp, AllBn, AllBnPlusClassifier }
-
 /// <summary>One layer of a sampled path: the op gene (−1 identity) and, for mobile layers, the output width.</summary>
 public readonly record struct PathStep(int Op, int Width);
 
@@ -23,7 +20,8 @@ public sealed class ActivationProbe
 
 /// <summary>
 /// A view over the world, rebuilt on demand (cheap: a dictionary of op entities). Tensors stay in the world's store;
-/// the view never owns any. Rebuild it after entities were destroyed (BS-NAS shrinking).
+/// the view never owns any; it finds them by role through the <see cref="SupernetTensors"/> resource. Rebuild it after
+/// entities were destroyed (BS-NAS shrinking).
 /// </summary>
 public sealed class OneShotSupernet
 {
@@ -49,7 +47,21 @@ public sealed class OneShotSupernet
         MobileWidths = MobileLayers.Select(l => Spec.Spring ? Spring.Widths(l.Out) : [l.Out]).ToArray();
     }
 
+    /// <summary>The network's layout record alone (for systems that read no tensors).</summary>
+    public static OneShotNetwork SpecOf(World.World world)
+    {
+        foreach (var e in world.Query<OneShotNetwork>()) return world.Read<OneShotNetwork>(e);
+        throw new InvalidOperationException("the world has no one-shot network entity");
+    }
+
     public TensorStore Store => World.Tensors;
+
+    private SupernetTensors? _tensors;
+
+    /// <summary>The tensors by role (read on first use: describing a path needs none, so a loaded world's result text works without them).</summary>
+    public SupernetTensors Tensors => _tensors ??= World.TryResource<SupernetTensors>(out var t) ? t
+        : throw new InvalidOperationException("the world has no SupernetTensors cache: set it with SupernetLayout.Index(world) after spawning or loading");
+
     public int Layers => Spec.Space == OneShotSpaceKind.Mobile ? MobileLayers.Count : Nb201Cell.EdgeCount;
     public int CellCount => 3 * Spec.CellsPerStage;
 
@@ -107,31 +119,23 @@ public sealed class OneShotSupernet
         return list;
     }
 
-    private static readonly string[] AngleNetworkWeights = ["stem", "head", "fc_w"];
-    private static readonly string[] AngleOpWeights = ["expand", "dw", "project"];
-
-    /// <summary>The frozen copy of a weight at initialisation that the angle criterion compares against (§4.4): "name.init".</summary>
-    public static string InitialName(string name) => name + ".init";
-    public static bool IsInitialCopy(string name) => name.EndsWith(".init", StringComparison.Ordinal);
-
     /// <summary>
-    /// Stores "name.init", a detached copy, of every weight a mobile path's angle reads (stem, head, classifier, and each
-    /// op's three convolutions), in creation order. Called once right after spawning; the copies live in the world, so
-    /// snapshots keep them and destroying a pruned op releases them.
+    /// Stores a detached copy of every conv and linear weight (the weights a mobile path's angle reads: stem, head,
+    /// classifier, and each op's three convolutions) under <see cref="SupernetLayout.InitialKey"/>, then refreshes the
+    /// <see cref="SupernetTensors"/> cache. Called once right after spawning; the copies live in the world, so snapshots
+    /// keep them and destroying a pruned op releases them.
     /// </summary>
     public void KeepInitialWeights()
     {
         if (Spec.Space != OneShotSpaceKind.Mobile) throw new InvalidOperationException("the angle criterion is built for the mobile (BS-NAS) space only");
-        var owners = new List<(Entity Owner, string[] Names)> { (Network, AngleNetworkWeights) };
-        foreach (var e in World.Query<ChoiceOp>()) owners.Add((e, AngleOpWeights));
-        using var noGrad = NoGrad.Enter();
-        foreach (var (owner, names) in owners)
-            foreach (var name in names)
-                if (Store.TryGet(owner, name, out var t) && !Store.TryGet(owner, InitialName(name), out _))
+        using (NoGrad.Enter())
+            foreach (var p in Tensors.Parameters)
+                if (p.Role is TensorRole.ConvWeight or TensorRole.LinearWeight && !Tensors.InitialCopies.ContainsKey((p.Owner, p.Name)))
                 {
-                    using var detached = t.Detach();
-                    Store.Add(owner, InitialName(name), detached.Clone());
+                    using var detached = p.Value.Detach();
+                    Store.Add(p.Owner, SupernetLayout.InitialKey(p.Name), detached.Clone());
                 }
+        World.SetResource(_tensors = SupernetLayout.Index(World));
     }
 
     /// <summary>
@@ -149,7 +153,7 @@ public sealed class OneShotSupernet
         var pieces = new List<(Tensor Init, Tensor Now)>();
         void Piece(Entity owner, string name, Func<Tensor, Tensor> slice)
         {
-            if (!Store.TryGet(owner, InitialName(name), out var init))
+            if (!Tensors.InitialCopies.TryGetValue((owner, name), out var init))
                 throw new InvalidOperationException($"no initial copy of '{name}': the angle criterion keeps them when the supernet is spawned (shrink_criterion: angle)");
             pieces.Add((slice(init), slice(Store.Get(owner, name))));
         }
@@ -170,43 +174,35 @@ public sealed class OneShotSupernet
         return BsNas.PathAngle.Of(pieces);
     }
 
-    public static bool IsRunningStat(string name) => name.EndsWith(".mean", StringComparison.Ordinal) || name.EndsWith(".var", StringComparison.Ordinal);
-    public static bool IsBnAffine(string name) => name.EndsWith(".weight", StringComparison.Ordinal) || name.EndsWith(".bias", StringComparison.Ordinal);
-    public static bool IsOptimizerState(string name) => name.EndsWith(".momentum", StringComparison.Ordinal);
-
-    /// <summary>The parameters (not running statistics, optimizer state or initial copies) in the stable order: owners by creation, names as added.</summary>
-    public IEnumerable<(Entity Owner, string Name, Tensor Tensor)> Parameters() =>
-        Store.All().Where(x => !IsRunningStat(x.Name) && !IsOptimizerState(x.Name) && !IsInitialCopy(x.Name)).OrderBy(x => World.SequenceOf(x.Owner));
+    /// <summary>The parameters (not running statistics, optimizer state or initial copies) in the stable order: owners by creation, then store key.</summary>
+    public IEnumerable<(Entity Owner, string Name, Tensor Tensor)> Parameters() => Tensors.Parameters.Select(p => (p.Owner, p.Name, p.Value));
 
     /// <summary>The parameters that train: all of them, or under BN-only training those in the scope (§2.3).</summary>
-    public static bool Trains(string name, bool isChoiceOp, bool bnOnly, BnScope scope) => !bnOnly || scope switch
-    {
-        BnScope.LastBnPerOp => isChoiceOp && (name == "out.weight" || name == "out.bias"),
-        BnScope.AllBn => IsBnAffine(name),
-        _ => IsBnAffine(name) || name is "fc_w" or "fc_b",
-    };
-
-    public IReadOnlyList<(Entity Owner, string Name, Tensor Tensor)> Trainable() => Parameters().Where(x => x.Tensor.RequiresGrad).ToList();
+    public IReadOnlyList<(Entity Owner, string Name, Tensor Tensor)> Trainable() => Tensors.Trainable.Select(p => (p.Owner, p.Name, p.Value)).ToList();
 
     /// <summary>Every BatchNorm running mean and variance, reset to 0 and 1 (§1.4 step 1).</summary>
     public void ResetRunningStatistics()
     {
         using var _ = NoGrad.Enter();
-        foreach (var (_, name, t) in Store.All())
+        foreach (var bn in Tensors.BatchNorms.Values)
         {
-            if (name.EndsWith(".mean", StringComparison.Ordinal)) t.ZeroInPlace();
-            else if (name.EndsWith(".var", StringComparison.Ordinal)) t.FillInPlace(1);
+            bn.Mean.ZeroInPlace();
+            bn.Var.FillInPlace(1);
         }
     }
 
     public Tensor[] BackupRunningStatistics(TensorScope scope) =>
-        Store.All().Where(x => IsRunningStat(x.Name)).Select(x => scope.Own(x.Tensor.Clone())).ToArray();
+        Tensors.BatchNorms.Values.SelectMany(bn => new[] { scope.Own(bn.Mean.Clone()), scope.Own(bn.Var.Clone()) }).ToArray();
 
     public void RestoreRunningStatistics(Tensor[] backup)
     {
         using var _ = NoGrad.Enter();
-        var stats = Store.All().Where(x => IsRunningStat(x.Name)).ToList();
-        for (int i = 0; i < stats.Count; i++) stats[i].Tensor.CopyFrom(backup[i]);
+        int i = 0;
+        foreach (var bn in Tensors.BatchNorms.Values)
+        {
+            bn.Mean.CopyFrom(backup[i++]);
+            bn.Var.CopyFrom(backup[i++]);
+        }
     }
 
     /// <summary>

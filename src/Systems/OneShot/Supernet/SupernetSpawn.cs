@@ -1,7 +1,5 @@
-// Spawns the one-shot supernets as entities: a network entity with the fixed tensors and one entity per candidate op, weights in the store.
+// Spawns a one-shot supernet from its layout: a network entity with the fixed tensors and one entity per candidate op, weights in the store.
 using Nas.Components;
-using Nas.Systems.OneShot.Mobile;
-using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 using Nas.World;
@@ -13,30 +11,59 @@ public sealed record SupernetSpec(OneShotNetwork Network, bool BnOnly, BnScope S
 
 public static class SupernetSpawn
 {
+    /// <summary>
+    /// Creates the network entity, then walks <see cref="SupernetLayout.Of"/>: each op entity where it first appears,
+    /// each layer's tensors drawn from <paramref name="g"/> in that order. Then BN-only training (§2.3) freezes what
+    /// does not train (frozen tensors get no gradient at all, so backward skips their weight products) and tags owners
+    /// with nothing to train <see cref="Frozen"/>. Sets the <see cref="SupernetTensors"/> cache.
+    /// </summary>
     public static OneShotSupernet Spawn(World.World world, SupernetSpec spec, Generator g)
     {
-        var n = spec.Network;
-        var network = world.Create(n);
-        var added = new List<(Entity Owner, string Name, Tensor Tensor, bool IsOp)>();
-        void Add(Entity owner, string name, Tensor t, bool isOp) => added.Add((owner, name, world.Tensors.Add(owner, name, t), isOp));
-        void Bn(Entity owner, string prefix, int c, bool isOp)
+        var network = world.Create(spec.Network);
+        var ops = new Dictionary<ChoiceOp, Entity>();
+        var trains = new Dictionary<Entity, bool>();
+        foreach (var (op, layer) in SupernetLayout.Of(spec.Network))
         {
-            foreach (var (name, t) in ParamInit.Named(prefix, ParamInit.BatchNorm(c, affine: true))) Add(owner, name, t, isOp);
+            var owner = network;
+            if (op is { } key && !ops.TryGetValue(key, out owner)) ops[key] = owner = world.Create(key);
+            if (layer is null) continue;
+            foreach (var (name, role, tensor) in Create(layer, g))
+            {
+                world.Tensors.Add(owner, name, tensor);
+                if (SupernetLayout.IsRunningStatistic(role)) continue;
+                bool t = SupernetLayout.Trains(role, layer, op is not null, spec.BnOnly, spec.Scope);
+                tensor.SetRequiresGrad(t);
+                trains[owner] = trains.GetValueOrDefault(owner) || t;
+            }
         }
-
-        if (n.Space == OneShotSpaceKind.Mobile) SpawnMobile(world, n, g, Add, Bn, network);
-        else SpawnNb201(world, n, g, Add, Bn, network);
-
-        // BN-only training (§2.3): frozen tensors get no gradient at all, so backward skips their weight products.
-        foreach (var (owner, name, t, isOp) in added)
-            if (!OneShotSupernet.IsRunningStat(name))
-                t.SetRequiresGrad(OneShotSupernet.Trains(name, isOp, spec.BnOnly, spec.Scope));
-        foreach (var owner in added.Select(a => a.Owner).Distinct())
-        {
-            var own = added.Where(a => a.Owner == owner && !OneShotSupernet.IsRunningStat(a.Name)).ToList();
-            if (own.Count > 0 && own.All(a => !a.Tensor.RequiresGrad)) world.Add(owner, new Frozen());
-        }
+        foreach (var (owner, any) in trains)
+            if (!any) world.Add(owner, new Frozen());
+        world.SetResource(SupernetLayout.Index(world));
         return new OneShotSupernet(world);
+    }
+
+    /// <summary>A layer's tensors in <see cref="LayerDecl.Tensors"/> order, drawn from <paramref name="g"/> where random.</summary>
+    private static IEnumerable<(string Name, TensorRole Role, Tensor Tensor)> Create(LayerDecl layer, Generator g)
+    {
+        switch (layer)
+        {
+            case ConvDecl c:
+                yield return (c.Name, TensorRole.ConvWeight, HeConv(c.Out, c.InPerGroup, c.Kernel, g));
+                break;
+            case LinearDecl l:
+                yield return (l.Weight, TensorRole.LinearWeight, ParamInit.Uniform([l.Out, l.In], l.In, g));
+                yield return (l.Bias, TensorRole.LinearBias, ParamInit.Uniform([l.Out], l.In, g));
+                break;
+            case BnDecl b:
+                var t = ParamInit.BatchNorm(b.Channels, affine: true);
+                yield return (b.Key(TensorRole.BnMean), TensorRole.BnMean, t.RunningMean);
+                yield return (b.Key(TensorRole.BnVar), TensorRole.BnVar, t.RunningVar);
+                yield return (b.Key(TensorRole.BnWeight), TensorRole.BnWeight, t.Weight!);
+                yield return (b.Key(TensorRole.BnBias), TensorRole.BnBias, t.Bias!);
+                break;
+            default:
+                throw new ArgumentException($"unknown layer {layer}");
+        }
     }
 
     /// <summary>He fan-out normal, std = √(2 / (k·k·C_out)) (BN-NAS's init, §2.3); the depthwise fan-out is its channel count.</summary>
@@ -44,80 +71,5 @@ public static class SupernetSpawn
     {
         using var r = Tensor.Randn([cout, cinPerGroup, k, k], g);
         return r.Mul(Math.Sqrt(2.0 / (k * k * cout)));
-    }
-
-    private static void SpawnMobile(World.World world, OneShotNetwork n, Generator g, Action<Entity, string, Tensor, bool> add,
-        Action<Entity, string, int, bool> bn, Entity network)
-    {
-        var layers = MobileSpace.Tiny28(identity: true, n.Classes).LayerSpecs;
-        int Max(int c) => n.Spring ? BsNas.Spring.Widths(c).Max() : c;
-        const int stem = 16, head = 128;
-        add(network, "stem", HeConv(stem, n.InputChannels, 3, g), false);
-        bn(network, "stem_bn", stem, false);
-        int maxIn = stem;
-        for (int l = 0; l < layers.Count; l++)
-        {
-            var layer = layers[l];
-            int maxOut = Max(layer.Out);
-            if (layer.Identity != IdentityRule.Never)
-            {
-                var id = world.Create(new ChoiceOp(l, -1, 0));
-                if (n.Unbiased) bn(id, "out", Math.Max(maxIn, maxOut), true); // BNNAS++: identity then BN (§3.2)
-            }
-            for (int o = 0; o < MobileSpace.Ops.Count; o++)
-            {
-                var op = MobileSpace.Ops[o];
-                int m = op.Expansion * maxIn;
-                var e = world.Create(new ChoiceOp(l, o, 0));
-                add(e, "expand", HeConv(m, maxIn, 1, g), true);
-                bn(e, "bn_expand", m, true);
-                add(e, "dw", HeConv(m, 1, op.Kernel, g), true);
-                bn(e, "bn_dw", m, true);
-                add(e, "project", HeConv(maxOut, m, 1, g), true);
-                bn(e, "out", maxOut, true);
-            }
-            maxIn = maxOut;
-        }
-        add(network, "head", HeConv(head, maxIn, 1, g), false);
-        bn(network, "head_bn", head, false);
-        add(network, "fc_w", ParamInit.Uniform([n.Classes, head], head, g), false);
-        add(network, "fc_b", ParamInit.Uniform([n.Classes], head, g), false);
-    }
-
-    private static void SpawnNb201(World.World world, OneShotNetwork n, Generator g, Action<Entity, string, Tensor, bool> add,
-        Action<Entity, string, int, bool> bn, Entity network)
-    {
-        int c = n.Channels;
-        add(network, "stem", HeConv(c, n.InputChannels, 3, g), false);
-        bn(network, "stem_bn", c, false);
-        int cell = 0;
-        for (int stage = 0; stage < 3; stage++)
-        {
-            int ch = c << stage;
-            if (stage > 0)
-            {
-                var p = $"res{stage - 1}";
-                add(network, p + ".conv_a", HeConv(ch, ch / 2, 3, g), false);
-                bn(network, p + ".bn_a", ch, false);
-                add(network, p + ".conv_b", HeConv(ch, ch, 3, g), false);
-                bn(network, p + ".bn_b", ch, false);
-                add(network, p + ".short", HeConv(ch, ch / 2, 1, g), false);
-            }
-            for (int i = 0; i < n.CellsPerStage; i++, cell++)
-                for (int e = 0; e < Nb201Cell.EdgeCount; e++)
-                    for (int o = 0; o < Nb201Cell.OpCount; o++)
-                    {
-                        var op = world.Create(new ChoiceOp(e, o, cell));
-                        switch ((Nb201Op)o)
-                        {
-                            case Nb201Op.NorConv1x1: add(op, "conv", HeConv(ch, ch, 1, g), true); bn(op, "out", ch, true); break;
-                            case Nb201Op.NorConv3x3: add(op, "conv", HeConv(ch, ch, 3, g), true); bn(op, "out", ch, true); break;
-                            case Nb201Op.SkipConnect or Nb201Op.AvgPool3x3 when n.Unbiased: bn(op, "out", ch, true); break; // §3.2
-                        }
-                    }
-        }
-        bn(network, "head_bn", 4 * c, false);
-        add(network, "fc_w", ParamInit.Uniform([n.Classes, 4 * c], 4 * c, g), false);
-        add(network, "fc_b", ParamInit.Uniform([n.Classes], 4 * c, g), false);
     }
 }

@@ -1,11 +1,11 @@
 // How a candidate is scored on the trained supernet: SPOS accuracy (§1.4), BN-NAS's γ table (§2.2), BNNAS++'s facets E, T, U (§3.3).
 using Nas.Components;
-using Nas.Systems.Methods;
 using Nas.Systems.OneShot.Indicators;
 using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Supernet;
 using Nas.Torch;
+using Nas.World;
 
 namespace Nas.Systems.OneShot.Systems;
 
@@ -34,7 +34,7 @@ public static class Scoring
             {
                 double sum = 0;
                 for (int c = 0; c < cells; c++)
-                    if (net.TryOp(l, o, c, out var e) && net.Store.TryGet(e, "out.weight", out var gamma))
+                    if (net.TryOp(l, o, c, out var e) && net.Tensors.OutputBns.TryGetValue(e, out var bn) && bn.Weight is { } gamma)
                         sum += BnIndicator.OpScore(gamma.ToFloatArray());
                 table[l][o] = sum / cells;
             }
@@ -48,10 +48,10 @@ public static class Scoring
     /// trainable BN parameters, one row per probe image. U: mean per-class variance of softmax over K BN-statistics draws
     /// (running statistics set to recalibration batch k, then eval on the probe); statistics are restored afterwards.
     /// </summary>
-    public static Facets ComputeFacets(OneShotSupernet net, EvalData data, int[] genome, SearchConfig c)
+    public static Facets ComputeFacets(OneShotSupernet net, EvalData data, int[] genome, FacetSettings c)
     {
         var probeImages = data.Eval[0].Images;
-        int n = (int)Math.Min(c.FacetProbe, probeImages.Size(0));
+        int n = (int)Math.Min(c.Probe, probeImages.Size(0));
         using var scope = new TensorScope();
         var probe = n == probeImages.Size(0) ? probeImages : scope.Own(probeImages.Narrow(0, 0, n));
 
@@ -64,8 +64,8 @@ public static class Scoring
             e = BnnasPlusPlus.Expressivity(BnnasPlusPlus.ActivationKernel(n, layers));
         }
 
-        var theta = net.PathOps(genome).SelectMany(op => new[] { "out.weight", "out.bias" }
-            .Select(name => net.Store.TryGet(op, name, out var t) && t.RequiresGrad ? t : null)).Where(t => t is not null).Select(t => t!).ToArray();
+        var theta = net.PathOps(genome).SelectMany(op => net.Tensors.OutputBns.TryGetValue(op, out var bn) ? new[] { bn.Weight, bn.Bias } : [])
+            .Where(t => t is { RequiresGrad: true }).Select(t => t!).ToArray();
         double tr = double.NegativeInfinity;
         var logits = theta.Length > 0 ? net.Forward(genome, probe, training: true, scope, bnMomentum: 0) : null;
         // A path whose output reaches none of its trainable BN parameters (their ops feed only nodes that 'none' edges
@@ -90,7 +90,7 @@ public static class Scoring
         }
 
         var backup = net.BackupRunningStatistics(scope);
-        var draws = Math.Min(c.FacetDraws, data.Recalibration.Count);
+        var draws = Math.Min(c.Draws, data.Recalibration.Count);
         var probs = new double[draws][][];
         using (NoGrad.Enter())
             for (int k = 0; k < draws; k++)
@@ -116,10 +116,10 @@ public static class Scoring
     }
 
     /// <summary>The pool of §3.3: facets of <paramref name="size"/> uniform draws from the space (seeded), computed once.</summary>
-    public static FacetPoolState Pool(OneShotSupernet net, EvalData data, IChoiceSpace space, SearchConfig c, ulong seed)
+    public static FacetPoolState Pool(OneShotSupernet net, EvalData data, IChoiceSpace space, FacetSettings c, ulong seed)
     {
         var rng = new SplitMix64(seed);
-        var facets = Enumerable.Range(0, c.FacetPool).Select(_ => ComputeFacets(net, data, ChoiceSpaces.Uniform(space, ref rng), c)).ToArray();
+        var facets = Enumerable.Range(0, c.Pool).Select(_ => ComputeFacets(net, data, ChoiceSpaces.Uniform(space, ref rng), c)).ToArray();
         return new FacetPoolState(facets.Select(f => f.E).ToArray(), facets.Select(f => f.T).ToArray(), facets.Select(f => f.U).ToArray());
     }
 

@@ -1,4 +1,4 @@
-// The search side of a one-shot run: BS-NAS shrinking (tag, then destroy), and the evolution over architecture entities.
+// The search side of a one-shot run: BS-NAS shrinking (tag, then destroy), the fitness tables built once, and the evolution over architecture entities.
 using Nas.Components;
 using Nas.Systems.OneShot.BsNas;
 using Nas.Systems.OneShot.Indicators;
@@ -10,34 +10,36 @@ using Nas.World;
 namespace Nas.Systems.OneShot.Systems;
 
 /// <summary>
-/// BS-NAS shrinking (§4.4) at the end of each stage: M subnets drawn from the active space (world RNG), each scored by
-/// BN-recalibrated accuracy (per-option means, z-scores within each layer, the D lowest turned off) or, with
-/// <see cref="ShrinkCriterion.Angle"/>, by ABS's angle to the initial weights (per-option mean angles, the D smallest
-/// turned off, ranked raw as ABS does). A turned-off op's entity gets <see cref="Pruned"/>; widths are slices, so they
-/// only leave <see cref="ActiveOptions"/>.
+/// BS-NAS shrinking (§4.4) at the end of a stage (the schedule's condition): M subnets drawn from the active space (world
+/// RNG; the training FLOPs window if one is set), each scored by BN-recalibrated accuracy (per-option means, z-scores
+/// within each layer, the D lowest turned off) or, with <see cref="ShrinkCriterion.Angle"/>, by ABS's angle to the
+/// initial weights (per-option mean angles, the D smallest turned off, ranked raw as ABS does). A turned-off op's entity
+/// gets <see cref="Pruned"/>; widths are slices, so they only leave <see cref="ActiveOptions"/>.
 /// </summary>
 public sealed class ShrinkSystem : ISystem
 {
     public string Name => "shrink";
-    public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>()
-        .Write<ActiveOptions>().Write<WorldRng>().Write<Pruned>();
+    public Access Access { get; } = new Access().Read<ShrinkSettings>().Read<SupernetTrainingSettings>().Read<FlopsWindowSettings>().Read<EvalData>()
+        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Write<ActiveOptions>().Write<RngStreams>().Write<Pruned>();
+
+    public static ShrinkSchedule ScheduleOf(ShrinkSettings s) => new(s.FirstStage, s.LaterStage, s.Remove, s.StopAtSize, s.Subnets);
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var c = world.Resource<RunConfig>().Config;
-        var clock = world.Resource<SearchClock>();
-        if (!c.Shrink || clock.Epoch >= c.Epochs || clock.StepInEpoch != clock.StepsPerEpoch - 1) return;
-        var schedule = new ShrinkSchedule(c.ShrinkFirstStage, c.ShrinkLaterStage, c.ShrinkRemove, c.ShrinkStopAtSize, c.ShrinkSubnets);
-        var active = world.Resource<ActiveOptions>();
-        if (!schedule.IsStageEnd(clock.Epoch + 1) || Shrinking.ShouldStop(active, schedule)) return;
+        var settings = world.ReadResource<ShrinkSettings>();
+        var schedule = ScheduleOf(settings);
+        var active = world.ReadResource<ActiveOptions>();
+        if (Shrinking.ShouldStop(active, schedule)) return;
         var net = new OneShotSupernet(world);
-        var data = world.Resource<EvalData>();
-        var rng = world.Resource<WorldRng>();
-        bool angle = c.ShrinkCriterion == ShrinkCriterion.Angle;
+        var data = world.ReadResource<EvalData>();
+        var rng = world.Rng(RandomStreams.Path);
+        var epochs = world.ReadResource<SupernetTrainingSettings>().Epochs;
+        world.TryResource<FlopsWindowSettings>(out var window);
+        bool angle = settings.Criterion == ShrinkCriterion.Angle;
         var samples = new List<(int[] Genome, double Score)>();
         for (int i = 0; i < schedule.SubnetsPerRanking; i++)
         {
-            var g = SamplePathSystem.DrawFor(c, net.Spec, active, c.Epochs, rng); // all admissible widths; the training FLOPs window if any
+            var g = SamplePathSystem.DrawFor(window, net.Spec, active, epochs, epochs, rng); // every width admissible by now
             samples.Add((g, angle ? net.PathAngle(g) : 1 - Scoring.Error(net, data, g)));
         }
         var pruned = Shrinking.ChooseToPrune(active, Shrinking.OptionMeans(samples), schedule.RemovePerStage, zScore: !angle);
@@ -47,50 +49,100 @@ public sealed class ShrinkSystem : ISystem
     }
 }
 
-/// <summary>Destroys every pruned op through the command buffer; destroying an entity releases the tensors it owns.</summary>
+/// <summary>Destroys every pruned op (destroying an entity releases the tensors it owns), then drops them from <see cref="SupernetTensors"/>.</summary>
 public sealed class DestroyPrunedSystem : ISystem
 {
     public string Name => "destroy-pruned";
-    public Access Access { get; } = new Access().Read<ChoiceOp>().Read<Pruned>().Destroys();
+    public Access Access { get; } = new Access().Read<OneShotNetwork>().Read<ChoiceOp>().Read<Pruned>().Write<SupernetTensors>().Destroys();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        foreach (var e in world.Query<ChoiceOp>().With<Pruned>()) ctx.Commands.Destroy(e);
+        var pruned = world.Query<ChoiceOp>().With<Pruned>().ToList();
+        if (pruned.Count == 0) return;
+        foreach (var e in pruned) world.Destroy(e);
+        world.SetResource(SupernetLayout.Index(world));
+    }
+}
+
+/// <summary>BN-NAS (§2.8): the L × |O| table of mean |γ| of each op's output BN, built once on the first search step and kept.</summary>
+public sealed class BnScoreTableSystem : ISystem
+{
+    public string Name => "bn-score-table";
+    public Access Access { get; } = new Access().Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Write<BnScoreTable>();
+
+    public void Run(World.World world, in SystemContext ctx)
+    {
+        if (world.TryResource<BnScoreTable>(out _)) return;
+        world.SetResource(new BnScoreTable(Scoring.BnTable(new OneShotSupernet(world))));
+    }
+}
+
+/// <summary>BNNAS++ (§3.3): the reference pool of facets of uniformly drawn genomes, built once on the first search step and kept.</summary>
+public sealed class FacetPoolSystem : ISystem
+{
+    public string Name => "facet-pool";
+    public Access Access { get; } = new Access().Read<FacetSettings>().Read<EvolutionSettings>().Read<ActiveOptions>().Read<EvalData>()
+        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Write<FacetPoolState>();
+
+    public void Run(World.World world, in SystemContext ctx)
+    {
+        if (world.TryResource<FacetPoolState>(out _)) return;
+        var net = new OneShotSupernet(world);
+        var facets = world.ReadResource<FacetSettings>();
+        var space = EvolveSystem.SpaceOf(world, net);
+        world.SetResource(Scoring.Pool(net, world.ReadResource<EvalData>(), space, facets, facets.Seed ^ 0xFAC7UL));
     }
 }
 
 /// <summary>
 /// The evolutionary search (§1.5) after supernet training, one generation per step: Start on the first search step,
 /// then Step. Every newly evaluated genome becomes an <see cref="ArchCandidate"/> entity. The state is the
-/// <see cref="EvolutionState"/> resource, so snapshots hold it; fitness tables or pools are resources too.
+/// <see cref="EvolutionState"/> resource, so snapshots hold it. <paramref name="fitness"/> is how a candidate is
+/// scored: it fixes what the system reads (the BN table, the facet pool, or the scoring batches alone).
 /// </summary>
-public sealed class EvolveSystem : ISystem
+public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
 {
+    public OneShotFitness Fitness { get; } = fitness;
     public string Name => "evolve";
-    public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>()
-        .Read<ActiveOptions>().Read<DataParallel>().Write<EvolutionState>().Write<BnScoreTable>().Write<FacetPoolState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
+    public Access Access { get; } = Declare(fitness);
 
-    public static EvolutionConfig EvolutionConfigOf(Methods.SearchConfig c) =>
+    private static Access Declare(OneShotFitness fitness)
+    {
+        var a = new Access().Read<EvolutionSettings>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>()
+            .Read<ActiveOptions>().Read<DataParallel>().Write<EvolutionState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
+        return fitness switch
+        {
+            OneShotFitness.BnIndicator => a.Read<BnScoreTable>(),
+            OneShotFitness.Composite => a.Read<FacetPoolState>().Read<FacetSettings>(),
+            _ => a,
+        };
+    }
+
+    public static EvolutionConfig EvolutionConfigOf(EvolutionSettings c) =>
         new(c.FlopsLimit > 0 ? c.FlopsLimit : double.MaxValue, c.Population, c.Generations,
             TopK: Math.Min(10, c.Population), Mutations: Math.Max(1, c.Population / 2), Crossovers: Math.Max(1, c.Population / 2));
 
+    /// <summary>The space the evolution searches: the network's, narrowed to the active options (BS-NAS), with the NB-201 duplicate rule.</summary>
+    public static IChoiceSpace SpaceOf(World.World world, OneShotSupernet net)
+    {
+        world.TryResource<ActiveOptions>(out var active);
+        return OneShotSupernet.ChoiceSpace(net.Spec, active, world.ReadResource<EvolutionSettings>().Dedupe);
+    }
+
     public void Run(World.World world, in SystemContext ctx)
     {
-        var c = world.Resource<RunConfig>().Config;
-        var clock = world.Resource<SearchClock>();
-        if (clock.Epoch != c.Epochs) return;
-        var net = new OneShotSupernet(world);
-        world.TryResource<ActiveOptions>(out var active);
-        var space = OneShotSupernet.ChoiceSpace(net.Spec, active, c.Nb201Dedupe);
-        var fitness = Fitness(world, net, space, c);
-        var config = EvolutionConfigOf(c);
+        var settings = world.ReadResource<EvolutionSettings>();
+        var config = EvolutionConfigOf(settings);
         var before = world.TryResource<EvolutionState>(out var s) ? s : null;
         if (before is not null && Evolution.Done(before, config)) return;
-        var seed = c.Seed ^ 0x5EA2C4UL;
+        var net = new OneShotSupernet(world);
+        var space = SpaceOf(world, net);
+        var score = ScoreOf(world, net);
+        var seed = settings.Seed ^ 0x5EA2C4UL;
         // Data parallelism: each rank scores a slice of this generation's candidates; every rank gets every score.
         if (world.TryResource<DataParallel>(out var parallel))
-            fitness = ParallelScoring.Split(parallel.Group, f => { _ = before is null ? Evolution.Start(config, space, f, seed) : Evolution.Step(before, config, space, f); }, fitness, g => space.Key(g));
-        var after = before is null ? Evolution.Start(config, space, fitness, seed) : Evolution.Step(before, config, space, fitness);
+            score = ParallelScoring.Split(parallel.Group, f => { _ = before is null ? Evolution.Start(config, space, f, seed) : Evolution.Step(before, config, space, f); }, score, g => space.Key(g));
+        var after = before is null ? Evolution.Start(config, space, score, seed) : Evolution.Step(before, config, space, score);
         world.SetResource(after);
         foreach (var cand in after.Evaluated.Skip(before?.Evaluated.Length ?? 0))
         {
@@ -99,23 +151,23 @@ public sealed class EvolveSystem : ISystem
         }
         var best = Evolution.Best(after, 1)[0];
         ref var m = ref world.Resource<StepMetrics>();
-        m = m with { ValLoss = best.Fitness, ValAccuracy = c.Fitness == OneShotFitness.Accuracy ? 1 - best.Fitness : double.NaN };
+        m = m with { ValLoss = best.Fitness, ValAccuracy = Fitness == OneShotFitness.Accuracy ? 1 - best.Fitness : double.NaN };
     }
 
-    /// <summary>The fitness (lower is better) of the configured kind; BN-NAS's table and BNNAS++'s pool are built once and kept as resources.</summary>
-    public static Func<int[], double> Fitness(World.World world, OneShotSupernet net, IChoiceSpace space, Methods.SearchConfig c)
+    /// <summary>The fitness (lower is better): error after BN recalibration, −(BN-NAS score) from the table, or −(BNNAS++ rank sum) against the pool.</summary>
+    private Func<int[], double> ScoreOf(World.World world, OneShotSupernet net)
     {
-        var data = world.Resource<EvalData>();
-        switch (c.Fitness)
+        var data = world.ReadResource<EvalData>();
+        switch (Fitness)
         {
             case OneShotFitness.BnIndicator:
-                if (!world.TryResource<BnScoreTable>(out var table)) world.SetResource(table = new BnScoreTable(Scoring.BnTable(net)));
-                return g => BnIndicator.Fitness(table.Table, g);
+                var table = world.ReadResource<BnScoreTable>().Table;
+                return g => BnIndicator.Fitness(table, g);
             case OneShotFitness.Composite:
-                if (!world.TryResource<FacetPoolState>(out var pool)) world.SetResource(pool = Scoring.Pool(net, data, space, c, c.Seed ^ 0xFAC7UL));
-                var list = Scoring.AsList(pool);
-                var w = Scoring.Weights(c.Facets);
-                return g => -BnnasPlusPlus.Combine(Scoring.ComputeFacets(net, data, g, c), list, FacetCombination.RankSum, w);
+                var pool = Scoring.AsList(world.ReadResource<FacetPoolState>());
+                var facets = world.ReadResource<FacetSettings>();
+                var w = Scoring.Weights(facets.Facets);
+                return g => -BnnasPlusPlus.Combine(Scoring.ComputeFacets(net, data, g, facets), pool, FacetCombination.RankSum, w);
             default:
                 return g => Scoring.Error(net, data, g);
         }

@@ -1,24 +1,22 @@
-// The supernet-training phase of a one-shot run: feed, sample a single path, one SGD step on it, clock.
+// The supernet-training phase of a one-shot run, before the step proper: feed the batch, sample a single path, the step's lr; and the clock.
 using Nas.Components;
 using Nas.Systems.OneShot.BsNas;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Supernet;
 using Nas.Systems.Search;
-using Nas.Torch;
 using Nas.World;
 
 namespace Nas.Systems.OneShot.Systems;
 
-/// <summary>Draws this step's training batch while the supernet trains; the evolution phase needs none.</summary>
-public sealed class OneShotFeedSystem : ISystem
+/// <summary>Draws this step's training batch (the evolution phase needs none, so the schedule runs this only while the supernet trains).</summary>
+public sealed class FeedTrainBatchSystem : ISystem
 {
-    public string Name => "oneshot-feed";
-    public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<DataFeed>().Write<StepTensors>().Write<StreamPositions>();
+    public string Name => "feed-train-batch";
+    public Access Access { get; } = new Access().Read<DataFeed>().Write<StepTensors>().Write<StreamPositions>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        if (world.Resource<SearchClock>().Epoch >= world.Resource<RunConfig>().Config.Epochs) return;
-        var feed = world.Resource<DataFeed>();
+        var feed = world.ReadResource<DataFeed>();
         var step = world.Resource<StepTensors>();
         step.Renew();
         step.Train = feed.Train.Next(step.Scope);
@@ -33,31 +31,22 @@ public sealed class OneShotFeedSystem : ISystem
 public sealed class SamplePathSystem : ISystem
 {
     public string Name => "sample-path";
-    public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<ActiveOptions>().Read<OneShotNetwork>()
-        .Write<WorldRng>().Write<SampledPath>();
+    public Access Access { get; } = new Access().Read<SupernetTrainingSettings>().Read<SearchClock>().Read<ActiveOptions>().Read<OneShotNetwork>()
+        .Write<RngStreams>().Write<SampledPath>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var config = world.Resource<RunConfig>().Config;
-        var clock = world.Resource<SearchClock>();
-        if (clock.Epoch >= config.Epochs) return;
-        var spec = new OneShotSupernet(world).Spec;
+        var epochs = world.ReadResource<SupernetTrainingSettings>().Epochs;
         world.TryResource<ActiveOptions>(out var active);
-        world.SetResource(new SampledPath(DrawFor(config, spec, active, clock.Epoch, world.Resource<WorldRng>())));
+        var genes = Draw(OneShotSupernet.SpecOf(world), active, world.ReadResource<SearchClock>().Epoch, epochs, world.Rng(RandomStreams.Path));
+        world.SetResource(new SampledPath(genes));
     }
 
-    /// <summary>
-    /// <see cref="Draw"/>, or with a FLOPs window configured (`flops_window_max` &gt; 0) SPOS's uniform constraint
-    /// sampling over it (§1.3): a FLOPs bin uniformly, then draws until one lands in the bin.
-    /// </summary>
-    public static int[] DrawFor(Methods.SearchConfig config, OneShotNetwork spec, ActiveOptions? active, int epoch, WorldRng rng)
-    {
-        if (config.FlopsWindowMax <= 0) return Draw(spec, active, epoch, config.Epochs, rng);
-        return ChoiceSpaces.InFlopsBin(OneShotSupernet.ChoiceSpace(spec, active), config.FlopsWindowMin, config.FlopsWindowMax, config.FlopsBin,
-            rng.NextInt, () => Draw(spec, active, epoch, config.Epochs, rng));
-    }
+    /// <summary><see cref="Draw"/>, or within a FLOPs window (<paramref name="window"/> not null) SPOS's uniform constraint sampling (§1.3).</summary>
+    public static int[] DrawFor(FlopsWindowSettings? window, OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, Rng rng) =>
+        window is null ? Draw(spec, active, epoch, epochs, rng) : SampleFlopsWindowPathSystem.Draw(window, spec, active, epoch, epochs, rng);
 
-    public static int[] Draw(OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, WorldRng rng)
+    public static int[] Draw(OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, Rng rng)
     {
         var space = OneShotSupernet.ChoiceSpace(spec, active);
         var genome = new int[space.Layers];
@@ -80,57 +69,50 @@ public sealed class SamplePathSystem : ISystem
 }
 
 /// <summary>
-/// One supernet step on the sampled path: forward, label-smoothed cross-entropy, gradients of every trainable tensor
-/// (unused ones come back null), clip, SGD. A null gradient skips the tensor entirely — no momentum drift, no weight
-/// decay — as SPOS sets unused gradients to None (§1.3). A momentum buffer lives in the store as "name.momentum" from
-/// the tensor's first gradient on, so "buffer started" is "buffer present" and survives snapshots and pruning.
+/// SPOS's training-time FLOPs window (§1.3) in place of <see cref="SamplePathSystem"/>: one of the window's FLOPs bins
+/// uniformly, then uniform paths drawn until one lands in it.
 /// </summary>
-public sealed class SupernetStepSystem : ISystem
+public sealed class SampleFlopsWindowPathSystem : ISystem
 {
-    public string Name => "supernet-step";
-    public Access Access { get; } = new Access().Read<RunConfig>().Read<SearchClock>().Read<StepTensors>().Read<SampledPath>()
-        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<DataParallel>().Read<DataFeed>().Write<StepMetrics>();
+    public string Name => "sample-path-in-flops-window";
+    public Access Access { get; } = new Access().Read<SupernetTrainingSettings>().Read<FlopsWindowSettings>().Read<SearchClock>().Read<ActiveOptions>()
+        .Read<OneShotNetwork>().Write<RngStreams>().Write<SampledPath>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var config = world.Resource<RunConfig>().Config;
-        var clock = world.Resource<SearchClock>();
-        if (clock.Epoch >= config.Epochs) return;
-        var net = new OneShotSupernet(world);
-        var batch = world.Resource<StepTensors>().Train;
-        var genome = world.Resource<SampledPath>().Genes;
-        long total = Math.Max(1, clock.StepsPerEpoch * config.Epochs);
-        long done = clock.Epoch * clock.StepsPerEpoch + clock.StepInEpoch;
-        var lr = config.LrMin + (config.Lr - config.LrMin) * (1 - (double)done / total); // linear decay per step (§1.3, §2.3)
+        var epochs = world.ReadResource<SupernetTrainingSettings>().Epochs;
+        world.TryResource<ActiveOptions>(out var active);
+        var genes = Draw(world.ReadResource<FlopsWindowSettings>(), OneShotSupernet.SpecOf(world), active, world.ReadResource<SearchClock>().Epoch, epochs,
+            world.Rng(RandomStreams.Path));
+        world.SetResource(new SampledPath(genes));
+    }
 
-        using var scope = new TensorScope();
-        var logits = net.Forward(genome, batch.Images, training: true, scope);
-        var loss = scope.Own(logits.CrossEntropy(batch.Labels, labelSmoothing: config.LabelSmoothing));
+    public static int[] Draw(FlopsWindowSettings window, OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, Rng rng) =>
+        ChoiceSpaces.InFlopsBin(OneShotSupernet.ChoiceSpace(spec, active), window.Min, window.Max, window.Bin,
+            rng.NextInt, () => SamplePathSystem.Draw(spec, active, epoch, epochs, rng));
+}
+
+/// <summary>The step's weight lr: linear decay from lr to lr_min over all training steps (§1.3, §2.3), per step.</summary>
+public sealed class LinearLrSystem : ISystem
+{
+    public string Name => "linear-lr";
+    public Access Access { get; } = new Access().Read<SearchClock>().Read<SupernetTrainingSettings>().Read<WeightOptimizerSettings>()
+        .Write<WeightLr>().Write<StepMetrics>();
+
+    public void Run(World.World world, in SystemContext ctx)
+    {
+        var o = world.ReadResource<WeightOptimizerSettings>();
+        var lr = At(world.ReadResource<SearchClock>(), world.ReadResource<SupernetTrainingSettings>().Epochs, o.Lr, o.LrMin);
+        world.SetResource(new WeightLr(lr));
         ref var m = ref world.Resource<StepMetrics>();
-        if (!loss.RequiresGrad) // BN-only on NB-201: a path of none/skip/pool has no trainable tensor; nothing to step
-        {
-            m = m with { TrainLoss = loss.Item(), TrainAccuracy = ForwardLossSystem.Accuracy(logits, batch.Labels, scope), Lr = lr, GradNorm = 0 };
-            return;
-        }
-        var trainable = net.Trainable();
-        var grads = Autograd.Grad([loss], trainable.Select(t => t.Tensor).ToArray());
-        foreach (var g in grads) if (g is not null) scope.Own(g);
-        // Data parallelism: the same path on every rank (shared seed), so the same gradients are null; average the rest.
-        if (world.TryResource<DataParallel>(out var parallel)) AllReduceGradientsSystem.Average(parallel.Group, grads, world.Resource<DataFeed>().Train);
-        var norm = GradClip.ClipByNorm(grads, config.GradClip);
-        var used = Enumerable.Range(0, grads.Length).Where(i => grads[i] is not null).ToArray();
-        var started = new bool[used.Length];
-        var buffers = new Tensor[used.Length];
-        for (int k = 0; k < used.Length; k++)
-        {
-            var (owner, name, t) = trainable[used[k]];
-            started[k] = world.Tensors.TryGet(owner, name + ".momentum", out var buf);
-            buffers[k] = started[k] ? buf : world.Tensors.Add(owner, name + ".momentum", t.ZerosLike());
-        }
-        Sgd.Step(used.Select(i => trainable[i].Tensor).ToArray(), used.Select(i => grads[i]).ToArray(), buffers,
-            new SgdOptions(lr, config.Momentum, 0, config.WeightDecay), started.AsSpan());
+        m = m with { Lr = lr };
+    }
 
-        m = m with { TrainLoss = loss.Item(), TrainAccuracy = ForwardLossSystem.Accuracy(logits, batch.Labels, scope), Lr = lr, GradNorm = norm };
+    public static double At(SearchClock clock, int epochs, double lr, double lrMin)
+    {
+        long total = Math.Max(1, clock.StepsPerEpoch * epochs);
+        long done = clock.Epoch * clock.StepsPerEpoch + clock.StepInEpoch;
+        return lrMin + (lr - lrMin) * (1 - (double)done / total);
     }
 }
 
@@ -138,13 +120,13 @@ public sealed class SupernetStepSystem : ISystem
 public sealed class OneShotClockSystem : ISystem
 {
     public string Name => "oneshot-clock";
-    public Access Access { get; } = new Access().Read<RunConfig>().Write<SearchClock>();
+    public Access Access { get; } = new Access().Read<SupernetTrainingSettings>().Read<EvolutionSettings>().Write<SearchClock>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var config = world.Resource<RunConfig>().Config;
+        var epochs = world.ReadResource<SupernetTrainingSettings>().Epochs;
         ref var clock = ref world.Resource<SearchClock>();
         clock = AdvanceClockSystem.Advance(clock);
-        if (clock.Epoch == config.Epochs && clock.StepInEpoch == 0) clock = clock with { StepsPerEpoch = config.Generations + 1 };
+        if (clock.Epoch == epochs && clock.StepInEpoch == 0) clock = clock with { StepsPerEpoch = world.ReadResource<EvolutionSettings>().Generations + 1 };
     }
 }

@@ -53,3 +53,21 @@ public sealed class ConfidentLrSystem : ISystem
         m = m with { ArchLr = lr.Value };
     }
 }
+
+/// <summary>
+/// The authors' second-order CLR (§4.4 pitfall): c(e) = ((e+1)/E)^p on the architecture loss instead of the lr. The loss's scale
+/// reaches Adam only through the gradient, so this scales the architecture gradients in place (the same by linearity, and one
+/// place for the first-order, unrolled and one-level gradients); the coupled weight decay Adam adds stays unscaled, as in their code.
+/// </summary>
+public sealed class ConfidentLossSystem : ISystem
+{
+    public string Name => "confident-loss";
+    public Access Access { get; } = new Access().Read<ConfidentLrSettings>().Read<SearchClock>().Write<ArchGradients>();
+
+    public void Run(World.World world, in SystemContext ctx)
+    {
+        var clock = world.ReadResource<SearchClock>();
+        var c = ConfidentLr.Confidence(clock.Epoch, clock.Epochs, world.ReadResource<ConfidentLrSettings>().Power);
+        foreach (var g in world.Resource<ArchGradients>().Values) g?.MulInPlace(c);
+    }
+}

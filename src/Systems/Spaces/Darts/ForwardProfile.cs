@@ -1,4 +1,4 @@
-// How the supernet forward runs (reference or batched) and, when asked, where its time goes per kind of primitive.
+// Where a forward's time goes per kind of primitive, when asked (`nas bench --profile`, through Forward.ProfilingKernels).
 using System.Diagnostics;
 using Nas.Components;
 
@@ -9,8 +9,8 @@ namespace Nas.Systems.Spaces.Darts;
 public enum ProfileKind { Layout, Stem, DepthwiseConv, PointwiseConv, BatchNorm, Relu, Pool, WeightedSum, ChannelOps, Classifier }
 
 /// <summary>
-/// Accumulated wall time per <see cref="ProfileKind"/> over the forwards that were given this profile (batched path only).
-/// Off (null) it costs one null test per primitive; libtorch on CPU runs each call synchronously, so a call's wall time is its cost.
+/// Accumulated wall time per <see cref="ProfileKind"/> over the forwards that were given this profile, on either kernel set.
+/// Off (null) no kernel set is wrapped, so it costs nothing; libtorch on CPU runs each call synchronously, so a call's wall time is its cost.
 /// </summary>
 public sealed class ForwardProfile
 {

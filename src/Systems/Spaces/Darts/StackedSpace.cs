@@ -15,7 +15,11 @@ public sealed record SupernetRuntime(
     Tensor[] Arch, Tensor[] ArchExpAvg, Tensor[] ArchExpAvgSq,
     Entity NormalArch, Entity ReduceArch,
     IReadOnlyList<OpKind> Ops,
-    Broad.BroadPlan? Broad = null); // set for the broad (BCNN) space: Plan then holds its stem, cells and classifier, Broad the taps and wiring
+    Broad.BroadPlan? Broad = null) // set for the broad (BCNN) space: Plan then holds its stem, cells and classifier, Broad the taps and wiring
+{
+    /// <summary>The forward program of the plan (and broad wiring), built once with the runtime.</summary>
+    public Forward.ForwardProgram Program { get; } = Forward.ForwardProgram.Of(Plan, Broad);
+}
 
 public static class StackedSpace
 {

@@ -2,14 +2,14 @@
 using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
-using Nas.Systems.Methods;
 using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.Systems;
+using Nas.Systems.Search;
 using Nas.Systems.Spaces.Darts;
 using Nas.World;
 using Nas.World.Snapshots;
 
-namespace Nas.Systems.Search;
+namespace Nas.Systems.Methods;
 
 public static class SearchSnapshot
 {

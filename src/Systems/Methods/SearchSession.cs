@@ -2,13 +2,13 @@
 using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
-using Nas.Systems.Methods;
+using Nas.Systems.Search;
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 using Nas.World;
 
-namespace Nas.Systems.Search;
+namespace Nas.Systems.Methods;
 
 public sealed class SearchSession : ISearchSession
 {
@@ -25,7 +25,13 @@ public sealed class SearchSession : ISearchSession
         Train = train;
     }
 
-    public static IReadOnlyList<OpKind> OpsFor(SearchConfig c) => c.Method == "dropnas" ? OpKinds.DropNasOrder : OpKinds.DartsOrder;
+    /// <summary>The candidate ops of an edge: DARTS's order, or DropNAS's (its own order, or the 1-skip / 3-skip variant of §5.2).</summary>
+    public static IReadOnlyList<OpKind> OpsFor(SearchConfig c) => c.Method != "dropnas" ? OpKinds.DartsOrder : c.DropnasSpace switch
+    {
+        DropNasSpace.OneSkip => Techniques.DropNasSpaces.OneSkip,
+        DropNasSpace.ThreeSkip => Techniques.DropNasSpaces.ThreeSkip,
+        _ => OpKinds.DropNasOrder,
+    };
 
     /// <summary>A new world: supernet entities with seeded weights, data streams, clock and counters.</summary>
     public static SearchSession Create(SearchConfig config, Dataset train)
@@ -43,7 +49,7 @@ public sealed class SearchSession : ISearchSession
                 : StackedSpace.Spawn(world, new StackedLayout(config.Layers, config.Channels, train.Channels, train.Height, train.Classes, Nodes: config.Nodes),
                     OpsFor(config), config.PartialChannels, config.EdgeNormalization, generator);
             world.SetResource(runtime);
-            if (config.DropRate > 0) world.SetResource(DropRngState.FromSeed(config.Seed));
+            if (config.DropRate > 0) RandomStreams.Open(world, RandomStreams.Drop, config.Seed);
             world.SetResource(new RunConfig(config));
             DifferentiableMethod.SetSettings(world, config);
             world.SetResource(new PassTensors());
@@ -74,6 +80,7 @@ public sealed class SearchSession : ISearchSession
         world.SetResource(new RunConfig(config));
         DifferentiableMethod.SetSettings(world, config);
         world.SetResource(new PassTensors());
+        RandomStreams.AdoptLegacy(world);
         TorchRng.Restore(world, config.Seed);
         world.SetResource(config.Space == SearchSpace.Broad ? BroadSpace.Resolve(world) : StackedSpace.Resolve(world));
         world.SetResource(Feed(config, train, world.Resource<StreamPositions>()));

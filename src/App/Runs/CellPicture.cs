@@ -1,10 +1,11 @@
-// Pictures of a derived cell: Graphviz dot source, rendered to SVG by Debian's `dot` when it is installed.
+// Pictures of a derived cell: Graphviz dot source, rendered to SVG by Debian's `dot` when it is installed (App: it writes files and starts a process).
 using System.Diagnostics;
 using System.Text;
 using Nas.Components;
+using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
 
-namespace Nas.Systems.Genotypes;
+namespace Nas.App.Runs;
 
 public static class CellPicture
 {
