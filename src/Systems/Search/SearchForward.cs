@@ -1,8 +1,8 @@
 // The forward a search step runs: architecture weights for both cell types, then the supernet (the one place the two meet).
 using Nas.Components;
 using Nas.Systems.Genotypes;
-using Nas.Systems.Forward;
 using Nas.Systems.Spaces.Darts;
+using Nas.Systems.Spaces.Forward;
 using Nas.Torch;
 
 namespace Nas.Systems.Search;
