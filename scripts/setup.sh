@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Nas needs when any is missing (idempotent, quiet when all are there).
 set -euo pipefail
-packages=(libtorch-dev cmake g++ dataset-fashion-mnist python3-torch python3-msgpack prometheus graphviz chromium)
+packages=(libtorch-dev libgloo-dev cmake g++ dataset-fashion-mnist python3-torch python3-msgpack prometheus graphviz chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

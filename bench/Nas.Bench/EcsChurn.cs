@@ -15,7 +15,7 @@ public static class EcsChurn
         var batch = args.Length > 0 ? int.Parse(args[0]) : 100_000;
         var rounds = args.Length > 1 ? int.Parse(args[1]) : 20;
         using var world = new World();
-        var rng = new WorldRng(1);
+        var rng = new Rng(1);
         var live = new Entity[batch];
         for (var i = 0; i < batch / 2; i++) world.Create(new Position(i, 0));   // survivors that must stay in order
 

@@ -1,6 +1,7 @@
 // Benchmark "snapshot-world": write and read throughput and peak memory of a real search world (e.g. a DARTS-sized snapshot).
 using System.Diagnostics;
 using System.Globalization;
+using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.World.Snapshots;
 

@@ -1,4 +1,4 @@
-// Components of the one-shot family: the single-path supernet, its candidate ops, and the architectures the evolution evaluates.
+// Components of the one-shot family: the single-path supernet, its candidate ops, the architectures the evolution evaluates, the enums its settings name, and the supernet's tensors by role.
 using Nas.Torch;
 using Nas.World;
 
@@ -6,13 +6,37 @@ namespace Nas.Components;
 
 public enum OneShotSpaceKind { Mobile = 0, Nb201 = 1 }
 
+/// <summary>Which equivalence an evolution on the NB-201 space uses to skip duplicates (Nas.Systems.OneShot.NasBench201.Nb201Isomorphism).</summary>
+public enum Nb201Dedupe { None, Isomorphic, Benchmark, Function }
+
+/// <summary>
+/// How a shrink stage scores options (§4.4): the mean BN-recalibrated accuracy of sampled subnets using the option,
+/// z-scored within its group [I]; or ABS's angle [C]: the mean angle between the subnets' current and initial weights,
+/// ranked raw across all groups as ABS does (`megvii-model/AngleNAS:SPOS/shrinking`).
+/// </summary>
+public enum ShrinkCriterion { Accuracy, Angle }
+
+/// <summary>Which BatchNorm parameters BN-only training updates (§2.3); everything else is frozen.</summary>
+public enum BnScope { LastBnPerOp, AllBn, AllBnPlusClassifier }
+
+/// <summary>How the evolution scores a candidate: SPOS accuracy after BN recalibration, BN-NAS's γ indicator, or BNNAS++'s facets.</summary>
+public enum OneShotFitness { Accuracy, BnIndicator, Composite }
+
 /// <summary>
 /// The one-shot network entity; it owns the fixed tensors (stem, residual blocks, head, classifier).
 /// <see cref="Spring"/>: mobile weights are stored at the widest spring width (BS-NAS); <see cref="Unbiased"/>: every
 /// non-zero op ends in an output BN (BNNAS++ §3.2).
 /// </summary>
 [Component("nas.oneshot.network", 1)]
-public readonly record struct OneShotNetwork(OneShotSpaceKind Space, int InputChannels, int InputSize, int Classes, int Channels, int CellsPerStage, bool Spring, bool Unbiased);
+public readonly record struct OneShotNetwork(
+    [SnapshotKey("Space")] OneShotSpaceKind Space,
+    [SnapshotKey("InputChannels")] int InputChannels,
+    [SnapshotKey("InputSize")] int InputSize,
+    [SnapshotKey("Classes")] int Classes,
+    [SnapshotKey("Channels")] int Channels,
+    [SnapshotKey("CellsPerStage")] int CellsPerStage,
+    [SnapshotKey("Spring")] bool Spring,
+    [SnapshotKey("Unbiased")] bool Unbiased);
 
 /// <summary>
 /// A candidate op: choice <see cref="Choice"/> (gene; −1 = identity) of layer <see cref="Layer"/> (mobile layer or
@@ -20,11 +44,15 @@ public readonly record struct OneShotNetwork(OneShotSpaceKind Space, int InputCh
 /// BatchNorm is named "out.*" (the BN-NAS indicator BN).
 /// </summary>
 [Component("nas.oneshot.choice", 1)]
-public readonly record struct ChoiceOp(int Layer, int Choice, int Cell);
+public readonly record struct ChoiceOp([SnapshotKey("Layer")] int Layer, [SnapshotKey("Choice")] int Choice, [SnapshotKey("Cell")] int Cell);
 
 /// <summary>An architecture the evolutionary search evaluated: its genome, FLOPs, fitness (lower is better) and generation.</summary>
 [Component("nas.oneshot.candidate", 1)]
-public readonly record struct ArchCandidate(int[] Genes, double Flops, double Fitness, int Generation);
+public readonly record struct ArchCandidate(
+    [SnapshotKey("Genes")] int[] Genes,
+    [SnapshotKey("Flops")] double Flops,
+    [SnapshotKey("Fitness")] double Fitness,
+    [SnapshotKey("Generation")] int Generation);
 
 /// <summary>What a supernet tensor is, declared with it where the supernet's layout lays it out (never read off its name).</summary>
 public enum TensorRole { ConvWeight, LinearWeight, LinearBias, BnWeight, BnBias, BnMean, BnVar }

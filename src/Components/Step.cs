@@ -1,4 +1,4 @@
-// What the systems of one differentiable search step hand each other: learning rates, mixing weights, loss, gradients. Runtime only, never snapshotted: every step recomputes it.
+// What the systems of one differentiable search step hand each other: learning rates, DropNAS masks, mixing weights, loss, gradients. Runtime only, never snapshotted: every step recomputes it.
 using Nas.Torch;
 
 namespace Nas.Components;
@@ -47,3 +47,6 @@ public sealed record ArchGradients(Tensor?[] Values);
 
 /// <summary>DropNAS: ln(ρ/(1−ρ)) of each edge's kept mass before this step's update (NaN where nothing is dropped), per cell type (§5.3 rule 5).</summary>
 public sealed record KeptLogOdds(double[] Normal, double[] Reduce);
+
+/// <summary>This step's DropNAS masks per cell type (rows = edges, columns = ops; true = kept). Absent when nothing is dropped.</summary>
+public sealed record DropMasks(bool[][] Normal, bool[][] Reduce);

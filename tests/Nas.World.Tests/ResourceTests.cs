@@ -39,11 +39,11 @@ public sealed class ResourceTests
         var world = new World();
         world.Types.Register<StepCount>("nas.step", 1);
         world.SetResource("unnamed");
-        world.SetResource(new WorldRng(1));
+        world.SetRng("main", new Rng(1));
         world.SetResource(new StepCount(4));
 
         var names = world.AllResources().Select(r => r.Type.Name).ToList();
-        Assert.Equal(["nas.rng", "nas.step", null], names);
+        Assert.Equal(["nas.rng.streams", "nas.step", null], names);
         Assert.Equal(new StepCount(4), world.AllResources()[1].Value);
     }
 }

@@ -8,7 +8,7 @@ public sealed class WorldModelTests
     {
         // Reference: a sorted dictionary from sequence number to the entity's (charge?, frozen) state.
         var world = new World();
-        var rng = new WorldRng(2024);
+        var rng = new Rng(2024);
         var model = new SortedDictionary<long, (Entity E, int? Charge, bool Frozen)>();
         var q = world.Query<Charge>().Without<Frozen>();
 

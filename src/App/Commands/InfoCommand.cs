@@ -1,6 +1,7 @@
 // `nas info`: parameters and multiply-accumulates of a method's search network for a given input, from the analytic counters; with --schedule, the method's step as systems.
 using System.CommandLine;
 using Nas.App.Config;
+using Nas.Components;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.Systems.Spaces.Broad;
@@ -19,7 +20,8 @@ public static class InfoCommand
         var classes = new Option<int>("--classes") { Description = "classes of the classifier", DefaultValueFactory = _ => 10 };
         var config = new Option<FileInfo?>("--config") { Description = "YAML file of snake_case keys applied on top of the preset" };
         var schedule = new Option<bool>("--schedule") { Description = "print the method's schedule: phases, systems in order, what each reads and writes" };
-        var command = new Command("info", "parameters and MACs of a method's search network, or its schedule") { method, layers, channels, input, classes, config, schedule };
+        var nproc = new Option<int>("--nproc") { Description = "with --schedule: the schedule of one rank of N (data parallelism adds the all-reduce systems)", DefaultValueFactory = _ => 1 };
+        var command = new Command("info", "parameters and MACs of a method's search network, or its schedule") { method, layers, channels, input, classes, config, schedule, nproc };
         command.SetAction(r =>
         {
             try
@@ -31,7 +33,7 @@ public static class InfoCommand
                     var problems = Presets.Problems(c);
                     if (problems.Count > 0) throw new ConfigException(string.Join("; ", problems));
                     Console.WriteLine($"schedule of {c.Method} (phases in order; systems in order within a phase)");
-                    Console.Write(ScheduleText.Format(Schedules.For(c)));
+                    Console.Write(ScheduleText.Format(Schedules.For(c, Math.Max(1, r.GetValue(nproc)))));
                     return 0;
                 }
                 c = c with { Layers = r.GetValue(layers) ?? c.Layers, Channels = r.GetValue(channels) ?? c.Channels };

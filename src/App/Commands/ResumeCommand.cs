@@ -3,6 +3,7 @@ using System.CommandLine;
 using Nas.App.Config;
 using Nas.App.Runs;
 using Nas.Systems.Data;
+using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.World.Snapshots;
 
@@ -16,6 +17,8 @@ public static class ResumeCommand
         var steps = new Option<long?>("--steps") { Description = "stop after this many steps in total (default: the saved configuration's)" };
         var every = new Option<long?>("--snapshot-every") { Description = "write a snapshot every S steps (default: the saved configuration's)" };
         var command = new Command("resume", "continue a run from its newest valid snapshot") { folder, steps, every };
+        var worldOptions = new WorldOptions();
+        worldOptions.AddTo(command);
         command.SetAction(r =>
         {
             const string who = "nas resume";
@@ -24,7 +27,16 @@ public static class ResumeCommand
                 Console.Error.WriteLine($"{who}: {problem}");
                 return ExitCodes.BadInput;
             }
+            WorldSpec world;
+            try { world = worldOptions.Resolve(r, Environment.GetEnvironmentVariable); }
+            catch (ConfigException e)
+            {
+                Console.Error.WriteLine($"{who}: {e.Message}");
+                return ExitCodes.BadInput;
+            }
             var path = r.GetValue(folder)!.FullName;
+            if (world.IsLauncher) return Launcher.Run(Launcher.ArgsWithout(r, WorldOptions.NprocFlag), world, who);
+            if (world.IsRank) return RankRun.Resume(path, r.GetValue(steps), r.GetValue(every), world, who);
             if (Directory.Exists(path) && !HasSnapshots(path)) // refused before the lock, so nothing is written
             {
                 Console.Error.WriteLine($"{who}: no snapshot in {Path.Combine(path, "snapshots")}: nothing to resume");
@@ -77,6 +89,12 @@ public static class ResumeCommand
         {
             Console.Error.WriteLine($"{who}: no valid snapshot in {store.Folder}");
             return (null, ExitCodes.NoSnapshot);
+        }
+        if (loaded.Body.TryResource<DataParallelRecord>(out var made) && made.WorldSize > 1)
+        {
+            SearchSnapshot.DisposeWorld(loaded.Body);
+            Console.Error.WriteLine($"{who}: {loaded.Path} was made by a data-parallel run of {made.WorldSize} ranks: resume it with --nproc {made.WorldSize} (or a world of {made.WorldSize})");
+            return (null, ExitCodes.BadInput);
         }
         ISearchSession session;
         try

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Nas.App.Config;
 using Nas.App.Runs;
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
 using Nas.Systems.OneShot;
@@ -16,21 +17,39 @@ public static class SearchCommand
     public static Command Create()
     {
         var options = new SearchOptions();
+        var world = new WorldOptions();
         var command = new Command("search", "run an architecture search and write its run folder");
         options.AddTo(command);
-        command.SetAction(r => Run(options, r));
+        world.AddTo(command);
+        command.SetAction(r => Run(options, world, r));
         return command;
     }
 
-    private static int Run(SearchOptions options, ParseResult r)
+    private static int Run(SearchOptions options, WorldOptions worldOptions, ParseResult r)
     {
         SearchConfig config;
-        try { config = options.Resolve(r); }
+        WorldSpec world;
+        try
+        {
+            config = options.Resolve(r);
+            world = worldOptions.Resolve(r, Environment.GetEnvironmentVariable);
+        }
         catch (Exception e) when (e is ConfigException or ArgumentException or NotSupportedException)
         {
             Console.Error.WriteLine($"nas search: {e.Message}");
             return ExitCodes.BadInput;
         }
+        // Data parallelism (docs/distributed.md): the launcher of local ranks, or one rank of a world.
+        if (world.IsLauncher)
+        {
+            var outPath = options.OutFolder(r, config);
+            var args = Launcher.ArgsWithout(r, WorldOptions.NprocFlag);
+            if (r.GetValue(options.Out) is null) args.AddRange(["--out", Path.GetFullPath(outPath)]); // one folder for all ranks
+            // --threads is per rank: unless given, the ranks share the cores instead of each taking them all.
+            if (r.GetValue(options.Threads) is null) args.AddRange(["--threads", $"{Math.Max(1, Environment.ProcessorCount / world.Nproc)}"]);
+            return Launcher.Run(args, world, "nas search");
+        }
+        if (world.IsRank) return RankRun.Search(config, options.OutFolder(r, config), r.GetValue(options.MoveAside), world, "nas search");
         RunFolder folder;
         try { folder = RunFolder.CreateNew(options.OutFolder(r, config), "--out", r.GetValue(options.MoveAside)); }
         catch (RunFolderException e)

@@ -1,6 +1,7 @@
 // The flags shared by `search` and `serve` (DESIGN.md), and how they land on a SearchConfig: preset, then --config, then flags.
 using System.CommandLine;
 using Nas.App.Config;
+using Nas.Components;
 using Nas.Systems.Methods;
 
 namespace Nas.App.Commands;

@@ -4,6 +4,7 @@ using Command = System.CommandLine.Command;
 using Nas.App.Config;
 using Nas.App.Runs;
 using Nas.App.Serve;
+using Nas.Components;
 using Nas.Systems.Methods;
 
 namespace Nas.App.Commands;
@@ -13,6 +14,7 @@ public static class ServeCommand
     public static Command Create()
     {
         var search = new SearchOptions();
+        var worldOptions = new WorldOptions();
         var urls = new Option<string?>("--urls") { Description = "';'-separated http://HOST:PORT (default http://127.0.0.1:9464; port 0 picks a free port)" };
         var token = new Option<string?>("--token") { Description = $"bearer token for control and /status (or ${DaemonOptions.TokenVariable})" };
         var minutes = new Option<double?>("--snapshot-every-minutes") { Description = "also snapshot when this many minutes passed since the last one" };
@@ -21,11 +23,17 @@ public static class ServeCommand
         command.Options.Add(urls);
         command.Options.Add(token);
         command.Options.Add(minutes);
+        worldOptions.AddTo(command);
         command.SetAction(r =>
         {
             const string who = "nas serve";
             SearchConfig config;
-            try { config = search.Resolve(r); }
+            WorldSpec world;
+            try
+            {
+                config = search.Resolve(r);
+                world = worldOptions.Resolve(r, Environment.GetEnvironmentVariable);
+            }
             catch (Exception e) when (e is ConfigException or ArgumentException or NotSupportedException)
             {
                 Console.Error.WriteLine($"{who}: {e.Message}");
@@ -45,7 +53,26 @@ public static class ServeCommand
                 return ExitCodes.BadInput;
             }
             var path = search.OutFolder(r, config);
+            if (world.IsLauncher)
+            {
+                var args = Launcher.ArgsWithout(r, WorldOptions.NprocFlag);
+                if (r.GetValue(search.Out) is null) args.AddRange(["--out", Path.GetFullPath(path)]);
+                // --threads is per rank: unless given, the ranks share the cores instead of each taking them all.
+                if (r.GetValue(search.Threads) is null) args.AddRange(["--threads", $"{Math.Max(1, Environment.ProcessorCount / world.Nproc)}"]);
+                return Launcher.Run(args, world, who);
+            }
             var resume = ResumeCommand.HasSnapshots(path);
+            if (world.IsRank)
+            {
+                // Rank 0 serves the daemon over its run; the others follow what it announces (docs/distributed.md).
+                var explicitSteps = r.GetResult(search.Steps) is { Implicit: false } ? r.GetValue(search.Steps) : null;
+                RankRun.Driver drive = rank => rank.Spec.Rank == 0
+                    ? Daemon.RunAsync(options, _ => new LeaderRun(rank)).GetAwaiter().GetResult()
+                    : ParallelServe.Follow(rank);
+                return resume
+                    ? RankRun.Resume(path, explicitSteps, config.SnapshotEvery, world, who, drive)
+                    : RankRun.Search(config, path, moveAside: true, world, who, drive);
+            }
             RunFolder folder;
             // A daemon restarted on its folder resumes; one whose folder holds a run without any snapshot (killed before its first)
             // starts anew with the old files moved aside, never deleted, so a restart loop cannot lose them.

@@ -2,6 +2,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using Nas.Components;
 using Nas.Systems.Methods;
 using YamlDotNet.RepresentationModel;
 

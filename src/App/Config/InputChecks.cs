@@ -1,5 +1,6 @@
 // Checks on a resolved configuration that need the machine (memory, cores, libtorch's devices) or the environment: run before any work starts.
 using System.Globalization;
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
 

@@ -10,7 +10,6 @@ using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Systems;
 using Nas.Systems.Search;
 using Nas.World;
-using SplitMix64 = Nas.Systems.OneShot.SplitMix64; // the one-shot generator; Nas.Systems.Data has its own SplitMix64
 
 namespace Nas.App.Experiments;
 

@@ -1,6 +1,7 @@
 // The files of a run folder (DESIGN.md): config.yaml, steps.jsonl, epochs.jsonl, genotype.txt/json, cell pictures, snapshots/; one writer at a time.
 using System.Globalization;
 using Nas.App.Config;
+using Nas.Components;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Methods;
 using Nas.World.Snapshots;

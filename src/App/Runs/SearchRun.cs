@@ -1,6 +1,7 @@
 // One search run bound to its folder: steps the session, appends steps.jsonl / epochs.jsonl, writes the result; used by the CLI and the daemon.
 using Nas.App.Serve;
 using Nas.Components;
+using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.World.Snapshots;
 

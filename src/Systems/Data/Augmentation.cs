@@ -1,4 +1,6 @@
 // Training augmentation (pad + random crop, horizontal flip, cutout) fused with normalisation, driven by a per-image PRNG.
+using Nas.World;
+
 namespace Nas.Systems.Data;
 
 /// <summary>
@@ -53,11 +55,11 @@ public sealed record Augmentation(int Padding, bool Flip, int CutoutLength)
     /// <summary>Draws one image's choices from <paramref name="rng"/> (see the order in the type's summary).</summary>
     public Draw Sample(ref SplitMix64 rng, int height, int width)
     {
-        var dy = Padding > 0 ? rng.NextInt(2 * Padding + 1) : 0;
-        var dx = Padding > 0 ? rng.NextInt(2 * Padding + 1) : 0;
+        var dy = Padding > 0 ? rng.NextIntMultiplyHigh(2 * Padding + 1) : 0;
+        var dx = Padding > 0 ? rng.NextIntMultiplyHigh(2 * Padding + 1) : 0;
         var flip = Flip && rng.NextBool();
-        var cy = CutoutLength > 0 ? rng.NextInt(height) : 0;
-        var cx = CutoutLength > 0 ? rng.NextInt(width) : 0;
+        var cy = CutoutLength > 0 ? rng.NextIntMultiplyHigh(height) : 0;
+        var cx = CutoutLength > 0 ? rng.NextIntMultiplyHigh(width) : 0;
         return new Draw(dy, dx, flip, cy, cx);
     }
 

@@ -1,14 +1,12 @@
 // A seeded, resumable stream of shuffled (and optionally augmented) batches over an index range, yielded as Nas.Torch tensors.
+using Nas.Components;
 using Nas.Torch;
+using Nas.World;
 
 namespace Nas.Systems.Data;
 
-/// <summary>
-/// Where a <see cref="BatchStream"/> is: the next batch starts at <see cref="Position"/> (images already
-/// taken in <see cref="Epoch"/>) of epoch <see cref="Epoch"/>'s permutation. Plain numbers: snapshot these
-/// three and a restored stream yields exactly the batches the original would have.
-/// </summary>
-public readonly record struct BatchStreamState(ulong Seed, int Epoch, int Position);
+/// <summary>Which part of each global batch a stream yields: rank <see cref="Rank"/> of <see cref="Count"/> (data parallelism).</summary>
+public readonly record struct DataShard(int Rank, int Count);
 
 /// <summary>One batch: images float32 N×C×H×W (normalised, augmented), labels int64 N.</summary>
 public readonly record struct Batch(Tensor Images, Tensor Labels, int Epoch, int Size);
@@ -62,6 +60,35 @@ public sealed class BatchStream
     public Augmentation Augmentation { get; }
     public bool Shuffle { get; }
 
+    /// <summary>
+    /// Data parallelism: this stream yields only rank <see cref="DataShard.Rank"/>'s contiguous slice of each global batch
+    /// (the global batch cut in <see cref="DataShard.Count"/> near-equal parts, the first ones smaller when it does not
+    /// divide), while its state advances by the whole global batch. Augmentation is keyed by the image's place in the
+    /// global batch, so the union of the ranks' shards is exactly the single-process batch. Default: the whole batch.
+    /// </summary>
+    public DataShard Shard
+    {
+        get => _shard;
+        set
+        {
+            if (value.Count < 1 || value.Rank < 0 || value.Rank >= value.Count)
+                throw new ArgumentOutOfRangeException(nameof(value), $"shard {value.Rank} of {value.Count} is not a rank of the world");
+            if (value.Count > 1 && Range.Count % BatchSize is var last && last > 0 && last < value.Count)
+                throw new ArgumentException($"the last batch of an epoch holds {last} image(s) of {Range.Count}, fewer than the {value.Count} ranks: choose a batch size that leaves at least one image per rank");
+            if (value.Count > BatchSize)
+                throw new ArgumentException($"batch {BatchSize} is smaller than the {value.Count} ranks: each rank needs at least one image");
+            _shard = value;
+        }
+    }
+
+    private DataShard _shard = new(0, 1);
+
+    /// <summary>The size of the global batch of the last draw (this rank's share is the returned count).</summary>
+    public int LastGlobalSize { get; private set; }
+
+    /// <summary>Where rank <paramref name="rank"/>'s slice of a global batch of <paramref name="n"/> images starts and ends.</summary>
+    public static (int Start, int End) ShardBounds(int n, int rank, int count) => ((int)((long)n * rank / count), (int)((long)n * (rank + 1) / count));
+
     /// <summary>⌈range count / batch size⌉: the last batch of an epoch may be smaller.</summary>
     public int StepsPerEpoch => (Range.Count + BatchSize - 1) / BatchSize;
 
@@ -100,8 +127,8 @@ public sealed class BatchStream
     }
 
     /// <summary>
-    /// Writes the next batch into managed buffers (images N×C×H×W floats, labels) and advances the stream;
-    /// returns N. The buffers must hold a full batch. For callers that build their own tensors, and for tests.
+    /// Writes the next batch (this rank's shard of it) into managed buffers (images N×C×H×W floats, labels) and advances
+    /// the stream by the global batch; returns N, the shard's size. The buffers must hold a full batch. For callers that build their own tensors, and for tests.
     /// </summary>
     public int Fill(Span<float> images, Span<long> labels)
     {
@@ -110,19 +137,21 @@ public sealed class BatchStream
             throw new ArgumentException($"buffers hold {images.Length} floats and {labels.Length} labels; a batch needs {BatchSize * d.ImageSize} and {BatchSize}");
         var indices = PeekIndices();
         var n = indices.Length;
-        for (var i = 0; i < n; i++)
+        var (start, end) = ShardBounds(n, _shard.Rank, _shard.Count);
+        for (var i = start; i < end; i++)
         {
             var index = indices[i];
-            var destination = images.Slice(i * d.ImageSize, d.ImageSize);
+            var destination = images.Slice((i - start) * d.ImageSize, d.ImageSize);
             var rng = SplitMix64.Derive(_state.Seed, AugmentationTag, (ulong)_state.Epoch, (ulong)(_state.Position + i));
             Augmentation.Apply(d.Image(index), d.Channels, d.Height, d.Width, _table, ref rng, destination);
-            labels[i] = d.Label(index);
+            labels[i - start] = d.Label(index);
         }
+        LastGlobalSize = n;
         var position = _state.Position + n;
         _state = position == Range.Count
             ? _state with { Epoch = _state.Epoch + 1, Position = 0 }
             : _state with { Position = position };
-        return n;
+        return end - start;
     }
 
     private int NextSize() => Math.Min(BatchSize, Range.Count - _state.Position);
@@ -134,7 +163,7 @@ public sealed class BatchStream
         if (Shuffle)
         {
             var rng = SplitMix64.Derive(_state.Seed, PermutationTag, (ulong)epoch);
-            rng.Shuffle(_permutation);
+            rng.FillPermutation(_permutation);
         }
         else
         {

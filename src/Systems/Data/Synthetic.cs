@@ -1,4 +1,6 @@
 // A seeded, learnable toy data set: oriented gratings (class = orientation × frequency) with random phase, position jitter and noise.
+using Nas.World;
+
 namespace Nas.Systems.Data;
 
 /// <summary>Shape and size of a synthetic data set. Defaults: 3×16×16, 10 classes, 10,000 train / 2,000 test images.</summary>

@@ -60,7 +60,7 @@ public static class Derivation
         var cols = (int)alpha.Size(1);
         using var scope = new TensorScope();
         var values = scope.Own(alpha.Softmax(-1)).ToFloatArray();
-        var b = beta is null ? null : Search.ArchWeights.EdgeSoftmax(beta, nodes, scope).ToFloatArray();
+        var b = beta is null ? null : ArchWeights.EdgeSoftmax(beta, nodes, scope).ToFloatArray();
         return Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, cols).Select(c => values[r * cols + c] * (b?[r] ?? 1f)).ToArray()).ToArray();
     }
 

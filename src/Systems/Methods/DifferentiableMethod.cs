@@ -17,20 +17,24 @@ public static class DifferentiableMethod
     /// One step, top to bottom. A technique switched on in the config adds its systems here; switched off, they are absent.
     /// Bilevel (§2.3): the architecture step on the architecture batch, then the weight step on the training batch with the
     /// alpha it just moved. One-level (DropNAS, §5.4): one forward and backward for weights and alpha on one batch.
+    /// With <paramref name="worldSize"/> ranks (data parallelism, docs/distributed.md) each backward is followed by the
+    /// gradients' all-reduce, and the ranks compare their parameters every DataParallel.CheckEvery steps.
     /// </summary>
-    public static Schedule Schedule(SearchConfig c)
+    public static Schedule Schedule(SearchConfig c, int worldSize = 1)
     {
+        var parallel = worldSize > 1;
         var s = new Schedule(Phases);
         s.Add(new FeedBatchesSystem(), "Feed");
         if (c.DropRate > 0) s.Add(new SampleDropMasksSystem(), "Sample"); // masks first (§5.3), shared by all cells of a type
         s.Add(new WeightLrSystem(), "Rates");
-        if (c.OneLevel) OneLevel(s, c);
-        else Bilevel(s, c);
+        if (c.OneLevel) OneLevel(s, c, parallel);
+        else Bilevel(s, c, parallel);
         s.Add(new AdvanceClockSystem(), "Maintenance");
+        if (parallel) s.Add(new AgreementCheckSystem(), "Maintenance", when: DataParallel.CheckDue);
         return s;
     }
 
-    private static void Bilevel(Schedule s, SearchConfig c)
+    private static void Bilevel(Schedule s, SearchConfig c, bool parallel)
     {
         var when = c.WarmupEpochs > 0 ? AfterWarmup : null;
         ArchRates(s, c, "Architecture", when);
@@ -41,17 +45,19 @@ public static class DifferentiableMethod
             s.Add(new ForwardLossSystem(PassBatch.Architecture), "Architecture", when: when);
             s.Add(new BackwardSystem(GradientTargets.Arch), "Architecture", when: when);
         }
+        if (parallel) s.Add(new AllReduceGradientsSystem(GradientTargets.Arch), "Architecture", when: when);
         ArchLossScale(s, c, "Architecture", when);
         s.Add(new AdamSystem(coupledDecay: true), "Architecture", when: when);
 
         s.Add(new MixingWeightsSystem(), "Weights");
         s.Add(new ForwardLossSystem(PassBatch.Train), "Weights");
         s.Add(new BackwardSystem(GradientTargets.Weights), "Weights");
+        if (parallel) s.Add(new AllReduceGradientsSystem(GradientTargets.Weights), "Weights");
         s.Add(new GradientClipSystem(), "Weights");
         s.Add(new SgdSystem(coupledDecay: true), "Weights");
     }
 
-    private static void OneLevel(Schedule s, SearchConfig c)
+    private static void OneLevel(Schedule s, SearchConfig c, bool parallel)
     {
         ArchRates(s, c, "Rates", when: null);
         if (c.DropRate > 0) s.Add(new KeptLogOddsSystem(), "Weights");
@@ -59,6 +65,7 @@ public static class DifferentiableMethod
         s.Add(new ForwardLossSystem(PassBatch.Train), "Weights");
         s.Add(new BackwardSystem(GradientTargets.Both), "Weights");  // dropped ops are not computed: their weights get no gradient
         s.Add(new FillMissingGradientsSystem(), "Weights");
+        if (parallel) s.Add(new AllReduceGradientsSystem(GradientTargets.Both), "Weights"); // one bucketed call for weights and alpha
         s.Add(new GradientClipSystem(), "Weights");
         s.Add(new SgdSystem(coupledDecay: false), "Weights");           // the decay is the partial-decay step's
         ArchLossScale(s, c, "Weights", c.WarmupEpochs > 0 ? AfterWarmup : null);

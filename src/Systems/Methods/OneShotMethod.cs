@@ -31,8 +31,11 @@ public static class OneShotMethod
     /// <summary>
     /// One step, top to bottom. A technique switched on in the config adds its systems here; switched off, they are
     /// absent. <paramref name="sampler"/> replaces the path sampling (e.g. a fixed path, for stand-alone training).
+    /// With <paramref name="worldSize"/> ranks (data parallelism, docs/distributed.md) the path's gradients are averaged
+    /// across the ranks between backward and the clip, and the ranks compare their trainable tensors every
+    /// DataParallel.CheckEvery steps.
     /// </summary>
-    public static Schedule Schedule(SearchConfig c, ISystem? sampler = null)
+    public static Schedule Schedule(SearchConfig c, ISystem? sampler = null, int worldSize = 1)
     {
         var s = new Schedule(Phases);
         s.Add(new FeedTrainBatchSystem(), "Feed", when: Training);
@@ -40,6 +43,8 @@ public static class OneShotMethod
         s.Add(new LinearLrSystem(), "Weights", when: Training);
         s.Add(new PathForwardSystem(), "Weights", when: Training);
         s.Add(new PathBackwardSystem(), "Weights", when: Training);
+        // The same path on every rank (shared seed), so the same gradients are null; the rest are averaged.
+        if (worldSize > 1) s.Add(new AllReduceGradientsSystem(GradientTargets.Weights), "Weights", when: Training);
         s.Add(new GradientClipSystem(), "Weights", when: Training);
         s.Add(new PathSgdSystem(), "Weights", when: Training);
         if (c.Shrink)
@@ -51,6 +56,7 @@ public static class OneShotMethod
         if (c.Fitness == OneShotFitness.Composite) s.Add(new FacetPoolSystem(), "Search", when: Searching);
         s.Add(new EvolveSystem(c.Fitness), "Search", when: Searching);
         s.Add(new OneShotClockSystem(), "Maintenance");
+        if (worldSize > 1) s.Add(new AgreementCheckSystem(OneShotSession.Agreed), "Maintenance", when: DataParallel.CheckDue);
         return s;
     }
 

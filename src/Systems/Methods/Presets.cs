@@ -1,4 +1,5 @@
 // The method presets (methods.md defaults per paper) and the checks that refuse a combination before any work starts.
+using Nas.Components;
 namespace Nas.Systems.Methods;
 
 public static class Presets
@@ -26,11 +27,11 @@ public static class Presets
         // One-shot family: BN-NAS repository hyper-parameters (lr 0.25 linear, momentum 0.9, wd 4e-5, label smoothing 0.1) [C];
         // batch 128 and epochs scaled to Fashion-MNIST (SPOS 10, BN-NAS 1: the repository's 10:1 ratio) [I].
         "spos" => OneShotBase(method) with { Epochs = 10 },
-        "bn-nas" => OneShotBase(method) with { Epochs = 1, BnOnly = true, Fitness = Nas.Components.OneShotFitness.BnIndicator },
+        "bn-nas" => OneShotBase(method) with { Epochs = 1, BnOnly = true, Fitness = OneShotFitness.BnIndicator },
         "bnnas++" => OneShotBase(method) with
         {
-            Epochs = 1, BnOnly = true, UnbiasedBn = true, OneShotSpace = Nas.Components.OneShotSpaceKind.Nb201, CellsPerStage = 1, Channels = 8,
-            Fitness = Nas.Components.OneShotFitness.Composite,
+            Epochs = 1, BnOnly = true, UnbiasedBn = true, OneShotSpace = OneShotSpaceKind.Nb201, CellsPerStage = 1, Channels = 8,
+            Fitness = OneShotFitness.Composite,
         },
         "bs-nas" => OneShotBase(method) with { Epochs = 12, Spring = true, Shrink = true },
         _ when SearchConfig.Methods.Contains(method) => throw new NotSupportedException($"method '{method}' is not built yet"),
@@ -101,7 +102,7 @@ public static class Presets
         Check(!(c.DropRate > 0 && c.SecondOrder), "drop_rate with second_order is refused: the finite-difference term would need the same dropout masks on the perturbed weights, which the DropNAS update does not define");
         Check(c.Population >= 1 && c.Generations >= 0, $"population must be at least 1 and generations not negative, got {c.Population} and {c.Generations}");
         Check(c.LabelSmoothing is >= 0 and < 1, $"label_smoothing must be in [0, 1), got {c.LabelSmoothing}");
-        Check(!c.Spring || c.OneShotSpace == Nas.Components.OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
+        Check(!c.Spring || c.OneShotSpace == OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
         Check(!c.Shrink || c.Spring, "shrink needs spring: the active options are the BS-NAS op+width space");
         if (c.FlopsWindowMax > 0)
         {
@@ -112,9 +113,9 @@ public static class Presets
         }
         else Check(c.FlopsWindowMax == 0 && c.FlopsWindowMin == 0 && c.FlopsBin == 0,
             $"flops_window_min ({c.FlopsWindowMin}) and flops_bin ({c.FlopsBin}) need flops_window_max > 0, got {c.FlopsWindowMax}");
-        Check(c.ShrinkCriterion == Nas.Components.ShrinkCriterion.Accuracy || c.Shrink,
+        Check(c.ShrinkCriterion == ShrinkCriterion.Accuracy || c.Shrink,
             $"shrink_criterion {c.ShrinkCriterion.ToString().ToLowerInvariant()} needs shrink: true (without shrinking no criterion is used)");
-        Check(c.Nb201Dedupe == Nas.Components.Nb201Dedupe.None || c.OneShotSpace == Nas.Components.OneShotSpaceKind.Nb201,
+        Check(c.Nb201Dedupe == Nb201Dedupe.None || c.OneShotSpace == OneShotSpaceKind.Nb201,
             $"nb201_dedupe {c.Nb201Dedupe.ToString().ToLowerInvariant()} needs one_shot_space nb201, got {c.OneShotSpace.ToString().ToLowerInvariant()}");
         Check(c.Facets.Length > 0 && c.Facets.ToLowerInvariant().All(ch => ch is 'e' or 't' or 'u'), $"facets must be letters from e, t, u, got '{c.Facets}'");
         Check(!(c.DropRate > 0 && !c.OneLevel), $"drop_rate {c.DropRate} needs one_level: the DropNAS masks, partial decay and alpha renormalisation are part of the one-level update (§5.4), the bilevel steps do not define them");

@@ -1,4 +1,6 @@
 // Kendall τ_b and Spearman ρ with ties (§6), plus a seeded bootstrap interval.
+using Nas.World;
+
 namespace Nas.Systems.OneShot;
 
 public static class RankCorrelation

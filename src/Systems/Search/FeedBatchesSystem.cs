@@ -1,12 +1,9 @@
 // Feed: draws this step's training batch (and architecture batch for bilevel methods) and records the streams' positions.
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.World;
 
 namespace Nas.Systems.Search;
-
-/// <summary>The batch streams' positions after this step's draw: part of every snapshot, so a resumed run sees the same batches.</summary>
-[Resource("nas.data.positions", 1)]
-public sealed record StreamPositions(BatchStreamState Train, BatchStreamState? Val);
 
 public sealed class FeedBatchesSystem : ISystem
 {

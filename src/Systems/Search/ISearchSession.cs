@@ -6,7 +6,7 @@ namespace Nas.Systems.Search;
 public interface ISearchSession : IDisposable
 {
     World.World World { get; }
-    Methods.SearchConfig Config { get; }
+    SearchConfig Config { get; }
     SearchClock Clock { get; }
     StepMetrics Metrics { get; }
     bool Finished { get; }
@@ -25,6 +25,12 @@ public interface ISearchSession : IDisposable
     /// resources, so a world snapshot taken right after holds everything the run carries between steps.
     /// </summary>
     void CaptureRuntimeState();
+
+    /// <summary>This session as one rank of a data-parallel run (docs/distributed.md); the returned session replaces this one.</summary>
+    ISearchSession InParallel(DataParallel parallel) => throw new NotSupportedException($"{Config.Method} does not run data-parallel yet");
+
+    /// <summary>The tensors every rank must hold bit for bit alike (the agreement check's digest covers them).</summary>
+    IEnumerable<Nas.Torch.Tensor> AgreedTensors() => throw new NotSupportedException($"{Config.Method} does not run data-parallel yet");
 
     /// <summary>Figures for the end-of-epoch record (epochs.jsonl), e.g. validation accuracy and softmax(alpha) per edge.</summary>
     IReadOnlyDictionary<string, object> EpochReport();

@@ -1,30 +1,17 @@
-// Sample: draws this step's DropNAS masks (§5.3) per cell type from the run's mask generator, and tags the dropped op entities.
+// Sample: draws this step's DropNAS masks (§5.3) per cell type from the run's "drop" random stream, and tags the dropped op entities.
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;
 using Nas.World;
-using Sampler = Nas.Systems.Techniques.DropMasks;
 
 namespace Nas.Systems.Search;
-
-/// <summary>The DropNAS mask generator's state (xoshiro256**): part of every snapshot, so a resumed run draws the same masks.</summary>
-[Resource("nas.dropnas.rng", 1)]
-public sealed record DropRngState(ulong S0, ulong S1, ulong S2, ulong S3)
-{
-    /// <summary>Stream 0x44524F50 ("DROP") of the run's seed, separate from the data and weight streams.</summary>
-    public static DropRngState FromSeed(ulong seed) => From(Xoshiro256StarStar.FromSeed(seed, 0x44524F50));
-
-    public static DropRngState From(Xoshiro256StarStar r) => new(r.S0, r.S1, r.S2, r.S3);
-
-    public Xoshiro256StarStar Generator => new(S0, S1, S2, S3);
-}
 
 public sealed class SampleDropMasksSystem : ISystem
 {
     public string Name => "sample-drop-masks";
     public Access Access { get; } = new Access().Read<DropNasSettings>().Read<ArchOptimizerSettings>().Read<SearchClock>().Read<SupernetRuntime>()
         .Read<CandidateOp>().Read<Edge>().Read<Cell>().Read<CellArchitecture>()
-        .Write<DropRngState>().Write<DropMasks>().Write<Dropped>();
+        .Write<RngStreams>().Write<DropMasks>().Write<Dropped>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -36,15 +23,14 @@ public sealed class SampleDropMasksSystem : ISystem
         if (clock.Epoch < world.ReadResource<ArchOptimizerSettings>().WarmupEpochs)
         {
             // The reference's drop rate is 0 during warm-up: every op kept.
-            masks = new DropMasks(Sampler.KeepAll(edges, net.Ops.Count), Sampler.KeepAll(edges, net.Ops.Count));
+            masks = new DropMasks(DropMaskSampler.KeepAll(edges, net.Ops.Count), DropMaskSampler.KeepAll(edges, net.Ops.Count));
         }
         else
         {
             var groups = DropGroups.For(net.Ops, rates.RateParameterised, rates.RateParameterFree);
-            var rng = world.Resource<DropRngState>().Generator;
-            var normal = Sampler.Sample(groups, edges, ref rng); // normal first, then reduce, as the reference's alpha lists
-            var reduce = Sampler.Sample(groups, edges, ref rng);
-            world.SetResource(DropRngState.From(rng));
+            var rng = world.Rng(RandomStreams.Drop);
+            var normal = DropMaskSampler.Sample(groups, edges, rng); // normal first, then reduce, as the reference's alpha lists
+            var reduce = DropMaskSampler.Sample(groups, edges, rng);
             masks = new DropMasks(normal, reduce);
         }
         world.SetResource(masks);

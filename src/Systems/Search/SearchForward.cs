@@ -1,7 +1,8 @@
 // The forward a search step runs: architecture weights for both cell types, then the supernet (the one place the two meet).
 using Nas.Components;
-using Nas.Systems.Forward;
+using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
+using Nas.Systems.Spaces.Forward;
 using Nas.Torch;
 
 namespace Nas.Systems.Search;
@@ -45,5 +46,4 @@ public static class SearchForward
     private static Tensor? Beta(World.World world, World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
 }
 
-/// <summary>This step's DropNAS masks per cell type (rows = edges, columns = ops; true = kept). Absent when nothing is dropped.</summary>
-public sealed record DropMasks(bool[][] Normal, bool[][] Reduce);
+

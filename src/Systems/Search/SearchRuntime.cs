@@ -1,4 +1,5 @@
 // Resources of a search: runtime-only ones rebuilt on resume (data streams, torch generator, step tensors) and the named state they resume from.
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
 using Nas.Torch;
@@ -46,10 +47,4 @@ public sealed class StepTensors : IDisposable
     public void Dispose() => Scope.Dispose();
 }
 
-/// <summary>The torch generator's state bytes (libtorch's CPUGeneratorImplState), captured just before a snapshot.</summary>
-[Resource("nas.torch.rng", 1)]
-public sealed record TorchRngState(byte[] State);
 
-/// <summary>The effective configuration, as a resource systems can read; snapshotted, so a resume knows the data set and method.</summary>
-[Resource("nas.search.config", 1)]
-public sealed record RunConfig(SearchConfig Config);

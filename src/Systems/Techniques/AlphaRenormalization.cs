@@ -35,7 +35,7 @@ public static class AlphaRenormalization
     public static double Shift(IReadOnlyList<float> alphaAfter, IReadOnlyList<bool> kept, double rho)
     {
         if (!(rho > 0 && rho <= 1)) throw new ArgumentOutOfRangeException(nameof(rho), rho, "the kept mass must be in (0, 1]");
-        if (!DropMasks.AnyDropped(kept)) return 0;
+        if (!DropMaskSampler.AnyDropped(kept)) return 0;
         return ShiftFromLogOdds(alphaAfter, kept, Math.Log(rho) - Math.Log(1 - rho));
     }
 
@@ -43,7 +43,7 @@ public static class AlphaRenormalization
     public static double ShiftFromLogOdds(IReadOnlyList<float> alphaAfter, IReadOnlyList<bool> kept, double keptLogOdds)
     {
         CheckShapes(alphaAfter, kept);
-        if (!DropMasks.AnyDropped(kept)) return 0;
+        if (!DropMaskSampler.AnyDropped(kept)) return 0;
         if (double.IsInfinity(keptLogOdds) || double.IsNaN(keptLogOdds))
             throw new ArgumentOutOfRangeException(nameof(keptLogOdds), keptLogOdds, "the kept mass must be strictly between 0 and 1 on an edge with dropped ops");
         return keptLogOdds + LogSumExp(alphaAfter, kept, false) - LogSumExp(alphaAfter, kept, true);
@@ -65,7 +65,7 @@ public static class AlphaRenormalization
             throw new ArgumentException($"alpha has {alphaAfter.Length} rows, masks {kept.Length}, rho {rho.Length}");
         var result = new float[alphaAfter.Length][];
         for (var e = 0; e < alphaAfter.Length; e++)
-            result[e] = DropMasks.AnyDropped(kept[e]) ? Shifted(alphaAfter[e], kept[e], Shift(alphaAfter[e], kept[e], rho[e])) : (float[])alphaAfter[e].Clone();
+            result[e] = DropMaskSampler.AnyDropped(kept[e]) ? Shifted(alphaAfter[e], kept[e], Shift(alphaAfter[e], kept[e], rho[e])) : (float[])alphaAfter[e].Clone();
         return result;
     }
 

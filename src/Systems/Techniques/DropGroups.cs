@@ -1,6 +1,7 @@
 // DropNAS grouped operation dropout (methods.md §5.2, §5.3): the op groups, the per-op drop probability, and mask sampling with rejection.
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
+using Nas.World;
 
 namespace Nas.Systems.Techniques;
 
@@ -63,13 +64,14 @@ public static class DropNasSpaces
         [OpKind.SepConv3x3, OpKind.SepConv5x5, OpKind.DilConv3x3, OpKind.DilConv5x5, OpKind.SkipConnect, OpKind.SkipConnect, OpKind.SkipConnect, OpKind.None];
 }
 
-public static class DropMasks
+/// <summary>Draws DropNAS keep-masks (§5.3); the masks of a step are the <c>DropMasks</c> resource.</summary>
+public static class DropMaskSampler
 {
     /// <summary>
     /// One kept-mask row for one edge: each op kept with probability 1 − p of its group; a group whose ops all came out dropped is
     /// redrawn whole until one survives (§5.3). Draw order: groups in order, ops in group order — as the reference's per-edge lists.
     /// </summary>
-    public static bool[] SampleEdge(DropGroups groups, ref Xoshiro256StarStar rng)
+    public static bool[] SampleEdge(DropGroups groups, Rng rng)
     {
         var kept = new bool[groups.OpCount];
         for (var g = 0; g < groups.Members.Count; g++)
@@ -92,10 +94,10 @@ public static class DropMasks
     }
 
     /// <summary>Masks for every edge of one cell type, drawn once per step and shared by all cells of that type (§5.3 rule 3).</summary>
-    public static bool[][] Sample(DropGroups groups, int edges, ref Xoshiro256StarStar rng)
+    public static bool[][] Sample(DropGroups groups, int edges, Rng rng)
     {
         var masks = new bool[edges][];
-        for (var e = 0; e < edges; e++) masks[e] = SampleEdge(groups, ref rng);
+        for (var e = 0; e < edges; e++) masks[e] = SampleEdge(groups, rng);
         return masks;
     }
 

@@ -2,7 +2,9 @@
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Search;
+using Nas.Systems.Spaces.Eval;
 using Nas.Torch;
+using Nas.World;
 
 namespace Nas.Systems.Train;
 

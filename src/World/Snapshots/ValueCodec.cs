@@ -1,4 +1,4 @@
-// The generic codec for component and resource values: records and structs become maps keyed by member name, by reflection cached per type.
+// The generic codec for component and resource values: records and structs become maps keyed by each member's [SnapshotKey], by reflection cached per type.
 using System.Buffers;
 using System.Reflection;
 using MessagePack;
@@ -8,10 +8,12 @@ namespace Nas.World.Snapshots;
 /// <summary>
 /// Writes and reads plain values as MessagePack, so readers in any language see names:
 /// null → nil; bool, integers, float, double, string as themselves; enums as their integer value;
-/// <see cref="Entity"/> as [index, generation]; byte[] as bin; other arrays as arrays; <see cref="WorldRng"/> as {"state": [4 uint64]};
-/// records and structs as a map keyed by the parameter names of their widest public constructor whose parameters all
-/// name readable members (positional records: the primary constructor), or, for types without such a constructor
-/// (init-only records), by their public settable properties. Missing keys read as the member's default; unknown keys are skipped.
+/// <see cref="Entity"/> as [index, generation]; byte[] as bin; other arrays as arrays; <see cref="Rng"/> as {"state": [4 uint64]};
+/// records and structs as a map of the members of their widest public constructor whose parameters all name readable
+/// members (positional records: the primary constructor), or, for types without such a constructor (init-only records),
+/// of their public settable properties and fields. Each member is keyed by its <see cref="SnapshotKeyAttribute"/>, never
+/// by its C# name; a member without one makes the type unsnapshottable. Missing keys read as the member's default;
+/// unknown keys are skipped. <see cref="Layout"/> lists the keys and wire kinds a type is written with.
 /// One instance caches the reflection per type; it holds no other state.
 /// </summary>
 public sealed class ValueCodec
@@ -39,7 +41,7 @@ public sealed class ValueCodec
             case string s: writer.Write(s); return;
             case byte[] bytes: writer.Write(bytes.AsSpan()); return;
             case Entity e: writer.WriteArrayHeader(2); writer.Write(e.Index); writer.Write(e.Generation); return;
-            case WorldRng rng:
+            case Rng rng:
                 writer.WriteMapHeader(1);
                 writer.Write("state");
                 Write(ref writer, typeof(ulong[]), rng.GetState());
@@ -99,7 +101,7 @@ public sealed class ValueCodec
             var index = checked((int)reader.ReadInt64());
             return new Entity(index, checked((int)reader.ReadInt64()));
         }
-        if (type == typeof(WorldRng))
+        if (type == typeof(Rng))
         {
             ulong[]? state = null;
             var count = SnapshotValues.ReadMapHeader(ref reader);
@@ -108,7 +110,7 @@ public sealed class ValueCodec
                 if (SnapshotValues.ReadString(ref reader) == "state") state = (ulong[])Read(ref reader, typeof(ulong[]))!;
                 else SnapshotValues.Skip(ref reader);
             }
-            return WorldRng.FromState(state ?? throw new MessagePackSerializationException($"offset {SnapshotValues.Offset(ref reader)}: a WorldRng needs its \"state\""));
+            return Rng.FromState(state ?? throw new MessagePackSerializationException($"offset {SnapshotValues.Offset(ref reader)}: an Rng needs its \"state\""));
         }
         if (type.IsArray)
         {
@@ -169,18 +171,88 @@ public sealed class ValueCodec
             {
                 var prop = properties.FirstOrDefault(x => string.Equals(x.Name, p.Name, StringComparison.OrdinalIgnoreCase) && x.PropertyType == p.ParameterType);
                 var field = prop is null ? type.GetField(p.Name!, Public | BindingFlags.IgnoreCase) : null;
-                if (prop is not null) members.Add(new Member(p.Name!, p.ParameterType, prop.GetValue, null));
-                else if (field is not null && field.FieldType == p.ParameterType) members.Add(new Member(p.Name!, p.ParameterType, field.GetValue, null));
+                if (prop is not null) members.Add(new Member(KeyOf(type, prop, p), p.ParameterType, prop.GetValue, null));
+                else if (field is not null && field.FieldType == p.ParameterType) members.Add(new Member(KeyOf(type, field, p), p.ParameterType, field.GetValue, null));
                 else break;
             }
-            if (members.Count == parameters.Length) return new Shape(members.ToArray(), ctor);
+            if (members.Count == parameters.Length) return new Shape(Distinct(type, members), ctor);
         }
         if (type.IsClass && type.GetConstructor(Type.EmptyTypes) is null)
             throw new NotSupportedException($"type {type} has neither a constructor whose parameters name its members nor a parameterless constructor; it cannot be snapshotted");
         var settable = properties.Where(p => p.SetMethod is { IsPublic: true })
-            .Select(p => new Member(p.Name, p.PropertyType, p.GetValue, p.SetValue))
-            .Concat(type.GetFields(Public).Where(f => !f.IsInitOnly).Select(f => new Member(f.Name, f.FieldType, f.GetValue, f.SetValue)))
-            .ToArray();
-        return new Shape(settable, null);
+            .Select(p => new Member(KeyOf(type, p, null), p.PropertyType, p.GetValue, p.SetValue))
+            .Concat(type.GetFields(Public).Where(f => !f.IsInitOnly).Select(f => new Member(KeyOf(type, f, null), f.FieldType, f.GetValue, f.SetValue)))
+            .ToList();
+        return new Shape(Distinct(type, settable), null);
+    }
+
+    /// <summary>The member's explicit key, from the constructor parameter or the member itself.</summary>
+    private static string KeyOf(Type type, MemberInfo member, ParameterInfo? parameter) =>
+        parameter?.GetCustomAttribute<SnapshotKeyAttribute>()?.Name
+        ?? member.GetCustomAttribute<SnapshotKeyAttribute>()?.Name
+        ?? throw new NotSupportedException($"member {member.Name} of {type} has no [SnapshotKey]: every member a snapshot writes needs a permanent key");
+
+    private static Member[] Distinct(Type type, List<Member> members)
+    {
+        foreach (var group in members.GroupBy(m => m.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            throw new NotSupportedException($"type {type} uses the snapshot key '{group.Key}' for {group.Count()} members");
+        return members.ToArray();
+    }
+
+    /// <summary>
+    /// How <paramref name="type"/> is written: one line per map key ("Step: int"), nested maps' keys indented below their
+    /// key, enums with their values. The same reflection the codec writes with, so the text is the wire format's truth.
+    /// </summary>
+    public IReadOnlyList<string> Layout(Type type)
+    {
+        var lines = new List<string>();
+        var (kind, composite) = KindOf(type);
+        if (composite is null) lines.Add("= " + kind);
+        else AddMembers(composite, 0, lines, []);
+        return lines;
+    }
+
+    private void AddMembers(Type type, int depth, List<string> lines, HashSet<Type> open)
+    {
+        if (!open.Add(type)) throw new NotSupportedException($"type {type} contains itself; it cannot be snapshotted");
+        foreach (var m in ShapeOf(type).Members)
+        {
+            var (kind, composite) = KindOf(m.Type);
+            lines.Add($"{new string(' ', 2 * depth)}{m.Name}: {kind}");
+            if (composite is not null) AddMembers(composite, depth + 1, lines, open);
+        }
+        open.Remove(type);
+    }
+
+    /// <summary>The wire kind of a type, and the composite type whose members follow when it is (an array of) a map.</summary>
+    private static (string Kind, Type? Composite) KindOf(Type type)
+    {
+        if (Nullable.GetUnderlyingType(type) is { } inner)
+        {
+            var (kind, composite) = KindOf(inner);
+            return (kind + " or nil", composite);
+        }
+        if (type.IsEnum)
+        {
+            var underlying = Enum.GetUnderlyingType(type);
+            var values = Enum.GetValues(type).Cast<object>()
+                .Select(v => $"{Enum.GetName(type, v)}={Convert.ToString(Convert.ChangeType(v, underlying, System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)}");
+            return ("enum " + string.Join(", ", values), null);
+        }
+        if (type == typeof(bool)) return ("bool", null);
+        if (type == typeof(sbyte) || type == typeof(short) || type == typeof(int) || type == typeof(long)) return ("int", null);
+        if (type == typeof(byte) || type == typeof(ushort) || type == typeof(uint) || type == typeof(ulong)) return ("uint", null);
+        if (type == typeof(float)) return ("float32", null);
+        if (type == typeof(double)) return ("float64", null);
+        if (type == typeof(string)) return ("str", null);
+        if (type == typeof(byte[])) return ("bin", null);
+        if (type == typeof(Entity)) return ("entity [index, generation]", null);
+        if (type == typeof(Rng)) return ("map {state: array of uint}", null);
+        if (type.IsArray)
+        {
+            var (kind, composite) = KindOf(type.GetElementType()!);
+            return ("array of " + kind, composite);
+        }
+        return ("map", type);
     }
 }

@@ -176,6 +176,18 @@ internal static class BadInputCases
         ["resume hold not a number"] = new(["resume", "{T}/oldrun"], 2, "NAS_HOLD_AFTER_SNAPSHOT", Env("NAS_HOLD_AFTER_SNAPSHOT", "x")),
         ["token too short"] = new(Serve(), 2, "is 5 characters long", Env("NAS_TOKEN", "short")),
         ["token with space"] = new(Serve(), 2, "whitespace", Env("NAS_TOKEN", "a token with spaces inside")),
+        // Data parallelism (docs/distributed.md): flags and torchrun's variables.
+        ["nproc zero"] = new(Search("--nproc", "0"), 2, "--nproc 0: must be at least 1"),
+        ["nproc with rank"] = new(Search("--nproc", "2", "--rank", "1"), 2, "leave out --world-size, --rank and --master"),
+        ["rank outside the world"] = new(Search("--world-size", "2", "--rank", "2", "--master", "127.0.0.1:29500"), 2, "rank 2: must be in 0..1"),
+        ["world without master"] = new(Search("--world-size", "2", "--rank", "0"), 2, "needs rank 0's store"),
+        ["master without port"] = new(Search("--master", "somehost"), 2, "--master somehost: expected ADDR:PORT"),
+        ["master port 0"] = new(Search("--master", "127.0.0.1:0"), 2, "master port '0'"),
+        ["dist timeout zero"] = new(Search("--dist-timeout", "0"), 2, "--dist-timeout 0"),
+        ["check every negative"] = new(Search("--check-every", "-1"), 2, "--check-every -1"),
+        ["env rank not a number"] = new(Search(), 2, "$RANK='abc'", Env("RANK", "abc")),
+        ["serve nproc zero"] = new(Serve("--nproc", "0"), 2, "--nproc 0"),
+        ["resume nproc zero"] = new(["resume", "{T}/oldrun", "--nproc", "0"], 2, "--nproc 0"),
         // The daemon's own flags.
         ["serve port 99999"] = new(Serve("--urls", "http://127.0.0.1:99999"), 2, "port 99999 is outside 0..65535"),
         ["serve not http"] = new(Serve("--urls", "ftp://127.0.0.1:21"), 2, "only http://HOST:PORT"),

@@ -3,6 +3,7 @@ using System.CommandLine;
 using Nas.App.Commands;
 using Nas.App.Config;
 using Nas.App.Runs;
+using Nas.Components;
 using Nas.Systems.Methods;
 
 namespace Nas.App.Tests.Inputs;

@@ -2,6 +2,9 @@
 // each inspects, and a run folder holding one resumes to exactly the steps the uninterrupted run logged.
 using System.Text.Json;
 using Nas.App.Commands;
+using Nas.Components;
+using Nas.Systems.Methods;
+using Nas.Systems.Search;
 
 namespace Nas.App.Tests.Snapshots;
 
@@ -44,7 +47,8 @@ public sealed class OldSnapshotTests : IDisposable
 
     [Theory]
     [InlineData("darts-4", 4)]
-    [InlineData("bnas-v2-clr-4", 4)] // dropnas-4 only inspects: resuming spawns a process (~10 s on a loaded machine)
+    [InlineData("bnas-v2-clr-4", 4)]
+    [InlineData("dropnas-4", 4)] // its mask generator ("nas.dropnas.rng") continues as the "drop" stream
     [InlineData("spos-3", 3)] // mid supernet training
     [InlineData("spos-6", 6)] // mid evolution
     public void ARunFolderHoldingAnOldSnapshotResumesToTheUninterruptedSteps(string name, int step)
@@ -60,5 +64,18 @@ public sealed class OldSnapshotTests : IDisposable
         Assert.Equal(8, expected.Count);
         Assert.Equal(expected, Steps(Path.Combine(run, "steps.jsonl")));
         Assert.Equal(File.ReadAllText(Path.Combine(Fixture(name), "genotype.txt")), File.ReadAllText(Path.Combine(run, "genotype.txt")));
+    }
+
+    [Theory]
+    [InlineData("dropnas-4", 4, RandomStreams.Drop, 13519824389329422464UL, 7717940620049910093UL, 13439942301058389300UL, 726247234608331712UL)]
+    [InlineData("spos-6", 6, RandomStreams.Path, 10440036686816201329UL, 12037667497074934159UL, 7510588950960997966UL, 13979535708570665403UL)]
+    public void AnOldGeneratorResourceBecomesItsNamedStreamWithTheSameState(string name, int step, string stream, ulong s0, ulong s1, ulong s2, ulong s3)
+    {
+        // Expected: the state words of "nas.dropnas.rng" {S0..S3} and "nas.rng" {state} as Python's msgpack reads them from the fixture.
+        using var world = SearchSnapshot.Read(SnapshotOf(name, step)).Body;
+        Assert.False(world.HasResource<Nas.World.RngStreams>());
+        RandomStreams.AdoptLegacy(world);
+        Assert.Equal([s0, s1, s2, s3], world.Rng(stream).GetState());
+        Assert.False(world.HasResource<LegacyDropRng>() || world.HasResource<LegacyPathRng>());
     }
 }

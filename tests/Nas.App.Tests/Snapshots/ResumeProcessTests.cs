@@ -1,6 +1,7 @@
 // Exact resume across processes: a search (darts, dropnas, spos) killed by SIGKILL after a snapshot and resumed matches an uninterrupted one bit for bit;
 // the daemon leaves a snapshot on SIGTERM, exits 0, and a restart continues from that step.
 using System.Text.Json;
+using Nas.Systems.Methods;
 using Nas.Systems.Search;
 
 namespace Nas.App.Tests.Snapshots;

@@ -1,5 +1,6 @@
 // The broad (BCNN) program on the batched path against the reference path: logits and every gradient (issue 8).
 using Nas.Components;
+using Nas.Systems.Genotypes;
 using Nas.Systems.Search;
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;

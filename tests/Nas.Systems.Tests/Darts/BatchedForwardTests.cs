@@ -1,8 +1,9 @@
 // The stacked supernet's program over the fast kernel set against the reference set (itself checked against PyTorch): logits and every gradient.
 using Nas.Components;
-using Nas.Systems.Forward;
+using Nas.Systems.Genotypes;
 using Nas.Systems.Search;
 using Nas.Systems.Spaces.Darts;
+using Nas.Systems.Spaces.Forward;
 using Nas.Torch;
 
 namespace Nas.Systems.Tests.Darts;

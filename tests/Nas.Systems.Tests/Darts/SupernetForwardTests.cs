@@ -2,8 +2,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Nas.Components;
-using Nas.Systems.Forward;
 using Nas.Systems.Spaces.Darts;
+using Nas.Systems.Spaces.Forward;
 using Nas.Torch;
 
 namespace Nas.Systems.Tests.Darts;

@@ -1,5 +1,6 @@
 // Tests for crop/flip/cutout geometry, the normalisation table, sizes per image side, and seeded determinism.
 using Nas.Systems.Data;
+using Nas.World;
 
 namespace Nas.Systems.Tests.Data;
 

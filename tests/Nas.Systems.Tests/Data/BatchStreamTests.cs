@@ -1,4 +1,5 @@
 // Tests for BatchStream: determinism, one visit per index per epoch, save/restore, tensor shapes and ownership.
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Torch;
 

@@ -61,7 +61,7 @@ public sealed class AngleShrinkTests
     {
         using var s = OneShotSession.Create(TinyAngle(), OneShotSessionTests.TinyData());
         var net = s.Supernet;
-        var rng = new WorldRng(9);
+        var rng = new Rng(9);
         for (int i = 0; i < 5; i++)
             Assert.Equal(0.0, net.PathAngle(SamplePathSystem.Draw(net.Spec, s.World.Resource<ActiveOptions>(), 1, 1, rng)));
         s.Step();

@@ -1,10 +1,11 @@
 // SPOS's evolutionary search (§1.5, §7 V7): invariants, determinism, snapshot-resume, and the knapsack oracle.
-using Nas.Components;
 using System.Text.Json;
+using Nas.Components;
 using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
+using Nas.World;
 
 namespace Nas.Systems.Tests.OneShot;
 

@@ -67,7 +67,7 @@ public sealed class FlopsWindowTests
         };
         Assert.Empty(Presets.Problems(config));
         var spec = new Nas.Components.OneShotNetwork(Nas.Components.OneShotSpaceKind.Nb201, 1, 28, 10, 16, 5, false, false); // = Nb201Layout.FashionMnist
-        var rng = new WorldRng(5);
+        var rng = new Rng(5);
         var paths = Enumerable.Range(0, 200).Select(_ => SamplePathSystem.DrawFor(new Nas.Components.FlopsWindowSettings(lo, hi, bin), spec, null, 0, config.Epochs, rng)).ToList();
         Assert.All(paths, g => Assert.InRange(space.Flops(g), lo, hi));
         Assert.Equal(4, paths.Select(g => (int)((space.Flops(g) - lo) / bin)).Distinct().Count());

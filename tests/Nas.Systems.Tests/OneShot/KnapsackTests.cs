@@ -1,6 +1,7 @@
 // The knapsack oracle (§2.6): exact Pareto DP against brute force, and the discretized DP's guarantees.
 using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.Search;
+using Nas.World;
 
 namespace Nas.Systems.Tests.OneShot;
 

@@ -2,6 +2,7 @@
 using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.Search;
+using Nas.World;
 
 namespace Nas.Systems.Tests.OneShot;
 

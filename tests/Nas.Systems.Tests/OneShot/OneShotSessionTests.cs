@@ -139,10 +139,10 @@ public sealed class OneShotShrinkTests
         var config = OneShotSessionTests.Tiny("bs-nas") with { Epochs = 2 };
         using var s = OneShotSession.Create(config, OneShotSessionTests.TinyData());
         var opsBefore = s.Supernet.Ops().Select(o => o.Entity).ToList();
-        var size = Nas.Systems.OneShot.BsNas.Shrinking.SpaceSize(s.World.Resource<ActiveOptions>());
+        var size = Nas.Systems.OneShot.BsNas.Shrinking.SpaceSize(s.World.Resource<Nas.Components.ActiveOptions>());
         s.Step();
         s.Step(); // the last step of epoch 0 ends the first stage: shrink, then destroy
-        var active = s.World.Resource<ActiveOptions>();
+        var active = s.World.Resource<Nas.Components.ActiveOptions>();
         Assert.True(Nas.Systems.OneShot.BsNas.Shrinking.SpaceSize(active) < size);
         var gone = opsBefore.Where(e => !s.World.IsAlive(e)).ToList();
         int prunedOps = active.Ops.Sum(o => o.Length);

@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Nas.Systems.OneShot;
+using Nas.World;
 
 namespace Nas.Systems.Tests.OneShot;
 

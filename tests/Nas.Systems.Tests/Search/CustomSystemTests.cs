@@ -9,7 +9,7 @@ namespace Nas.Systems.Tests.Search;
 
 /// <summary>The state of the test's technique: how many times it ran. Named, so snapshots keep it.</summary>
 [Resource("test.alpha_jitter", 1)]
-public sealed record AlphaJitterState(long Count);
+public sealed record AlphaJitterState([SnapshotKey("count")] long Count);
 
 /// <summary>
 /// A toy technique: after the weight step, nudges every alpha entry by 1e-3·sin(n + i), n its own run counter. Deterministic

@@ -5,7 +5,7 @@ using Nas.Systems.Search;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;
 using Nas.Torch;
-using DropMasks = Nas.Systems.Search.DropMasks;
+using Nas.World;
 
 namespace Nas.Systems.Tests.Search;
 
@@ -149,7 +149,7 @@ public sealed class DropNasSystemTests
             var checkedEdges = 0;
             for (var e = 0; e < after.Length; e++)
             {
-                if (!Nas.Systems.Techniques.DropMasks.AnyDropped(masks.Normal[e])) continue;
+                if (!Nas.Systems.Techniques.DropMaskSampler.AnyDropped(masks.Normal[e])) continue;
                 Assert.Equal(rho[e], AlphaRenormalization.KeptMass(after[e], masks.Normal[e]), 1e-6);
                 Assert.NotEqual(before[e], after[e]);
                 checkedEdges++;
@@ -178,12 +178,12 @@ public sealed class DropNasSystemTests
     }
 
     [Fact]
-    public void TheMaskGeneratorStateIsAResourceThatAdvancesEveryStep()
+    public void TheDropStreamStartsAtStreamDropOfTheSeedAndAdvancesEveryStep()
     {
         using var s = Session(3e-5);
-        var before = s.World.Resource<DropRngState>();
+        var before = s.World.Rng(RandomStreams.Drop).GetState();
         s.Step();
-        Assert.NotEqual(before, s.World.Resource<DropRngState>());
-        Assert.Equal(DropRngState.FromSeed(s.Config.Seed), before);
+        Assert.NotEqual(before, s.World.Rng(RandomStreams.Drop).GetState());
+        Assert.Equal(Rng.ForStream(s.Config.Seed, 0x44524F50).GetState(), before); // stream "DROP" of the run seed, as before streams had names
     }
 }

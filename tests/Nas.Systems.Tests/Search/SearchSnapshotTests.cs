@@ -1,4 +1,5 @@
 // Search snapshots in one process: save mid-run, load into a fresh world, resume, and match an uninterrupted run bit for bit.
+using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.World.Snapshots;
 

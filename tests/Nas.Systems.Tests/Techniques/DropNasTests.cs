@@ -3,6 +3,7 @@ using Nas.Components;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;
+using Nas.World;
 
 namespace Nas.Systems.Tests.Techniques;
 
@@ -31,9 +32,9 @@ public sealed class DropNasTests
     {
         // r = 0.5 gives p = 0.84: half of all group draws drop everything and must be redrawn.
         var groups = DropGroups.For(OpKinds.DropNasOrder, 0.5);
-        var rng = Xoshiro256StarStar.FromSeed(3);
+        var rng = new Rng(3);
         for (var step = 0; step < 2000; step++)
-            foreach (var edge in DropMasks.Sample(groups, 14, ref rng))
+            foreach (var edge in DropMaskSampler.Sample(groups, 14, rng))
                 foreach (var members in groups.Members)
                     Assert.Contains(members, o => edge[o]);
     }
@@ -46,10 +47,10 @@ public sealed class DropNasTests
         // 10,000 steps x 14 edges x 8 ops = 1.12 M op draws; the binomial sd of the rate is at most 4.7e-4, tolerance 4 sd = 1.9e-3.
         // Expected (p - p^4)/(1 - p^4): 0.07398 for r = 3e-5 (≈ p = 0.0740), 0.6818 for r = 0.5.
         var groups = DropGroups.For(OpKinds.DropNasOrder, rate);
-        var rng = Xoshiro256StarStar.FromSeed(666);
+        var rng = new Rng(666);
         long dropped = 0, total = 0;
         for (var step = 0; step < 10_000; step++)
-            foreach (var edge in DropMasks.Sample(groups, 14, ref rng))
+            foreach (var edge in DropMaskSampler.Sample(groups, 14, rng))
             {
                 dropped += edge.Count(k => !k);
                 total += edge.Length;
@@ -62,15 +63,14 @@ public sealed class DropNasTests
     public void MasksAreReproducibleAndResumeFromTheGeneratorState()
     {
         var groups = DropGroups.For(OpKinds.DropNasOrder, 0.3);
-        var straight = Xoshiro256StarStar.FromSeed(9);
-        var first = DropMasks.Sample(groups, 14, ref straight);
-        var second = DropMasks.Sample(groups, 14, ref straight);
+        var straight = new Rng(9);
+        var first = DropMaskSampler.Sample(groups, 14, straight);
+        var second = DropMaskSampler.Sample(groups, 14, straight);
 
-        var again = Xoshiro256StarStar.FromSeed(9);
-        Assert.Equal(first, DropMasks.Sample(groups, 14, ref again));
-        var (a, b, c, d) = again; // as a snapshot would store it
-        var resumed = new Xoshiro256StarStar(a, b, c, d);
-        Assert.Equal(second, DropMasks.Sample(groups, 14, ref resumed));
+        var again = new Rng(9);
+        Assert.Equal(first, DropMaskSampler.Sample(groups, 14, again));
+        var resumed = Rng.FromState(again.GetState()); // as a snapshot would store it
+        Assert.Equal(second, DropMaskSampler.Sample(groups, 14, resumed));
     }
 
     [Fact]
@@ -88,13 +88,13 @@ public sealed class DropNasTests
     [Fact]
     public void AfterTheShiftTheKeptMassIsRhoAndDroppedOpsKeepTheirProbability()
     {
-        var rng = Xoshiro256StarStar.FromSeed(21);
+        var rng = new Rng(21);
         var groups = DropGroups.For(OpKinds.DropNasOrder, 0.2);
         for (var trial = 0; trial < 200; trial++)
         {
-            var kept = DropMasks.SampleEdge(groups, ref rng);
-            if (!DropMasks.AnyDropped(kept)) continue;
-            var before = RandomRow(ref rng, 2.0);
+            var kept = DropMaskSampler.SampleEdge(groups, rng);
+            if (!DropMaskSampler.AnyDropped(kept)) continue;
+            var before = RandomRow(rng, 2.0);
             var rho = AlphaRenormalization.KeptMass(before, kept);
             // An update that moves only kept alphas (plain SGD on alpha: dropped ops got zero gradient).
             var after = before.Select((a, o) => kept[o] ? a + (float)(rng.NextDouble() - 0.5) : a).ToArray();
@@ -117,7 +117,7 @@ public sealed class DropNasTests
     [Fact]
     public void TheShiftRestoresRhoEvenWhenAdamMovedTheDroppedAlphas()
     {
-        var rng = Xoshiro256StarStar.FromSeed(4);
+        var rng = new Rng(4);
         float[] before = [0.1f, 0.2f, -0.3f, 0.05f, 0.4f, 0f, 0.3f, -0.1f];
         bool[] kept = [true, true, false, true, false, true, true, true];
         var rho = AlphaRenormalization.KeptMass(before, kept);
@@ -176,7 +176,7 @@ public sealed class DropNasTests
         Assert.Throws<ArgumentOutOfRangeException>(() => DropGroups.For(OpKinds.DropNasOrder, 1.0));
     }
 
-    private static float[] RandomRow(ref Xoshiro256StarStar rng, double scale)
+    private static float[] RandomRow(Rng rng, double scale)
     {
         var row = new float[8];
         for (var o = 0; o < 8; o++) row[o] = (float)(scale * (rng.NextDouble() - 0.5));

@@ -5,6 +5,7 @@ using Nas.Systems.Search;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Techniques;
 using Nas.Torch;
+using Nas.World;
 
 namespace Nas.Systems.Tests.Techniques;
 
@@ -71,7 +72,7 @@ public sealed class EdgeNormalizationTests
     [Fact]
     public void BetaNeverChangesTheOpChosenOnAnEdge()
     {
-        var rng = Xoshiro256StarStar.FromSeed(11);
+        var rng = new Rng(11);
         var ops = OpKinds.DartsOrder;
         var rows = Enumerable.Range(0, 14).Select(_ => Enumerable.Range(0, 8).Select(_ => (float)rng.NextDouble()).ToArray()).ToArray();
         using var alpha = Matrix(rows);

@@ -1,7 +1,7 @@
 // PC-DARTS channel shuffle as both forwards run it (methods.md §3.1a, §7), and the K checks.
 using Nas.Systems.Spaces.Darts;
+using Nas.Systems.Spaces.Forward;
 using Nas.Systems.Techniques;
-using Nas.Systems.Forward;
 using Nas.Torch;
 
 namespace Nas.Systems.Tests.Techniques;

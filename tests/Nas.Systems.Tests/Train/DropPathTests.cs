@@ -1,6 +1,7 @@
 // Drop-path (§1.7): whole samples zeroed with probability p, survivors scaled by 1/(1−p), the linear ramp, identities untouched.
-using Nas.Systems.Forward;
 using Nas.Systems.Genotypes;
+using Nas.Systems.Spaces.Eval;
+using Nas.Systems.Spaces.Forward;
 using Nas.Systems.Train;
 using Nas.Torch;
 

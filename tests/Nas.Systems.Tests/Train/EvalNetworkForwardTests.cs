@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Nas.Components;
 using Nas.Systems.Genotypes;
+using Nas.Systems.Spaces.Eval;
 using Nas.Systems.Tests.Darts;
 using Nas.Systems.Train;
 using Nas.Torch;

@@ -1,6 +1,7 @@
 // Parameter counts of the built evaluation network (methods.md §1.8), and structural rules of §1.7.
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
+using Nas.Systems.Spaces.Eval;
 using Nas.Systems.Train;
 using Nas.Torch;
 

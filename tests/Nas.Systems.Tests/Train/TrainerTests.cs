@@ -1,6 +1,7 @@
 // A few training steps of the evaluation network on synthetic data lower the loss and leave no tensors behind.
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
+using Nas.Systems.Spaces.Eval;
 using Nas.Systems.Train;
 using Nas.Torch;
 

@@ -9,28 +9,28 @@ namespace Nas.World.Tests.Snapshots;
 public enum Shade : byte { Dark = 0, Mid = 7, Light = 200 }
 
 [Component("snaptest.scalars", 1)]
-public record struct Scalars(bool B, sbyte I8, short I16, int I32, long I64, byte U8, ushort U16, uint U32, ulong U64,
-    float F, double D, string? S, Shade Shade, Entity Ref, int? Maybe, double? MaybeNot);
+public record struct Scalars([SnapshotKey("B")] bool B, [SnapshotKey("I8")] sbyte I8, [SnapshotKey("I16")] short I16, [SnapshotKey("I32")] int I32, [SnapshotKey("I64")] long I64, [SnapshotKey("U8")] byte U8, [SnapshotKey("U16")] ushort U16, [SnapshotKey("U32")] uint U32, [SnapshotKey("U64")] ulong U64,
+    [SnapshotKey("F")] float F, [SnapshotKey("D")] double D, [SnapshotKey("S")] string? S, [SnapshotKey("Shade")] Shade Shade, [SnapshotKey("Ref")] Entity Ref, [SnapshotKey("Maybe")] int? Maybe, [SnapshotKey("MaybeNot")] double? MaybeNot);
 
-public readonly record struct Inner(int A, string B);
+public readonly record struct Inner([SnapshotKey("A")] int A, [SnapshotKey("B")] string B);
 
 [Component("snaptest.arrays", 1)]
-public sealed record Arrays(bool[] Flags, long[] Longs, ulong[] Words, byte[] Bytes, float[] Floats, string[] Names, Inner[] Inners, Inner? Nested);
+public sealed record Arrays([SnapshotKey("Flags")] bool[] Flags, [SnapshotKey("Longs")] long[] Longs, [SnapshotKey("Words")] ulong[] Words, [SnapshotKey("Bytes")] byte[] Bytes, [SnapshotKey("Floats")] float[] Floats, [SnapshotKey("Names")] string[] Names, [SnapshotKey("Inners")] Inner[] Inners, [SnapshotKey("Nested")] Inner? Nested);
 
 [Component("snaptest.tag", 1)]
 public record struct Tag;
 
-public readonly record struct InnerState(ulong Seed, int Epoch, int Position);
+public readonly record struct InnerState([SnapshotKey("Seed")] ulong Seed, [SnapshotKey("Epoch")] int Epoch, [SnapshotKey("Position")] int Position);
 
 [Resource("snaptest.positions", 1)]
-public sealed record Positions(InnerState Train, InnerState? Val);
+public sealed record Positions([SnapshotKey("Train")] InnerState Train, [SnapshotKey("Val")] InnerState? Val);
 
 [Resource("snaptest.settings", 1)]
 public sealed record Settings
 {
-    public string Name { get; init; } = "x";
-    public int Count { get; init; }
-    public Shade Shade { get; init; }
+    [SnapshotKey("Name")] public string Name { get; init; } = "x";
+    [SnapshotKey("Count")] public int Count { get; init; }
+    [SnapshotKey("Shade")] public Shade Shade { get; init; }
 }
 
 public sealed record RuntimeOnly(int X);
@@ -78,8 +78,9 @@ public sealed class WorldSnapshotTests : IDisposable
         }
         foreach (var dtype in Enum.GetValues<DType>())
             world.Tensors.Add(Entity.Null, $"global.{dtype}", RandomTensor(random, dtype));
-        world.SetResource(new WorldRng((ulong)seed));
-        for (var i = 0; i < random.Next(1, 9); i++) world.Resource<WorldRng>().NextUInt64();
+        world.SetRng("main", new Rng((ulong)seed));
+        world.SetRng("other", Rng.ForStream((ulong)seed, "other"));
+        for (var i = 0; i < random.Next(1, 9); i++) world.Rng("main").NextUInt64();
         world.SetResource(new Positions(new InnerState(9, 2, 17), random.Next(2) == 0 ? null : new InnerState(10, 3, 4)));
         world.SetResource(new Settings { Name = "tiny", Count = random.Next(), Shade = Shade.Light });
         world.SetResource(new RuntimeOnly(5));
@@ -129,7 +130,8 @@ public sealed class WorldSnapshotTests : IDisposable
             Assert.Equal(ta[i].Tensor.RequiresGrad, tb[i].Tensor.RequiresGrad);
             Assert.Equal(Bytes(ta[i].Tensor), Bytes(tb[i].Tensor));
         }
-        Assert.Equal(expected.Resource<WorldRng>().GetState(), actual.Resource<WorldRng>().GetState());
+        foreach (var name in new[] { "main", "other" })
+            Assert.Equal(expected.Rng(name).GetState(), actual.Rng(name).GetState());
         Assert.Equal(JsonSerializer.Serialize(expected.Resource<Positions>(), Json), JsonSerializer.Serialize(actual.Resource<Positions>(), Json));
         Assert.Equal(expected.Resource<Settings>(), actual.Resource<Settings>());
     }
@@ -218,7 +220,7 @@ public sealed class WorldSnapshotTests : IDisposable
         Assert.Equal(world.NextSequence, root.GetProperty("next_sequence").GetInt64());
         var entities = root.GetProperty("entities").EnumerateArray().ToList();
         Assert.Equal(world.Entities().Select(e => (e.Index, e.Generation)), entities.Select(e => (e[0].GetInt32(), e[1].GetInt32())));
-        Assert.Equal(["nas.rng", "snaptest.positions", "snaptest.settings"], root.GetProperty("resources").EnumerateArray().Select(r => r.GetString()!).ToArray());
+        Assert.Equal(["nas.rng.streams", "snaptest.positions", "snaptest.settings"], root.GetProperty("resources").EnumerateArray().Select(r => r.GetString()!).ToArray());
         var tensors = root.GetProperty("tensors").EnumerateArray().ToList();
         var all = world.Tensors.All();
         Assert.Equal(all.Count, tensors.Count);

@@ -1,4 +1,6 @@
 // What the evolutionary search needs from a search space: per-layer gene choices, a canonical form and FLOPs.
+using Nas.World;
+
 namespace Nas.Systems.OneShot.Search;
 
 /// <summary>

@@ -5,6 +5,7 @@ using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Supernet;
 using Nas.Torch;
+using Nas.World;
 
 namespace Nas.Systems.OneShot.Systems;
 

@@ -4,6 +4,7 @@ using Nas.Systems.OneShot.BsNas;
 using Nas.Systems.OneShot.Indicators;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Supernet;
+using Nas.Systems.Search;
 using Nas.World;
 
 namespace Nas.Systems.OneShot.Systems;
@@ -19,7 +20,7 @@ public sealed class ShrinkSystem : ISystem
 {
     public string Name => "shrink";
     public Access Access { get; } = new Access().Read<ShrinkSettings>().Read<SupernetTrainingSettings>().Read<FlopsWindowSettings>().Read<EvalData>()
-        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Write<ActiveOptions>().Write<WorldRng>().Write<Pruned>();
+        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Write<ActiveOptions>().Write<RngStreams>().Write<Pruned>();
 
     public static ShrinkSchedule ScheduleOf(ShrinkSettings s) => new(s.FirstStage, s.LaterStage, s.Remove, s.StopAtSize, s.Subnets);
 
@@ -31,7 +32,7 @@ public sealed class ShrinkSystem : ISystem
         if (Shrinking.ShouldStop(active, schedule)) return;
         var net = new OneShotSupernet(world);
         var data = world.ReadResource<EvalData>();
-        var rng = world.Resource<WorldRng>();
+        var rng = world.Rng(RandomStreams.Path);
         var epochs = world.ReadResource<SupernetTrainingSettings>().Epochs;
         world.TryResource<FlopsWindowSettings>(out var window);
         bool angle = settings.Criterion == ShrinkCriterion.Angle;
@@ -108,7 +109,7 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
     private static Access Declare(OneShotFitness fitness)
     {
         var a = new Access().Read<EvolutionSettings>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>()
-            .Read<ActiveOptions>().Write<EvolutionState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
+            .Read<ActiveOptions>().Read<DataParallel>().Write<EvolutionState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
         return fitness switch
         {
             OneShotFitness.BnIndicator => a.Read<BnScoreTable>(),
@@ -137,7 +138,11 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
         var net = new OneShotSupernet(world);
         var space = SpaceOf(world, net);
         var score = ScoreOf(world, net);
-        var after = before is null ? Evolution.Start(config, space, score, settings.Seed ^ 0x5EA2C4UL) : Evolution.Step(before, config, space, score);
+        var seed = settings.Seed ^ 0x5EA2C4UL;
+        // Data parallelism: each rank scores a slice of this generation's candidates; every rank gets every score.
+        if (world.TryResource<DataParallel>(out var parallel))
+            score = ParallelScoring.Split(parallel.Group, f => { _ = before is null ? Evolution.Start(config, space, f, seed) : Evolution.Step(before, config, space, f); }, score, g => space.Key(g));
+        var after = before is null ? Evolution.Start(config, space, score, seed) : Evolution.Step(before, config, space, score);
         world.SetResource(after);
         foreach (var cand in after.Evaluated.Skip(before?.Evaluated.Length ?? 0))
         {

@@ -32,21 +32,21 @@ public sealed class SamplePathSystem : ISystem
 {
     public string Name => "sample-path";
     public Access Access { get; } = new Access().Read<SupernetTrainingSettings>().Read<SearchClock>().Read<ActiveOptions>().Read<OneShotNetwork>()
-        .Write<WorldRng>().Write<SampledPath>();
+        .Write<RngStreams>().Write<SampledPath>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var epochs = world.ReadResource<SupernetTrainingSettings>().Epochs;
         world.TryResource<ActiveOptions>(out var active);
-        var genes = Draw(OneShotSupernet.SpecOf(world), active, world.ReadResource<SearchClock>().Epoch, epochs, world.Resource<WorldRng>());
+        var genes = Draw(OneShotSupernet.SpecOf(world), active, world.ReadResource<SearchClock>().Epoch, epochs, world.Rng(RandomStreams.Path));
         world.SetResource(new SampledPath(genes));
     }
 
     /// <summary><see cref="Draw"/>, or within a FLOPs window (<paramref name="window"/> not null) SPOS's uniform constraint sampling (§1.3).</summary>
-    public static int[] DrawFor(FlopsWindowSettings? window, OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, WorldRng rng) =>
+    public static int[] DrawFor(FlopsWindowSettings? window, OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, Rng rng) =>
         window is null ? Draw(spec, active, epoch, epochs, rng) : SampleFlopsWindowPathSystem.Draw(window, spec, active, epoch, epochs, rng);
 
-    public static int[] Draw(OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, WorldRng rng)
+    public static int[] Draw(OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, Rng rng)
     {
         var space = OneShotSupernet.ChoiceSpace(spec, active);
         var genome = new int[space.Layers];
@@ -76,18 +76,18 @@ public sealed class SampleFlopsWindowPathSystem : ISystem
 {
     public string Name => "sample-path-in-flops-window";
     public Access Access { get; } = new Access().Read<SupernetTrainingSettings>().Read<FlopsWindowSettings>().Read<SearchClock>().Read<ActiveOptions>()
-        .Read<OneShotNetwork>().Write<WorldRng>().Write<SampledPath>();
+        .Read<OneShotNetwork>().Write<RngStreams>().Write<SampledPath>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var epochs = world.ReadResource<SupernetTrainingSettings>().Epochs;
         world.TryResource<ActiveOptions>(out var active);
         var genes = Draw(world.ReadResource<FlopsWindowSettings>(), OneShotSupernet.SpecOf(world), active, world.ReadResource<SearchClock>().Epoch, epochs,
-            world.Resource<WorldRng>());
+            world.Rng(RandomStreams.Path));
         world.SetResource(new SampledPath(genes));
     }
 
-    public static int[] Draw(FlopsWindowSettings window, OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, WorldRng rng) =>
+    public static int[] Draw(FlopsWindowSettings window, OneShotNetwork spec, ActiveOptions? active, int epoch, int epochs, Rng rng) =>
         ChoiceSpaces.InFlopsBin(OneShotSupernet.ChoiceSpace(spec, active), window.Min, window.Max, window.Bin,
             rng.NextInt, () => SamplePathSystem.Draw(spec, active, epoch, epochs, rng));
 }

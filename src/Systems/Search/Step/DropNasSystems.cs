@@ -24,7 +24,7 @@ public sealed class KeptLogOddsSystem : ISystem
     }
 
     private static double[] Of(float[][] alpha, bool[][] kept) =>
-        alpha.Select((row, e) => Techniques.DropMasks.AnyDropped(kept[e]) ? AlphaRenormalization.KeptLogOdds(row, kept[e]) : double.NaN).ToArray();
+        alpha.Select((row, e) => Techniques.DropMaskSampler.AnyDropped(kept[e]) ? AlphaRenormalization.KeptLogOdds(row, kept[e]) : double.NaN).ToArray();
 }
 
 /// <summary>
@@ -115,7 +115,7 @@ public sealed class AlphaShiftSystem : ISystem
         var changed = false;
         for (var e = 0; e < rows.Length; e++)
         {
-            if (!Techniques.DropMasks.AnyDropped(kept[e])) continue;
+            if (!Techniques.DropMaskSampler.AnyDropped(kept[e])) continue;
             rows[e] = AlphaRenormalization.Shifted(rows[e], kept[e], AlphaRenormalization.ShiftFromLogOdds(rows[e], kept[e], logOdds[e]));
             changed = true;
         }

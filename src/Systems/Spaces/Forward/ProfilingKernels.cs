@@ -1,10 +1,10 @@
 // A kernel set that times another one per kind of primitive (`nas bench --profile`): profiling wraps the math instead of living in it.
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
-using Nas.Systems.Train;
+using Nas.Systems.Spaces.Eval;
 using Nas.Torch;
 
-namespace Nas.Systems.Forward;
+namespace Nas.Systems.Spaces.Forward;
 
 /// <summary>
 /// Forwards every call to <paramref name="inner"/> and adds its wall time to <paramref name="profile"/> under the call's

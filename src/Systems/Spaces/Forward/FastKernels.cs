@@ -2,10 +2,10 @@
 using System.Runtime.InteropServices;
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
-using Nas.Systems.Train;
+using Nas.Systems.Spaces.Eval;
 using Nas.Torch;
 
-namespace Nas.Systems.Forward;
+namespace Nas.Systems.Spaces.Forward;
 
 /// <summary>
 /// Computes what <see cref="ReferenceKernels"/> computes, with these changes, each measured (docs/performance.md, items 1-17):
@@ -181,7 +181,7 @@ public sealed class FastKernels(TensorScope scope) : IKernels
         return sum;
     }
 
-    public Tensor DropPath(Tensor y, double p, Generator g) => Train.DropPath.Apply(y, p, g, scope);
+    public Tensor DropPath(Tensor y, double p, Generator g) => Eval.DropPath.Apply(y, p, g, scope);
 
     public Tensor Auxiliary(AuxiliaryHead head, Tensor x, bool training) => head.Forward(x, training, scope);
 

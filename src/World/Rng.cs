@@ -1,4 +1,4 @@
-// The world's seeded random generator: xoshiro256** with a readable and writable state, so snapshots can save it.
+// The one seeded random generator of a run: xoshiro256** with a readable and writable state; the world holds named streams of it.
 using System.Runtime.CompilerServices;
 
 namespace Nas.World;
@@ -7,28 +7,55 @@ namespace Nas.World;
 /// xoshiro256** 1.0 (Blackman and Vigna, https://prng.di.unimi.it/xoshiro256starstar.c), seeded by expanding a 64-bit
 /// seed with SplitMix64 as the authors recommend. Integer arithmetic only, so the stream is the same on every platform.
 /// Derived draws (<see cref="NextDouble"/>, <see cref="NextInt(int)"/>, <see cref="NextGaussian"/>) keep no hidden
-/// state: the four state words are the whole state.
+/// state: the four state words are the whole state. A run's streams are instances on the world by name
+/// (<see cref="World.Rng(string)"/>, snapshotted as <see cref="RngStreams"/>), each derived from the run seed.
 /// </summary>
-[Resource("nas.rng", 1)]
-public sealed class WorldRng
+public sealed class Rng
 {
     private ulong _s0, _s1, _s2, _s3;
 
-    public WorldRng(ulong seed)
+    /// <summary>The state SplitMix64 expands <paramref name="seed"/> into.</summary>
+    public Rng(ulong seed)
     {
         var x = seed;
-        _s0 = SplitMix64(ref x);
-        _s1 = SplitMix64(ref x);
-        _s2 = SplitMix64(ref x);
-        _s3 = SplitMix64(ref x);
+        _s0 = SplitMix64.Next(ref x);
+        _s1 = SplitMix64.Next(ref x);
+        _s2 = SplitMix64.Next(ref x);
+        _s3 = SplitMix64.Next(ref x);
     }
 
-    private WorldRng() { }
+    private Rng() { }
+
+    /// <summary>
+    /// Stream <paramref name="stream"/> of <paramref name="seed"/>: the seed is first mixed with the stream number, so
+    /// streams of one seed look independent. <see cref="StreamId"/> turns a stream's name into its number.
+    /// </summary>
+    public static Rng ForStream(ulong seed, ulong stream)
+    {
+        var x = seed ^ (stream * 0xD1B54A32D192ED03UL);
+        return new Rng(SplitMix64.Next(ref x));
+    }
+
+    /// <summary>Stream <paramref name="name"/> of <paramref name="seed"/> (<see cref="ForStream(ulong, ulong)"/> of <see cref="StreamId"/>).</summary>
+    public static Rng ForStream(ulong seed, string name) => ForStream(seed, StreamId(name));
+
+    /// <summary>
+    /// A stream's number from its name: the upper-cased name's ASCII letters, digits or '-', '_', read as one big-endian
+    /// number (1 to 8 characters), so "drop" is 0x44524F50 ("DROP").
+    /// </summary>
+    public static ulong StreamId(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 8 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException($"a stream name is 1 to 8 ASCII letters, digits, '-' or '_'; got '{name}'", nameof(name));
+        ulong id = 0;
+        foreach (var c in name.ToUpperInvariant()) id = (id << 8) | c;
+        return id;
+    }
 
     /// <summary>A generator continuing from a saved state; the state must not be all zeros.</summary>
-    public static WorldRng FromState(ReadOnlySpan<ulong> state)
+    public static Rng FromState(ReadOnlySpan<ulong> state)
     {
-        var rng = new WorldRng();
+        var rng = new Rng();
         rng.SetState(state);
         return rng;
     }
@@ -117,13 +144,5 @@ public sealed class WorldRng
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
-    public WorldRng Clone() => FromState(GetState());
-
-    private static ulong SplitMix64(ref ulong x)
-    {
-        var z = x += 0x9e3779b97f4a7c15UL;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
-        return z ^ (z >> 31);
-    }
+    public Rng Clone() => FromState(GetState());
 }

@@ -2,14 +2,14 @@
 using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
-using Nas.Systems.Methods;
 using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.Systems;
+using Nas.Systems.Search;
 using Nas.Systems.Spaces.Darts;
 using Nas.World;
 using Nas.World.Snapshots;
 
-namespace Nas.Systems.Search;
+namespace Nas.Systems.Methods;
 
 public static class SearchSnapshot
 {
@@ -93,6 +93,9 @@ public static class SearchSnapshot
     /// </summary>
     public static string ResultText(World.World world) =>
         IsOneShot(world) ? OneShotSession.ResultOf(world, ConfigOf(world)).Text.TrimEnd('\n') : Genotype(world).ToDartsString();
+
+    /// <summary>Frees a loaded world that will not be resumed (e.g. one only read for its header resources).</summary>
+    public static void DisposeWorld(World.World world) => DisposeRuntime(world);
 
     private static void DisposeRuntime(World.World world)
     {

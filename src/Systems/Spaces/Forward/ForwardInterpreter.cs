@@ -1,10 +1,10 @@
 // Runs a forward program over a kernel set: the one place the DARTS math (ops, mixed edges, cells, networks) is composed (§1.2–1.5, §1.7, §3.1, §4.2).
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
-using Nas.Systems.Train;
+using Nas.Systems.Spaces.Eval;
 using Nas.Torch;
 
-namespace Nas.Systems.Forward;
+namespace Nas.Systems.Spaces.Forward;
 
 /// <summary>
 /// What a forward needs besides the program and the image: training or eval mode, the two cell types' architecture weights

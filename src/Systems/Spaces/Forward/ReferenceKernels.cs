@@ -1,10 +1,10 @@
 // The reference kernel set: plain libtorch calls in NCHW, each op as DARTS's PyTorch code writes it; the oracle the fast set is tested against.
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
-using Nas.Systems.Train;
+using Nas.Systems.Spaces.Eval;
 using Nas.Torch;
 
-namespace Nas.Systems.Forward;
+namespace Nas.Systems.Spaces.Forward;
 
 /// <summary>
 /// Nothing is shared or fused: every reader computes its own ReLU, split and pooling, every op closes with its own
@@ -97,7 +97,7 @@ public sealed class ReferenceKernels(TensorScope scope) : IKernels
         return sum ?? throw new ArgumentException("a weighted sum needs at least one term", nameof(ys));
     }
 
-    public Tensor DropPath(Tensor y, double p, Generator g) => Train.DropPath.Apply(y, p, g, scope);
+    public Tensor DropPath(Tensor y, double p, Generator g) => Eval.DropPath.Apply(y, p, g, scope);
 
     public Tensor Auxiliary(AuxiliaryHead head, Tensor x, bool training) => head.Forward(x, training, scope);
 

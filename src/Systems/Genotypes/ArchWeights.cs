@@ -1,10 +1,8 @@
 // The per-edge op weights a forward uses, from alpha (softmax, §1.4) and beta (softmax over each node's incoming edges, §3.1b).
 using Nas.Components;
-using Nas.Systems.Genotypes;
-using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 
-namespace Nas.Systems.Search;
+namespace Nas.Systems.Genotypes;
 
 public static class ArchWeights
 {

@@ -2,13 +2,13 @@
 using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
-using Nas.Systems.Methods;
+using Nas.Systems.Search;
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 using Nas.World;
 
-namespace Nas.Systems.Search;
+namespace Nas.Systems.Methods;
 
 public sealed class SearchSession : ISearchSession
 {
@@ -49,7 +49,7 @@ public sealed class SearchSession : ISearchSession
                 : StackedSpace.Spawn(world, new StackedLayout(config.Layers, config.Channels, train.Channels, train.Height, train.Classes, Nodes: config.Nodes),
                     OpsFor(config), config.PartialChannels, config.EdgeNormalization, generator);
             world.SetResource(runtime);
-            if (config.DropRate > 0) world.SetResource(DropRngState.FromSeed(config.Seed));
+            if (config.DropRate > 0) RandomStreams.Open(world, RandomStreams.Drop, config.Seed);
             world.SetResource(new RunConfig(config));
             DifferentiableMethod.SetSettings(world, config);
             world.SetResource(new PassTensors());
@@ -80,6 +80,7 @@ public sealed class SearchSession : ISearchSession
         world.SetResource(new RunConfig(config));
         DifferentiableMethod.SetSettings(world, config);
         world.SetResource(new PassTensors());
+        RandomStreams.AdoptLegacy(world);
         TorchRng.Restore(world, config.Seed);
         world.SetResource(config.Space == SearchSpace.Broad ? BroadSpace.Resolve(world) : StackedSpace.Resolve(world));
         world.SetResource(Feed(config, train, world.Resource<StreamPositions>()));
@@ -114,6 +115,23 @@ public sealed class SearchSession : ISearchSession
         }
         return new DataFeed(trainStream, valStream);
     }
+
+    /// <summary>
+    /// This session as one rank of a data-parallel run: the streams yield the rank's shard of each global batch, and the
+    /// schedule all-reduces gradients and checks agreement. Returns the session to use (same world); this one is spent.
+    /// </summary>
+    public ISearchSession InParallel(DataParallel parallel)
+    {
+        World.SetResource(parallel);
+        var feed = World.Resource<DataFeed>();
+        var shard = new DataShard(parallel.Rank, parallel.WorldSize);
+        feed.Train.Shard = shard;
+        if (feed.Val is { } val) val.Shard = shard;
+        return new SearchSession(World, DifferentiableMethod.Schedule(Config, parallel.WorldSize), Config, Train);
+    }
+
+    /// <summary>What must be bit-identical on every rank: the network weights, then alpha and beta.</summary>
+    public IEnumerable<Tensor> AgreedTensors() => [.. Runtime.Weights, .. Runtime.Arch];
 
     public SearchClock Clock => World.Resource<SearchClock>();
     public StepMetrics Metrics => World.Resource<StepMetrics>();

@@ -1,11 +1,11 @@
 // The evaluation ("train from scratch") network of a genotype (§1.7): stem, stacked genotype cells, optional auxiliary head, classifier.
 using Nas.Components;
-using Nas.Systems.Forward;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Spaces.Darts;
+using Nas.Systems.Spaces.Forward;
 using Nas.Torch;
 
-namespace Nas.Systems.Train;
+namespace Nas.Systems.Spaces.Eval;
 
 /// <summary>One chosen op of a cell: node, input state, stride and its tensors.</summary>
 public sealed record EvalOp(int Node, GenotypeEdge Edge, int Stride, OpTensors Tensors)

@@ -2,7 +2,7 @@
 using System.Text.Json;
 using Nas.Components;
 using Nas.Systems.Data;
-using Nas.Systems.Methods;
+using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.BsNas;
 using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
@@ -12,7 +12,7 @@ using Nas.Systems.Search;
 using Nas.Torch;
 using Nas.World;
 
-namespace Nas.Systems.OneShot;
+namespace Nas.Systems.Methods;
 
 public sealed class OneShotSession : ISearchSession
 {
@@ -32,7 +32,7 @@ public sealed class OneShotSession : ISearchSession
     public static OneShotNetwork NetworkOf(SearchConfig c, Dataset train) =>
         new(c.OneShotSpace, train.Channels, train.Height, train.Classes, c.Channels, c.CellsPerStage, c.Spring, c.UnbiasedBn);
 
-    /// <summary>A new world: the supernet (seeded from the torch generator), the world RNG, data streams, fixed scoring batches, clock.</summary>
+    /// <summary>A new world: the supernet (seeded from the torch generator), the "path" random stream, data streams, fixed scoring batches, clock.</summary>
     public static OneShotSession Create(SearchConfig config, Dataset train)
     {
         if (!OneShotMethod.IsOneShot(config.Method)) throw new ArgumentException($"'{config.Method}' is not a one-shot method");
@@ -45,7 +45,7 @@ public sealed class OneShotSession : ISearchSession
             world.Types.RegisterAssembly(typeof(OneShotSession).Assembly);
             var generator = new Generator(config.Seed);
             world.SetResource(new TorchRng(generator));
-            world.SetResource(new WorldRng(config.Seed));
+            RandomStreams.Open(world, RandomStreams.Path, config.Seed);
             var supernet = SupernetSpawn.Spawn(world, new SupernetSpec(NetworkOf(config, train), config.BnOnly, config.BnScope), generator);
             if (config.Shrink && config.ShrinkCriterion == ShrinkCriterion.Angle) supernet.KeepInitialWeights(); // §4.4: the angle's reference
             if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes).Active);
@@ -66,8 +66,8 @@ public sealed class OneShotSession : ISearchSession
 
     /// <summary>
     /// A session over a world loaded from a snapshot (SearchSnapshot.Read). Everything a one-shot run carries between
-    /// steps is already in the world — supernet weights and momentum buffers, BN statistics, the world RNG (sampled
-    /// paths, shrinking draws), the clock and metrics, <see cref="SampledPath"/>, <see cref="ActiveOptions"/>, the
+    /// steps is already in the world — supernet weights and momentum buffers, BN statistics, the "path" random stream
+    /// (sampled paths, shrinking draws), the clock and metrics, <see cref="SampledPath"/>, <see cref="ActiveOptions"/>, the
     /// evolution's <see cref="EvolutionState"/> (population, top-k, evaluated memo, its own RNG state) with the
     /// <see cref="ArchCandidate"/> entities, and the BN score table or facet pool — so this only rebuilds what is
     /// runtime-only: the torch generator from <see cref="TorchRngState"/>, the training stream at
@@ -83,6 +83,7 @@ public sealed class OneShotSession : ISearchSession
         if (world.CountOf<OneShotNetwork>() != 1) throw new InvalidOperationException("the snapshot holds no one-shot network entity");
         if (!world.TryResource<StreamPositions>(out var positions)) throw new InvalidOperationException("the snapshot has no data-stream positions (nas.data.positions)");
         world.SetResource(new RunConfig(config));
+        RandomStreams.AdoptLegacy(world);
         OneShotMethod.SetSettings(world, config);
         world.SetResource(SupernetLayout.Index(world)); // runtime-only: rebuilt from the entities, the layout and the store
         TorchRng.Restore(world, config.Seed);
@@ -126,6 +127,19 @@ public sealed class OneShotSession : ISearchSession
         var v = Enumerable.Range(0, Math.Min(c.EvalBatches, eval.StepsPerEpoch)).Select(_ => { var b = eval.Next(scope); return (b.Images, b.Labels); }).ToList();
         return new EvalData(scope, r, v);
     }
+
+    /// <summary>This session as one rank of a data-parallel run: the training stream yields the rank's shard; see DataParallel.</summary>
+    public ISearchSession InParallel(DataParallel parallel)
+    {
+        World.SetResource(parallel);
+        World.Resource<DataFeed>().Train.Shard = new DataShard(parallel.Rank, parallel.WorldSize);
+        return new OneShotSession(World, OneShotMethod.Schedule(Config, worldSize: parallel.WorldSize), Config, Train);
+    }
+
+    /// <summary>The supernet's trainable tensors: what every rank must hold alike (BN running statistics stay per rank).</summary>
+    public IEnumerable<Tensor> AgreedTensors() => Agreed(World);
+
+    public static IEnumerable<Tensor> Agreed(World.World world) => new OneShotSupernet(world).Trainable().Select(t => t.Tensor).ToArray();
 
     public SearchClock Clock => World.Resource<SearchClock>();
     public StepMetrics Metrics => World.Resource<StepMetrics>();
@@ -176,7 +190,7 @@ public sealed class OneShotSession : ISearchSession
         if (config.OneShotSpace == OneShotSpaceKind.Nb201) return Nb201Cell.Format(genes);
         var path = new OneShotSupernet(world).Path(genes);
         return string.Join("\n", path.Select((p, l) => p.Op == -1 ? $"layer {l}: identity"
-            : $"layer {l}: mbconv k{Mobile.MobileSpace.Ops[p.Op].Kernel} e{Mobile.MobileSpace.Ops[p.Op].Expansion} width {p.Width}"));
+            : $"layer {l}: mbconv k{OneShot.Mobile.MobileSpace.Ops[p.Op].Kernel} e{OneShot.Mobile.MobileSpace.Ops[p.Op].Expansion} width {p.Width}"));
     }
 
     public IReadOnlyDictionary<string, object> EpochReport()

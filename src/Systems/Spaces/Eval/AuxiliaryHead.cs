@@ -2,7 +2,7 @@
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 
-namespace Nas.Systems.Train;
+namespace Nas.Systems.Spaces.Eval;
 
 /// <summary>
 /// How the head pools its input map to 2×2. DARTS's CIFAR head uses avg-pool 5×5 stride 3 on an 8×8 map; pt.darts

@@ -1,10 +1,10 @@
 // The primitives a forward program is made of (issue 13): one interface, a reference set (plain libtorch, NCHW) and a fast set (channels-last, native kernels).
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
-using Nas.Systems.Train;
+using Nas.Systems.Spaces.Eval;
 using Nas.Torch;
 
-namespace Nas.Systems.Forward;
+namespace Nas.Systems.Spaces.Forward;
 
 /// <summary>
 /// A kernel set for one forward: every tensor it returns is owned by the forward's scope. An instance lives for one forward,

@@ -1,7 +1,7 @@
 // Drop-path (§1.7): per sample, zero a whole op output with probability p and scale the survivors by 1/(1−p).
 using Nas.Torch;
 
-namespace Nas.Systems.Train;
+namespace Nas.Systems.Spaces.Eval;
 
 public static class DropPath
 {

@@ -1,10 +1,10 @@
 // A network's forward pass as data (issue 13): steps over numbered values, built once from the stacked, broad or evaluation layout.
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
-using Nas.Systems.Train;
+using Nas.Systems.Spaces.Eval;
 using Nas.Torch;
 
-namespace Nas.Systems.Forward;
+namespace Nas.Systems.Spaces.Forward;
 
 /// <summary>One step: it computes value <see cref="Id"/> (its index in the program) from values of earlier steps.</summary>
 public abstract record ProgramStep(int Id)
