@@ -82,7 +82,8 @@ public sealed class AgreementCheckSystem(Func<World.World, IEnumerable<Tensor>>?
     private readonly Func<World.World, IEnumerable<Tensor>> _tensors = tensors ?? Differentiable;
 
     public string Name => "check-rank-agreement";
-    public Access Access { get; } = new Access().Read<DataParallel>().Read<SupernetRuntime>().Read<SearchClock>();
+    // A differentiable search's tensors are SupernetRuntime's, a one-shot supernet's SupernetTensors' (OneShotSession.Agreed).
+    public Access Access { get; } = new Access().Read<DataParallel>().Read<SupernetRuntime>().Read<SupernetTensors>().Read<SearchClock>();
 
     public void Run(World.World world, in SystemContext ctx) =>
         Agreement.Check(world.ReadResource<DataParallel>().Group, _tensors(world), world.ReadResource<SearchClock>().Step);

@@ -27,6 +27,21 @@ public sealed class OneShotScheduleTests
     }
 
     [Fact]
+    public void WithTwoRanksThePathGradientsAreAveragedBeforeTheClipAndTheRanksCheckAgreement()
+    {
+        var schedule = OneShotMethod.Schedule(Presets.For("spos"), worldSize: 2);
+        Assert.Equal(
+        [
+            "feed-train-batch", "sample-path",
+            "linear-lr", "path-forward", "path-backward", "all-reduce-weight-gradients", "clip-gradients", "path-sgd",
+            "evolve",
+            "oneshot-clock", "check-rank-agreement",
+        ], schedule.Entries.Select(e => e.System.Name).ToList());
+        Assert.Same(OneShotMethod.Training, schedule.Entries.Single(e => e.System.Name == "all-reduce-weight-gradients").When);
+        Assert.Same(DataParallel.CheckDue, schedule.Entries.Single(e => e.System.Name == "check-rank-agreement").When);
+    }
+
+    [Fact]
     public void EachTechniqueAddsItsSystemsOnlyWhenItIsOn()
     {
         var spos = Names(Presets.For("spos"));

@@ -85,4 +85,24 @@ public sealed class ScheduleCompositionTests
             Assert.True(names.FindIndex(n => n is "arch-backward" or "backward" or "unrolled-arch-gradient") < scale);
         }
     }
+
+    [Fact]
+    public void WithTwoRanksTheAllReduceFollowsEachBackwardAndPrecedesTheConfidentLossScaling()
+    {
+        foreach (var c in new[]
+        {
+            Presets.For("bnas-v2-clr") with { ConfidentLrMode = ConfidentLrMode.Loss },
+            Presets.For("dropnas") with { ConfidentLrPower = 2, ConfidentLrMode = ConfidentLrMode.Loss },
+        })
+        {
+            var names = DifferentiableMethod.Schedule(c, worldSize: 2).Entries.Select(e => e.System.Name).ToList();
+            var scale = names.IndexOf("confident-loss");
+            Assert.Equal(names.FindIndex(n => n.StartsWith("adam", StringComparison.Ordinal)), scale + 1); // still right before adam
+            var reduce = names.FindIndex(n => n is "all-reduce-arch-gradients" or "all-reduce-gradients");
+            Assert.True(reduce >= 0 && reduce < scale, $"{c.Method}: the all-reduce ({reduce}) is not before confident-loss ({scale})");
+            Assert.True(names.FindIndex(n => n is "arch-backward" or "backward" or "unrolled-arch-gradient") < reduce);
+            Assert.Equal("check-rank-agreement", names[^1]);
+        }
+        Assert.DoesNotContain(Names(Presets.For("darts")), n => n.StartsWith("all-reduce", StringComparison.Ordinal)); // one rank: none
+    }
 }
