@@ -5,6 +5,25 @@ namespace Nas.Components;
 
 public enum SearchSpace { Stacked, Broad }
 
+/// <summary>How a <see cref="SearchConfig"/> member or enum value is spelled in config files and messages: snake_case.</summary>
+public static class ConfigKeys
+{
+    /// <summary>"ArchLr" -> "arch_lr", "OneSkip" -> "one_skip".</summary>
+    public static string SnakeCase(string name)
+    {
+        var sb = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The config spelling of an enum value.</summary>
+    public static string Of(Enum value) => SnakeCase(value.ToString());
+}
+
 public sealed record SearchConfig
 {
     [SnapshotKey("Method")] public string Method { get; init; } = "darts";

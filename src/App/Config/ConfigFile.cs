@@ -15,17 +15,6 @@ public static class ConfigFile
     private static readonly PropertyInfo[] Properties = typeof(SearchConfig).GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.CanWrite).ToArray();
 
-    public static string SnakeCase(string name)
-    {
-        var sb = new StringBuilder();
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0) sb.Append('_');
-            sb.Append(char.ToLowerInvariant(name[i]));
-        }
-        return sb.ToString();
-    }
-
     /// <summary>Applies the keys of a YAML mapping on top of <paramref name="baseConfig"/>; `method` in the file picks the preset first.</summary>
     public static SearchConfig Load(string path, SearchConfig? baseConfig = null)
     {
@@ -77,8 +66,8 @@ public static class ConfigFile
     {
         foreach (var (key, value, line) in values)
         {
-            var prop = Properties.FirstOrDefault(p => SnakeCase(p.Name) == key)
-                ?? throw new ConfigException($"{source}: line {line}: unknown key '{key}' (known: {string.Join(", ", Properties.Select(p => SnakeCase(p.Name)))})");
+            var prop = Properties.FirstOrDefault(p => ConfigKeys.SnakeCase(p.Name) == key)
+                ?? throw new ConfigException($"{source}: line {line}: unknown key '{key}' (known: {string.Join(", ", Properties.Select(p => ConfigKeys.SnakeCase(p.Name)))})");
             object parsed;
             try { parsed = ParseValue(prop.PropertyType, value); }
             catch (FormatException) { throw new ConfigException($"{source}: line {line}: '{key}' has value '{value}', expected {Describe(prop.PropertyType)}"); }
@@ -106,14 +95,14 @@ public static class ConfigFile
         if (type.IsEnum)
         {
             foreach (var name in Enum.GetNames(type))
-                if (string.Equals(SnakeCase(name), value, StringComparison.OrdinalIgnoreCase)) return Enum.Parse(type, name);
+                if (string.Equals(ConfigKeys.SnakeCase(name), value, StringComparison.OrdinalIgnoreCase)) return Enum.Parse(type, name);
             throw new FormatException();
         }
         throw new InvalidOperationException($"config fields of type {type.Name} are not supported");
     }
 
     private static string Describe(Type type) => type.IsEnum
-        ? "one of " + string.Join(", ", Enum.GetNames(type).Select(SnakeCase))
+        ? "one of " + string.Join(", ", Enum.GetNames(type).Select(ConfigKeys.SnakeCase))
         : type == typeof(bool) ? "true or false" : type == typeof(double) ? "a number" : type == typeof(string) ? "text" : "an integer";
 
     /// <summary>The effective configuration as YAML, every key, so a run folder documents exactly what ran.</summary>
@@ -127,12 +116,12 @@ public static class ConfigFile
             {
                 bool b => b ? "true" : "false",
                 double d => d.ToString("R", CultureInfo.InvariantCulture),
-                Enum e => SnakeCase(e.ToString()),
+                Enum e => ConfigKeys.SnakeCase(e.ToString()),
                 string s => s.Length == 0 || s.Any(ch => ":#{}[],&*?|<>=!%@`'\"".Contains(ch)) ? "\"" + s.Replace("\"", "\\\"") + "\"" : s,
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                 _ => v?.ToString() ?? "",
             };
-            sb.Append(SnakeCase(p.Name)).Append(": ").Append(text).Append('\n');
+            sb.Append(ConfigKeys.SnakeCase(p.Name)).Append(": ").Append(text).Append('\n');
         }
         return sb.ToString();
     }

@@ -35,18 +35,11 @@ public static class RankRun
         using (group)
         {
             RunFolder? folder = null;
-            if (spec.Rank == 0)
-            {
-                try { folder = RunFolder.CreateNew(outPath, "--out", moveAside); }
-                catch (RunFolderException e)
+            if (Agree(store, "nas/folder", spec, who, () =>
                 {
-                    Console.Error.WriteLine($"{who}: {e.Message}");
-                    store.Set("nas/folder", $"{e.ExitCode}:{e.Message}");
-                    return e.ExitCode;
-                }
-                store.Set("nas/folder", "0:" + folder.Path);
-            }
-            else if (Refused(store.GetString("nas/folder"), who, spec) is { } code) return code;
+                    folder = RunFolder.CreateNew(outPath, "--out", moveAside);
+                    return folder.Path;
+                }, out _) is { } code) return code;
             using (folder)
             {
                 ISearchSession session;
@@ -75,40 +68,28 @@ public static class RankRun
         using (group)
         {
             RunFolder? folder = null;
-            if (spec.Rank == 0)
-            {
-                string? snapshot = null;
-                try
+            if (Agree(store, "nas/resume", spec, who, () =>
                 {
                     folder = RunFolder.OpenExisting(path);
-                    var found = new SnapshotStore(folder.Snapshots, keep: int.MaxValue);
-                    var loaded = Directory.Exists(folder.Snapshots) ? SearchSnapshot.LoadNewestValid(found, out _) : null;
-                    snapshot = loaded?.Path;
-                    var made = loaded?.Body.TryResource<DataParallelRecord>(out var rec) == true ? rec.WorldSize : 1;
-                    if (loaded is not null) SearchSnapshot.DisposeWorld(loaded.Body);
-                    if (snapshot is not null && made != spec.WorldSize)
-                        throw new RunFolderException($"{snapshot} was made by a run of {made} rank(s): resume it with " +
-                            (made == 1 ? "`nas resume` without --nproc" : $"--nproc {made} (or a world of {made})"), ExitCodes.BadInput);
-                }
-                catch (RunFolderException e)
-                {
-                    Console.Error.WriteLine($"{who}: {e.Message}");
-                    store.Set("nas/resume", $"{e.ExitCode}:{e.Message}");
-                    folder?.Dispose();
-                    return e.ExitCode;
-                }
-                if (snapshot is null)
-                {
-                    Console.Error.WriteLine($"{who}: no valid snapshot in {folder.Snapshots}");
-                    store.Set("nas/resume", $"{ExitCodes.NoSnapshot}:no valid snapshot");
-                    folder.Dispose();
-                    return ExitCodes.NoSnapshot;
-                }
-                store.Set("nas/resume", "0:" + snapshot);
-            }
-            var answer = store.GetString("nas/resume");
-            if (Refused(answer, who, spec) is { } code) return code;
-            var snapshotPath = answer[2..];
+                    try
+                    {
+                        var found = new SnapshotStore(folder.Snapshots, keep: int.MaxValue);
+                        var loaded = Directory.Exists(folder.Snapshots) ? SearchSnapshot.LoadNewestValid(found, out _) : null;
+                        if (loaded is null)
+                            throw new RunFolderException($"no valid snapshot in {folder.Snapshots}", ExitCodes.NoSnapshot);
+                        var made = loaded.Body.TryResource<DataParallelRecord>(out var rec) ? rec.WorldSize : 1;
+                        SearchSnapshot.DisposeWorld(loaded.Body);
+                        if (made != spec.WorldSize)
+                            throw new RunFolderException($"{loaded.Path} was made by a run of {made} rank(s): resume it with " +
+                                (made == 1 ? "`nas resume` without --nproc" : $"--nproc {made} (or a world of {made})"), ExitCodes.BadInput);
+                        return loaded.Path;
+                    }
+                    catch
+                    {
+                        folder.Dispose();
+                        throw;
+                    }
+                }, out var snapshotPath) is { } code) return code;
             using (folder)
             {
                 var loaded = SearchSnapshot.Read(snapshotPath);
@@ -162,6 +143,31 @@ public static class RankRun
     private static bool IsLoopback(string addr) => addr is "127.0.0.1" or "localhost" or "::1";
 
     /// <summary>A non-zero rank's reading of rank 0's "CODE:TEXT" answer: null when rank 0 went ahead, else the code to exit with.</summary>
+    /// <summary>
+    /// Rank 0 runs <paramref name="onRankZero"/> (a run-folder step that may refuse with a <see cref="RunFolderException"/>)
+    /// and posts its outcome under <paramref name="key"/>; the other ranks wait for it. Null and the posted answer when the
+    /// run goes on; the exit code (one line printed on each rank) when rank 0 refused.
+    /// </summary>
+    private static int? Agree(DistributedStore store, string key, WorldSpec spec, string who, Func<string> onRankZero, out string answer)
+    {
+        if (spec.Rank == 0)
+        {
+            try { answer = onRankZero(); }
+            catch (RunFolderException e)
+            {
+                Console.Error.WriteLine($"{who}: {e.Message}");
+                store.Set(key, $"{e.ExitCode}:{e.Message}");
+                answer = "";
+                return e.ExitCode;
+            }
+            store.Set(key, "0:" + answer);
+            return null;
+        }
+        var posted = store.GetString(key);
+        answer = posted[(posted.IndexOf(':') + 1)..];
+        return Refused(posted, who, spec);
+    }
+
     private static int? Refused(string answer, string who, WorldSpec spec)
     {
         var code = int.Parse(answer[..answer.IndexOf(':')], CultureInfo.InvariantCulture);

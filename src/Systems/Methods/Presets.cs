@@ -97,7 +97,7 @@ public static class Presets
         Check(c.DropRateParameterFree < 0 || c.DropRate > 0,
             $"drop_rate_parameter_free {c.DropRateParameterFree} needs drop_rate > 0 (r_p; 0 switches DropNAS's dropout off)");
         Check(c.DropnasSpace == Nas.Components.DropNasSpace.Original || c.Method == "dropnas",
-            $"dropnas_space {ConfigName(c.DropnasSpace)} needs method dropnas: the 1-skip and 3-skip spaces are variants of DropNAS's op set, got method {c.Method}");
+            $"dropnas_space {ConfigKeys.Of(c.DropnasSpace)} needs method dropnas: the 1-skip and 3-skip spaces are variants of DropNAS's op set, got method {c.Method}");
         Check(!(c.OneLevel && c.SecondOrder), "second_order needs the bilevel split, but one_level is on: one-level search has no validation loss to unroll");
         Check(!(c.DropRate > 0 && c.SecondOrder), "drop_rate with second_order is refused: the finite-difference term would need the same dropout masks on the perturbed weights, which the DropNAS update does not define");
         Check(c.Population >= 1 && c.Generations >= 0, $"population must be at least 1 and generations not negative, got {c.Population} and {c.Generations}");
@@ -122,5 +122,4 @@ public static class Presets
         return p;
     }
 
-    private static string ConfigName(Enum value) => string.Concat(value.ToString().Select((ch, i) => i > 0 && char.IsUpper(ch) ? "_" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
 }
