@@ -19,13 +19,27 @@ public enum ShrinkCriterion { Accuracy, Angle }
 /// <summary>Which BatchNorm parameters BN-only training updates (§2.3); everything else is frozen.</summary>
 public enum BnScope { LastBnPerOp, AllBn, AllBnPlusClassifier }
 
+/// <summary>How one-shot training clips gradients: by global L2 norm, or each element to [−v, v] (torch's clip_grad_value_, BN-NAS's code §2.3).</summary>
+public enum GradClipMode { Norm, Value }
+
+/// <summary>Which trained tensors get weight decay: all, or conv and linear weights only (BN γ/β and biases none; BN-NAS's code §2.3).</summary>
+public enum WeightDecayScope { All, Weights }
+
+/// <summary>
+/// Whether the mobile space's identity ("skip") is a searchable choice where stride is 1 and widths match, or off: every
+/// layer is an MBConv (fixed depth). BN-NAS's code never searches identity (§2.5: its indicator scores identity 0).
+/// </summary>
+public enum IdentityChoice { Searchable, Off }
+
 /// <summary>How the evolution scores a candidate: SPOS accuracy after BN recalibration, BN-NAS's γ indicator, or BNNAS++'s facets.</summary>
 public enum OneShotFitness { Accuracy, BnIndicator, Composite }
 
 /// <summary>
 /// The one-shot network entity; it owns the fixed tensors (stem, residual blocks, head, classifier).
 /// <see cref="Spring"/>: mobile weights are stored at the widest spring width (BS-NAS); <see cref="Unbiased"/>: every
-/// non-zero op ends in an output BN (BNNAS++ §3.2).
+/// non-zero op ends in an output BN (BNNAS++ §3.2); <see cref="NonAffineBn"/>: every BN without γ and β (SPOS's supernet,
+/// §1.2); <see cref="NoIdentity"/>: the mobile space has no identity choice. The last two are absent from older snapshots,
+/// which read them as false: affine BN and identity searchable, what those runs had.
 /// </summary>
 [Component("nas.oneshot.network", 1)]
 public readonly record struct OneShotNetwork(
@@ -36,7 +50,9 @@ public readonly record struct OneShotNetwork(
     [SnapshotKey("Channels")] int Channels,
     [SnapshotKey("CellsPerStage")] int CellsPerStage,
     [SnapshotKey("Spring")] bool Spring,
-    [SnapshotKey("Unbiased")] bool Unbiased);
+    [SnapshotKey("Unbiased")] bool Unbiased,
+    [SnapshotKey("NonAffineBn")] bool NonAffineBn = false,
+    [SnapshotKey("NoIdentity")] bool NoIdentity = false);
 
 /// <summary>
 /// A candidate op: choice <see cref="Choice"/> (gene; −1 = identity) of layer <see cref="Layer"/> (mobile layer or

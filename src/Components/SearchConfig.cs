@@ -100,8 +100,18 @@ public sealed record SearchConfig
     [SnapshotKey("FacetDraws")] public int FacetDraws { get; init; } = 4;
     [SnapshotKey("Population")] public int Population { get; init; } = 50;
     [SnapshotKey("Generations")] public int Generations { get; init; } = 20;
-    /// <summary>FLOPs (MACs) cap of the evolution; 0 = none.</summary>
+    /// <summary>FLOPs (MACs) cap of the evolution; 0 = none. Every one-shot preset sets one (docs/techniques.md says how it was chosen).</summary>
     [SnapshotKey("FlopsLimit")] public double FlopsLimit { get; init; }
+    /// <summary>Parameter-count cap of the evolution, the same rule as <see cref="FlopsLimit"/>; 0 = none.</summary>
+    [SnapshotKey("ParamsLimit")] public double ParamsLimit { get; init; }
+    /// <summary>One-shot training: clip the gradients by global norm (default) or each element by value (BN-NAS's code), at <see cref="GradClip"/>.</summary>
+    [SnapshotKey("GradClipMode")] public GradClipMode GradClipMode { get; init; } = GradClipMode.Norm;
+    /// <summary>One-shot training: weight decay on every trained tensor (default) or on conv and linear weights only (BN-NAS's code: no BN γ/β, no bias).</summary>
+    [SnapshotKey("WeightDecayScope")] public WeightDecayScope WeightDecayScope { get; init; } = WeightDecayScope.All;
+    /// <summary>One-shot supernet BatchNorms with γ and β (default); false = affine=False, as SPOS's official supernet.</summary>
+    [SnapshotKey("BnAffine")] public bool BnAffine { get; init; } = true;
+    /// <summary>Mobile space: identity a searchable choice where stride 1 and widths match (default), or off (fixed depth, as BN-NAS's code).</summary>
+    [SnapshotKey("IdentityChoice")] public IdentityChoice IdentityChoice { get; init; } = IdentityChoice.Searchable;
     /// <summary>
     /// SPOS's training-time FLOPs window (§1.3): with <see cref="FlopsWindowMax"/> &gt; 0, each step's path is drawn by
     /// picking one of the [min, max] bins of <see cref="FlopsBin"/> MACs uniformly, then drawing until one lands in it.

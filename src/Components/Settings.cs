@@ -48,8 +48,11 @@ public sealed record FlopsWindowSettings(double Min, double Max, double Bin);
 /// <summary>BS-NAS shrinking (§4.4): stage lengths in epochs, options removed per stage, subnets per ranking, the space size to stop at, and the criterion.</summary>
 public sealed record ShrinkSettings(int FirstStage, int LaterStage, int Remove, int Subnets, double StopAtSize, ShrinkCriterion Criterion);
 
-/// <summary>The evolutionary search (SPOS §1.5): population, generations (one per step), FLOPs cap (0 = none), the run's seed, NB-201 duplicate rule.</summary>
-public sealed record EvolutionSettings(int Population, int Generations, double FlopsLimit, ulong Seed, Nb201Dedupe Dedupe);
+/// <summary>The evolutionary search (SPOS §1.5): population, generations (one per step), FLOPs and params caps (0 = none), the run's seed, NB-201 duplicate rule.</summary>
+public sealed record EvolutionSettings(int Population, int Generations, double FlopsLimit, ulong Seed, Nb201Dedupe Dedupe, double ParamsLimit = 0);
+
+/// <summary>One-shot training's clipping and decay rules (BN-NAS's code clips by value and decays only conv and linear weights, §2.3).</summary>
+public sealed record OneShotOptimizerRules(GradClipMode Clip, WeightDecayScope Decay);
 
 /// <summary>BNNAS++'s facets (§3.3): which of e, t, u combine, the reference pool size, probe images, BN-statistics draws, and the run's seed.</summary>
 public sealed record FacetSettings(string Facets, int Pool, int Probe, int Draws, ulong Seed);

@@ -137,6 +137,7 @@ public static class SearchCommand
             var (text, json) = run.Session.Result();
             run.Folder.WriteResult(text, json);
             Console.WriteLine(text);
+            if (run.Session is OneShotSession oneShot && OneShotSession.CostLine(oneShot.World, oneShot.Config) is { } costs) Console.WriteLine(costs);
             Console.WriteLine($"run folder: {run.Folder.Path}");
             return ExitCodes.Ok;
         }

@@ -25,11 +25,13 @@ public sealed class SearchOptions
     public readonly Option<int?> WarmupEpochs = new("--warmup-epochs") { Description = "epochs with alpha frozen (PC-DARTS warm-up; the preset's is fitted to short runs)" };
     public readonly Option<double?> Lr = new("--lr") { Description = "weight learning rate (cosine schedule start)" };
     public readonly Option<double?> ArchLr = new("--arch-lr") { Description = "architecture (alpha) learning rate" };
+    public readonly Option<double?> FlopsLimit = new("--flops-limit") { Description = "one-shot: the evolution admits only architectures of at most this many MACs (flops_limit; 0 = none)" };
+    public readonly Option<double?> ParamsLimit = new("--params-limit") { Description = "one-shot: the evolution admits only architectures of at most this many parameters (params_limit; 0 = none)" };
     public readonly Option<DirectoryInfo?> Out = new("--out") { Description = "run folder (default runs/METHOD-TIME); one that holds a run is refused" };
     public readonly Option<bool> MoveAside = new("--move-aside") { Description = "when --out holds a run, rename it to OUT.old-TIME and start anew (never deletes it)" };
 
     public IEnumerable<Option> All => [Method, Config, Dataset, Subset, Layers, Channels, Batch, Epochs, Steps, Seed, Threads, Device, SnapshotEvery,
-        SnapshotKeep, WarmupEpochs, Lr, ArchLr, Out, MoveAside];
+        SnapshotKeep, WarmupEpochs, Lr, ArchLr, FlopsLimit, ParamsLimit, Out, MoveAside];
 
     public void AddTo(Command command)
     {
@@ -64,6 +66,8 @@ public sealed class SearchOptions
             WarmupEpochs = r.GetValue(WarmupEpochs) ?? config.WarmupEpochs,
             Lr = r.GetValue(Lr) ?? config.Lr,
             ArchLr = r.GetValue(ArchLr) ?? config.ArchLr,
+            FlopsLimit = r.GetValue(FlopsLimit) ?? config.FlopsLimit,
+            ParamsLimit = r.GetValue(ParamsLimit) ?? config.ParamsLimit,
         };
         if (presetWarmup && Presets.FitWarmupToEpochs(config) is var fitted && fitted != config)
         {

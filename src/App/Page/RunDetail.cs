@@ -21,9 +21,10 @@ public sealed record ArchitectureView(string[] Ops, string Weighting, CellArchit
 public sealed record GenerationView(int Generation, double Best, double Mean, int Evaluated);
 
 /// <summary>A one-shot run's search: the phase, the evolution's generations, the FLOPs of the current population against the
-/// limit (null when unlimited), and the BS-NAS active space size (null without shrinking).</summary>
+/// limit (null when unlimited), the BS-NAS active space size (null without shrinking), and the best architecture's FLOPs and
+/// params with the params limit (null before the evolution, or when unlimited).</summary>
 public sealed record OneShotView(string Phase, int Generations, GenerationView[] History, double[] PopulationFlops, double? FlopsLimit,
-    double? ActiveSpaceSize, string? FitnessKind);
+    double? ActiveSpaceSize, string? FitnessKind, double? ParamsLimit = null, double? BestFlops = null, double? BestParams = null);
 
 /// <summary>Run facts and the architecture state, read on the step thread between steps (or from a snapshot's world).</summary>
 public sealed record RunDetail(string Method, string Dataset, int Epochs, long StepsPerEpoch, double Lr, double ArchLr, bool OneShot)
@@ -89,6 +90,7 @@ public sealed record RunDetail(string Method, string Dataset, int Epochs, long S
         return new OneShotView(phase, config.Generations,
             evolution?.History.Select(h => new GenerationView(h.Generation, h.Best, h.Mean, h.Evaluated)).ToArray() ?? [],
             evolution?.Population.Select(c => c.Flops).ToArray() ?? [],
-            config.FlopsLimit > 0 ? config.FlopsLimit : null, space, config.Fitness.ToString());
+            config.FlopsLimit > 0 ? config.FlopsLimit : null, space, config.Fitness.ToString(), config.ParamsLimit > 0 ? config.ParamsLimit : null,
+            OneShotSession.BestOf(world)?.Flops, OneShotSession.BestOf(world) is { } best ? OneShotSession.ParamsOf(world, best.Genes) : null);
     }
 }

@@ -45,7 +45,7 @@ public static class OneShotMethod
         s.Add(new PathBackwardSystem(), "Weights", when: Training);
         // The same path on every rank (shared seed), so the same gradients are null; the rest are averaged.
         if (worldSize > 1) s.Add(new AllReduceGradientsSystem(GradientTargets.Weights), "Weights", when: Training);
-        s.Add(new GradientClipSystem(), "Weights", when: Training);
+        s.Add(c.GradClipMode == GradClipMode.Value ? new ClipGradientsByValueSystem() : new GradientClipSystem(), "Weights", when: Training);
         s.Add(new PathSgdSystem(), "Weights", when: Training);
         if (c.Shrink)
         {
@@ -67,7 +67,8 @@ public static class OneShotMethod
         world.SetResource(new WeightOptimizerSettings(c.Lr, c.LrMin, c.Momentum, c.WeightDecay, c.GradClip));
         if (c.FlopsWindowMax > 0) world.SetResource(new FlopsWindowSettings(c.FlopsWindowMin, c.FlopsWindowMax, c.FlopsBin));
         if (c.Shrink) world.SetResource(new ShrinkSettings(c.ShrinkFirstStage, c.ShrinkLaterStage, c.ShrinkRemove, c.ShrinkSubnets, c.ShrinkStopAtSize, c.ShrinkCriterion));
-        world.SetResource(new EvolutionSettings(c.Population, c.Generations, c.FlopsLimit, c.Seed, c.Nb201Dedupe));
+        world.SetResource(new OneShotOptimizerRules(c.GradClipMode, c.WeightDecayScope));
+        world.SetResource(new EvolutionSettings(c.Population, c.Generations, c.FlopsLimit, c.Seed, c.Nb201Dedupe, c.ParamsLimit));
         if (c.Fitness == OneShotFitness.Composite) world.SetResource(new FacetSettings(c.Facets, c.FacetPool, c.FacetProbe, c.FacetDraws, c.Seed));
     }
 }

@@ -29,8 +29,12 @@ public sealed class OneShotSession : ISearchSession
         Train = train;
     }
 
-    public static OneShotNetwork NetworkOf(SearchConfig c, Dataset train) =>
-        new(c.OneShotSpace, train.Channels, train.Height, train.Classes, c.Channels, c.CellsPerStage, c.Spring, c.UnbiasedBn);
+    public static OneShotNetwork NetworkOf(SearchConfig c, Dataset train) => NetworkOf(c, train.Channels, train.Height, train.Classes);
+
+    /// <summary>The supernet a configuration builds for square inputs of <paramref name="inputChannels"/>×<paramref name="inputSize"/>² and <paramref name="classes"/> classes.</summary>
+    public static OneShotNetwork NetworkOf(SearchConfig c, int inputChannels, int inputSize, int classes) =>
+        new(c.OneShotSpace, inputChannels, inputSize, classes, c.Channels, c.CellsPerStage, c.Spring, c.UnbiasedBn,
+            NonAffineBn: !c.BnAffine, NoIdentity: c.IdentityChoice == IdentityChoice.Off);
 
     /// <summary>A new world: the supernet (seeded from the torch generator), the "path" random stream, data streams, fixed scoring batches, clock.</summary>
     public static OneShotSession Create(SearchConfig config, Dataset train)
@@ -38,6 +42,7 @@ public sealed class OneShotSession : ISearchSession
         if (!OneShotMethod.IsOneShot(config.Method)) throw new ArgumentException($"'{config.Method}' is not a one-shot method");
         if (train.Height != train.Width) throw new ArgumentException($"{train.Name}: images must be square, got {train.Height}x{train.Width}");
         if (config.Spring && config.OneShotSpace != OneShotSpaceKind.Mobile) throw new ArgumentException("spring widths (BS-NAS) need the mobile space");
+        CheckLimits(config, NetworkOf(config, train));
         var world = new World.World();
         try
         {
@@ -48,7 +53,7 @@ public sealed class OneShotSession : ISearchSession
             RandomStreams.Open(world, RandomStreams.Path, config.Seed);
             var supernet = SupernetSpawn.Spawn(world, new SupernetSpec(NetworkOf(config, train), config.BnOnly, config.BnScope), generator);
             if (config.Shrink && config.ShrinkCriterion == ShrinkCriterion.Angle) supernet.KeepInitialWeights(); // §4.4: the angle's reference
-            if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes).Active);
+            if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes, identity: config.IdentityChoice == IdentityChoice.Searchable).Active);
             world.SetResource(new RunConfig(config));
             OneShotMethod.SetSettings(world, config);
             var stream = SetDataResources(world, train, config, position: null);
@@ -62,6 +67,25 @@ public sealed class OneShotSession : ISearchSession
             world.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Refuses a flops_limit or params_limit below the smallest architecture of the space the run would search (no genome
+    /// could ever be legal), naming the key, the value and the smallest; a limit the preset chose for its default space says so.
+    /// </summary>
+    public static void CheckLimits(SearchConfig config, OneShotNetwork network)
+    {
+        if (config.FlopsLimit <= 0 && config.ParamsLimit <= 0) return;
+        var (flops, parameters) = OneShotSupernet.ChoiceSpace(network, null).Smallest();
+        var preset = Presets.For(config.Method);
+        string Problem(string key, string flag, double limit, double smallest, string unit, bool fromPreset) =>
+            $"{key} {limit.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is below the smallest architecture of this {config.Method} space " +
+            $"({smallest.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} {unit}), so no architecture could be chosen" +
+            (fromPreset ? $" (the {config.Method} preset's {key} was chosen for its default space)" : "") + $": pass {flag} N with N >= the smallest, or 0 for none";
+        if (config.FlopsLimit > 0 && config.FlopsLimit < flops)
+            throw new ArgumentException(Problem("flops_limit", "--flops-limit", config.FlopsLimit, flops, "MACs", config.FlopsLimit == preset.FlopsLimit));
+        if (config.ParamsLimit > 0 && config.ParamsLimit < parameters)
+            throw new ArgumentException(Problem("params_limit", "--params-limit", config.ParamsLimit, parameters, "parameters", config.ParamsLimit == preset.ParamsLimit));
     }
 
     /// <summary>
@@ -176,8 +200,28 @@ public sealed class OneShotSession : ISearchSession
         {
             method = config.Method, space = config.OneShotSpace.ToString().ToLowerInvariant(), genes = best.Genes,
             flops = best.Flops, fitness = best.Fitness, fitness_kind = config.Fitness.ToString(), text,
+            @params = ParamsOf(world, best.Genes), flops_limit = config.FlopsLimit, params_limit = config.ParamsLimit,
         });
         return (text + "\n", json);
+    }
+
+    /// <summary>The parameter count of a genome's network as retrained (affine BNs, classifier), from the space's counter.</summary>
+    public static double ParamsOf(World.World world, int[] genes)
+    {
+        world.TryResource<ActiveOptions>(out var active);
+        return OneShotSupernet.ChoiceSpace(OneShotSupernet.SpecOf(world), active).Params(genes);
+    }
+
+    /// <summary>
+    /// The chosen architecture's FLOPs and params next to the run's limits, one line (the CLI's final report); null before
+    /// the search has evaluated any architecture.
+    /// </summary>
+    public static string? CostLine(World.World world, SearchConfig config)
+    {
+        if (BestOf(world) is not { } best) return null;
+        static string Limit(double v) => v > 0 ? v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "none";
+        return $"FLOPs {best.Flops.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} MACs (limit {Limit(config.FlopsLimit)}), " +
+               $"params {ParamsOf(world, best.Genes).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} (limit {Limit(config.ParamsLimit)})";
     }
 
     /// <summary>Supernet training steps, then the start of the evolution and one step per generation.</summary>
@@ -204,7 +248,12 @@ public sealed class OneShotSession : ISearchSession
             report["best_fitness"] = s.History[^1].Best;
             report["evaluated"] = s.Evaluated.Length;
         }
-        if (Best() is { } best) report["genotype"] = Describe(best.Genes);
+        if (Best() is { } best)
+        {
+            report["genotype"] = Describe(best.Genes);
+            report["flops"] = best.Flops;
+            report["params"] = ParamsOf(World, best.Genes);
+        }
         return report;
     }
 

@@ -25,15 +25,25 @@ public static class Presets
             OneLevel = true, Seed = 666,
         },
         // One-shot family: BN-NAS repository hyper-parameters (lr 0.25 linear, momentum 0.9, wd 4e-5, label smoothing 0.1) [C];
-        // batch 128 and epochs scaled to Fashion-MNIST (SPOS 10, BN-NAS 1: the repository's 10:1 ratio) [I].
-        "spos" => OneShotBase(method) with { Epochs = 10 },
-        "bn-nas" => OneShotBase(method) with { Epochs = 1, BnOnly = true, Fitness = OneShotFitness.BnIndicator },
+        // batch 128 and epochs scaled to Fashion-MNIST (SPOS 10, BN-NAS 1: the repository's 10:1 ratio) [I]. Each FLOPs limit
+        // is the median MACs of 1,001 uniform random architectures of the preset's space on Fashion-MNIST (1×28×28, 10 classes),
+        // to 3 significant digits, so it binds (half the space is over it); PresetLimitTests recomputes it (docs/techniques.md).
+        // SPOS: its supernet BN has affine=False and its space no identity [C]; BN-NAS: its code's clip by value 5, decay on conv
+        // and linear weights only, identity never searched (§2.3, §2.5) [C]; BNNAS++ trains as BN-NAS does [I].
+        "spos" => OneShotBase(method) with { Epochs = 10, FlopsLimit = SposFlopsLimit, BnAffine = false, IdentityChoice = IdentityChoice.Off },
+        "bn-nas" => OneShotBase(method) with
+        {
+            Epochs = 1, BnOnly = true, Fitness = OneShotFitness.BnIndicator, FlopsLimit = BnNasFlopsLimit, IdentityChoice = IdentityChoice.Off,
+            GradClipMode = GradClipMode.Value, WeightDecayScope = WeightDecayScope.Weights,
+        },
         "bnnas++" => OneShotBase(method) with
         {
             Epochs = 1, BnOnly = true, UnbiasedBn = true, OneShotSpace = OneShotSpaceKind.Nb201, CellsPerStage = 1, Channels = 8,
-            Fitness = OneShotFitness.Composite,
+            Fitness = OneShotFitness.Composite, FlopsLimit = BnnasPlusPlusFlopsLimit, GradClipMode = GradClipMode.Value, WeightDecayScope = WeightDecayScope.Weights,
         },
-        "bs-nas" => OneShotBase(method) with { Epochs = 12, Spring = true, Shrink = true },
+        // 16 epochs: the first shrink stage (10) and 7 one-epoch stages, enough to reach the 10^6 stop rule whatever is pruned
+        // (PresetLimitTests: after 49 removals the largest possible active space is 746,496) [I].
+        "bs-nas" => OneShotBase(method) with { Epochs = 16, Spring = true, Shrink = true, FlopsLimit = BsNasFlopsLimit },
         _ when SearchConfig.Methods.Contains(method) => throw new NotSupportedException($"method '{method}' is not built yet"),
         _ => throw new ArgumentException($"unknown method '{method}' (expected one of {string.Join(", ", SearchConfig.Methods)})"),
     };
@@ -49,6 +59,9 @@ public static class Presets
         var preset = For(c.Method);
         return c with { WarmupEpochs = (int)((long)preset.WarmupEpochs * c.Epochs / preset.Epochs) };
     }
+
+    /// <summary>The one-shot presets' FLOPs limits (MACs): the median of each preset's space, see <see cref="For"/>.</summary>
+    public const double SposFlopsLimit = 14.8e6, BnNasFlopsLimit = 14.8e6, BnnasPlusPlusFlopsLimit = 2.97e6, BsNasFlopsLimit = 15.3e6;
 
     private static SearchConfig OneShotBase(string method) => new()
     {
@@ -102,6 +115,17 @@ public static class Presets
         Check(!(c.DropRate > 0 && c.SecondOrder), "drop_rate with second_order is refused: the finite-difference term would need the same dropout masks on the perturbed weights, which the DropNAS update does not define");
         Check(c.Population >= 1 && c.Generations >= 0, $"population must be at least 1 and generations not negative, got {c.Population} and {c.Generations}");
         Check(c.LabelSmoothing is >= 0 and < 1, $"label_smoothing must be in [0, 1), got {c.LabelSmoothing}");
+        bool oneShot = OneShotMethod.IsOneShot(c.Method);
+        Check(c.FlopsLimit >= 0, $"flops_limit must be 0 (none) or a positive number of MACs, got {c.FlopsLimit}");
+        Check(c.ParamsLimit >= 0, $"params_limit must be 0 (none) or a positive parameter count, got {c.ParamsLimit}");
+        Check(oneShot || (c.FlopsLimit == 0 && c.ParamsLimit == 0),
+            $"flops_limit ({c.FlopsLimit}) and params_limit ({c.ParamsLimit}) bound the evolution of a one-shot method (spos, bn-nas, bnnas++, bs-nas), got method {c.Method}");
+        Check(oneShot || (c.GradClipMode == GradClipMode.Norm && c.WeightDecayScope == WeightDecayScope.All && c.BnAffine && c.IdentityChoice == IdentityChoice.Searchable),
+            $"grad_clip_mode, weight_decay_scope, bn_affine and identity_choice are one-shot supernet settings (spos, bn-nas, bnnas++, bs-nas), got method {c.Method}");
+        Check(c.BnAffine || !(c.BnOnly || c.UnbiasedBn || c.Fitness != OneShotFitness.Accuracy),
+            "bn_affine false leaves the supernet's BatchNorms without γ and β, but bn_only, unbiased_bn and the bn_indicator and composite fitnesses need them (BN-NAS keeps affine BN, §1.2)");
+        Check(c.IdentityChoice == IdentityChoice.Searchable || c.OneShotSpace == OneShotSpaceKind.Mobile,
+            $"identity_choice off is a mobile-space option (NB-201's skip_connect is an edge op), got one_shot_space {c.OneShotSpace.ToString().ToLowerInvariant()}");
         Check(!c.Spring || c.OneShotSpace == OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
         Check(!c.Shrink || c.Spring, "shrink needs spring: the active options are the BS-NAS op+width space");
         if (c.FlopsWindowMax > 0)

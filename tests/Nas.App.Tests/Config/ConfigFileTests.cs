@@ -15,6 +15,20 @@ public sealed class ConfigFileTests
     }
 
     [Fact]
+    public void TheOneShotLimitsAndTrainingRulesAreConfigKeys()
+    {
+        var c = WithYaml("method: bs-nas\nflops_limit: 2e7\nparams_limit: 50000\ngrad_clip_mode: value\nweight_decay_scope: weights\nbn_affine: false\nidentity_choice: off\n",
+            p => ConfigFile.Load(p));
+        Assert.Equal((2e7, 50000.0, GradClipMode.Value, WeightDecayScope.Weights, false, IdentityChoice.Off),
+            (c.FlopsLimit, c.ParamsLimit, c.GradClipMode, c.WeightDecayScope, c.BnAffine, c.IdentityChoice));
+        var yaml = ConfigFile.ToYaml(c);
+        foreach (var line in new[] { "flops_limit: 20000000", "params_limit: 50000", "grad_clip_mode: value", "weight_decay_scope: weights", "bn_affine: false", "identity_choice: off" })
+            Assert.Contains(line, yaml);
+        var e = Assert.Throws<ConfigException>(() => WithYaml("weight_decay_scope: bn\n", p => ConfigFile.Load(p)));
+        Assert.Contains("'weight_decay_scope' has value 'bn'", e.Message);
+    }
+
+    [Fact]
     public void TheShrinkCriterionAndTheNb201DedupeRuleAreConfigKeys()
     {
         var bs = WithYaml("method: bs-nas\nshrink_criterion: angle\n", p => ConfigFile.Load(p));

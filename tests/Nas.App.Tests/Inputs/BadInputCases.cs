@@ -41,6 +41,8 @@ internal static class BadInputCases
         ["nodes.yaml"] = "nodes: 1\n",
         ["snapshot-every.yaml"] = "snapshot_every: -3\n",
         ["device.yaml"] = "device: tpu\n",
+        ["params-limit-negative.yaml"] = "method: spos\nparams_limit: -5\n",
+        ["clip-mode.yaml"] = "grad_clip_mode: sideways\n",
     };
 
     private static readonly string[] Base =
@@ -128,6 +130,14 @@ internal static class BadInputCases
         // Methods.
         ["method unknown"] = new(Search("--method", "nope"), 2, "unknown method 'nope'"),
         ["method empty"] = new(Search("--method", ""), 2, "unknown method ''"),
+        // One-shot limits (issue 15): negative, NaN, a limit on a method without an evolution, one below the smallest architecture.
+        ["flops limit negative"] = new(Search("--method", "spos", "--flops-limit", "-1"), 2, "flops_limit must be 0 (none) or a positive number of MACs, got -1"),
+        ["flops limit NaN"] = new(Search("--method", "spos", "--flops-limit", "NaN"), 2, "NaN"),
+        ["flops limit on darts"] = new(Search("--flops-limit", "1000000"), 2, "flops_limit (1000000) and params_limit (0) bound the evolution of a one-shot method"),
+        ["flops limit below the space"] = new(Search("--method", "spos", "--flops-limit", "1000"), 2, "flops_limit 1000 is below the smallest architecture of this spos space"),
+        ["params limit below the space"] = new(Search("--method", "bs-nas", "--params-limit", "100"), 2, "params_limit 100 is below the smallest architecture of this bs-nas space"),
+        ["config params limit negative"] = new(Search("--method", "spos", "--config", "{T}/params-limit-negative.yaml"), 2, "params_limit must be 0 (none) or a positive parameter count, got -5"),
+        ["config grad clip mode"] = new(Search("--config", "{T}/clip-mode.yaml"), 2, "'grad_clip_mode' has value 'sideways', expected one of norm, value"),
         // Run folders and files.
         ["out is a file"] = new(Search("--out", "{T}/afile"), 2, "afile: is a file"),
         ["out below a file"] = new(Search("--out", "{T}/afile/run"), 2, "is a file, not a folder"),

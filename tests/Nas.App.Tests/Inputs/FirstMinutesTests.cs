@@ -19,6 +19,15 @@ public sealed class FirstMinutesTests
     }
 
     [Fact]
+    public void TheLimitFlagsSetTheLimitKeysOverThePresets()
+    {
+        Assert.Equal(Presets.For("spos").FlopsLimit, Resolve("--method", "spos").FlopsLimit);
+        var c = Resolve("--method", "spos", "--flops-limit", "1.2e7", "--params-limit", "40000");
+        Assert.Equal((1.2e7, 40000.0), (c.FlopsLimit, c.ParamsLimit));
+        Assert.Equal(0, Resolve("--method", "bn-nas", "--flops-limit", "0").FlopsLimit);
+    }
+
+    [Fact]
     public void AOneEpochRunOfAWarmupPresetFitsTheWarmupInsteadOfBeingRefused()
     {
         var c = Resolve("--method", "bnas-v2-pc", "--epochs", "1");

@@ -64,6 +64,7 @@ public sealed class FlopsWindowTests
         var config = OneShotSessionTests.Tiny("spos") with
         {
             OneShotSpace = Nas.Components.OneShotSpaceKind.Nb201, CellsPerStage = 5, Channels = 16, FlopsWindowMin = lo, FlopsWindowMax = hi, FlopsBin = bin,
+            IdentityChoice = Nas.Components.IdentityChoice.Searchable, // the spos preset's "off" is a mobile-space option
         };
         Assert.Empty(Presets.Problems(config));
         var spec = new Nas.Components.OneShotNetwork(Nas.Components.OneShotSpaceKind.Nb201, 1, 28, 10, 16, 5, false, false); // = Nb201Layout.FashionMnist

@@ -294,7 +294,10 @@
     const o = run.detail && run.detail.search;
     $("oneshot").hidden = !o;
     if (!o) return;
-    $("phase").textContent = o.phase + (o.fitness_kind ? " (fitness: " + o.fitness_kind + ")" : "");
+    const big = (v) => Math.round(v).toLocaleString("en-US");
+    const costs = o.best_flops == null ? "" : "; best: " + big(o.best_flops) + " MACs (limit " + (o.flops_limit ? big(o.flops_limit) : "none") +
+      "), " + big(o.best_params) + " params (limit " + (o.params_limit ? big(o.params_limit) : "none") + ")";
+    $("phase").textContent = o.phase + (o.fitness_kind ? " (fitness: " + o.fitness_kind + ")" : "") + costs;
     chart("chart-fitness", [
       { name: "best", points: o.history.map(h => [h.generation, h.best]), dots: o.history.length < 3 },
       { name: "mean", points: o.history.map(h => [h.generation, h.mean]), dots: o.history.length < 3 },

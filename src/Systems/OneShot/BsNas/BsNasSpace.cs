@@ -71,6 +71,38 @@ public sealed class BsNasSpace : IChoiceSpace
     }
 
     public double Flops(ReadOnlySpan<int> genome) => Cost(genome).Macs;
+    public double Params(ReadOnlySpan<int> genome) => Cost(genome).Params;
+
+    /// <summary>
+    /// Exact minima by dynamic programming over the layers: a layer's cost depends only on its gene and its input width
+    /// (the previous layer's output), so the state is that width; the head conv reads the last one.
+    /// </summary>
+    public (double Flops, double Params) Smallest() => (Min(c => c.Macs), Min(c => c.Params));
+
+    private double Min(Func<Cost, long> measure)
+    {
+        var best = new Dictionary<int, double> { [StemChannels] = measure(StemCost) };
+        for (int l = 0; l < Layers; l++)
+        {
+            var next = new Dictionary<int, double>();
+            var spec = LayerSpecs[l];
+            foreach (var (cin, sofar) in best)
+                foreach (var gene in _choices[l])
+                {
+                    int op = BsNasGene.Op(gene);
+                    int cout = op == -1 ? cin : _widths[l][BsNasGene.Width(gene)];
+                    double total = sofar + (op == -1 ? 0 : measure(MobileSpace.Ops[op].Cost(cin, cout, spec.Size, spec.Stride)));
+                    if (!next.TryGetValue(cout, out var known) || total < known) next[cout] = total;
+                }
+            best = next;
+        }
+        return best.Min(kv =>
+        {
+            var head = new ConvShape(kv.Key, HeadChannels, 1);
+            return kv.Value + measure(new Cost(head.Params + 2L * HeadChannels, head.Macs(HeadSize, HeadSize)))
+                            + measure(new Cost((long)HeadChannels * Classes + Classes, (long)HeadChannels * Classes));
+        });
+    }
 
     /// <summary>Output width of every layer for a genome (identity passes its input width on).</summary>
     public int[] OutputWidths(ReadOnlySpan<int> genome)
@@ -105,14 +137,19 @@ public sealed class BsNasSpace : IChoiceSpace
                     + new Cost((long)HeadChannels * Classes + Classes, (long)HeadChannels * Classes);
     }
 
-    /// <summary>§7's 28×28 test-bed with width choices: the same layers, stem and head as MobileSpace.Tiny28.</summary>
-    public static BsNasSpace Tiny28(int classes = 10)
+    /// <summary>
+    /// §7's 28×28 test-bed with width choices: the same layers, stem and head as MobileSpace.Tiny28. Without
+    /// <paramref name="identity"/>, no layer starts with the identity among its active ops (fixed depth).
+    /// </summary>
+    public static BsNasSpace Tiny28(int classes = 10, bool identity = true)
     {
         var stem = new ConvShape(1, 16, 3, 1, 1);
-        return new BsNasSpace(MobileSpace.Tiny28(identity: false).LayerSpecs, 16, new Cost(stem.Params + 32, stem.Macs(28, 28)), 128, 7, classes);
+        var layers = MobileSpace.Tiny28(identity: false).LayerSpecs;
+        var active = identity ? null : Full(layers, layers.Select(l => Spring.Widths(l.Out)).ToArray(), identity: false);
+        return new BsNasSpace(layers, 16, new Cost(stem.Params + 32, stem.Macs(28, 28)), 128, 7, classes, active);
     }
 
-    private static ActiveOptions Full(IReadOnlyList<MbLayer> layers, int[][] widths) => new(
-        layers.Select(l => (l.Stride == 1 && l.In == l.Out ? new[] { -1 } : []).Concat(Enumerable.Range(0, MobileSpace.Ops.Count)).ToArray()).ToArray(),
+    private static ActiveOptions Full(IReadOnlyList<MbLayer> layers, int[][] widths, bool identity = true) => new(
+        layers.Select(l => (identity && l.Stride == 1 && l.In == l.Out ? new[] { -1 } : []).Concat(Enumerable.Range(0, MobileSpace.Ops.Count)).ToArray()).ToArray(),
         widths.Select(w => Enumerable.Range(0, w.Length).ToArray()).ToArray());
 }

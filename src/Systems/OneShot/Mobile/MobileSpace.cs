@@ -62,6 +62,19 @@ public sealed class MobileSpace : IChoiceSpace
     public IReadOnlyList<int> Choices(int layer) => _choices[layer];
     public void Canonicalize(Span<int> genome) { }
     public double Flops(ReadOnlySpan<int> genome) => Cost(genome).Macs;
+    public double Params(ReadOnlySpan<int> genome) => Cost(genome).Params;
+
+    /// <summary>Costs are additive over layers, so the smallest network takes each layer's cheapest choice (per measure).</summary>
+    public (double Flops, double Params) Smallest()
+    {
+        double flops = FixedCost.Macs, parameters = FixedCost.Params;
+        for (int l = 0; l < Layers; l++)
+        {
+            flops += _choices[l].Min(g => LayerCost(l, g).Macs);
+            parameters += _choices[l].Min(g => LayerCost(l, g).Params);
+        }
+        return (flops, parameters);
+    }
 
     public Cost LayerCost(int layer, int gene)
     {

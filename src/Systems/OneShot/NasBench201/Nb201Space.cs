@@ -18,6 +18,14 @@ public sealed class Nb201Space(Nb201Layout layout, Nb201Dedupe dedupe = Nb201Ded
     public IReadOnlyList<int> Choices(int layer) => AllOps;
     public void Canonicalize(Span<int> genome) { }
     public double Flops(ReadOnlySpan<int> genome) => Nb201Network.NetworkCost(genome, Layout).Macs;
+    public double Params(ReadOnlySpan<int> genome) => Nb201Network.NetworkCost(genome, Layout).Params;
+
+    /// <summary>Every edge op costs at least as much as `none` (0), so the all-`none` cell is the smallest in both measures.</summary>
+    public (double Flops, double Params) Smallest()
+    {
+        var cost = Nb201Network.NetworkCost(new int[Nb201Cell.EdgeCount], Layout);
+        return (cost.Macs, cost.Params);
+    }
     public string Key(ReadOnlySpan<int> genome) => Dedupe == Nb201Dedupe.None ? ChoiceSpaces.Key(genome) : Nb201Isomorphism.Key(genome, Dedupe);
 
     /// <summary>FLOPs one edge's op adds to the whole network (every stage's cells share the genotype), for the knapsack.</summary>

@@ -4,7 +4,10 @@ using Nas.World;
 
 namespace Nas.Systems.OneShot.Search;
 
-/// <summary>§1.5's parameters; the attempt caps are 10× the child counts as in SPOS.</summary>
+/// <summary>
+/// §1.5's parameters; the attempt caps are 10× the child counts as in SPOS. <see cref="ParamsLimit"/> is the same rule
+/// as the FLOPs limit for parameter counts (ours [I]; double.MaxValue = none).
+/// </summary>
 public sealed record EvolutionConfig(
     double FlopsLimit,
     int Population = 50,
@@ -13,7 +16,8 @@ public sealed record EvolutionConfig(
     int Mutations = 25,
     int Crossovers = 25,
     double MutationProb = 0.1,
-    int MaxRandomTries = 100_000)
+    int MaxRandomTries = 100_000,
+    double ParamsLimit = double.MaxValue)
 {
     public int MutationAttempts => 10 * Mutations;
     public int CrossoverAttempts => 10 * Crossovers;
@@ -95,7 +99,10 @@ public static class Evolution
         public readonly List<Candidate> Evaluated = [.. evaluated];
         private readonly HashSet<string> _seen = evaluated.Select(c => space.Key(c.Genes)).ToHashSet();
 
-        /// <summary>§1.5's legality: never seen (by the space's key) and FLOPs ≤ limit; a legal genome is evaluated at once and memoized.</summary>
+        /// <summary>
+        /// §1.5's legality: never seen (by the space's key), FLOPs ≤ limit and params ≤ limit; a legal genome is evaluated at
+        /// once and memoized. Random draws, mutants and crossovers all pass through here, so none over a limit is ever scored.
+        /// </summary>
         public Candidate? TryEvaluate(int[] genes)
         {
             space.Canonicalize(genes);
@@ -103,6 +110,7 @@ public static class Evolution
             if (_seen.Contains(key)) return null;
             double flops = space.Flops(genes);
             if (flops > config.FlopsLimit) return null;
+            if (config.ParamsLimit < double.MaxValue && space.Params(genes) > config.ParamsLimit) return null;
             double f = fitness(genes);
             if (double.IsNaN(f)) throw new InvalidOperationException($"fitness of genome [{ChoiceSpaces.Key(genes)}] is NaN");
             _seen.Add(key);
@@ -124,7 +132,8 @@ public static class Evolution
                 if (TryEvaluate(g) is { } c) { population.Add(c); fails = 0; } else fails++;
             }
             if (population.Count == 0)
-                throw new InvalidOperationException($"no legal genome found in {config.MaxRandomTries} draws under the FLOPs limit {config.FlopsLimit}");
+                throw new InvalidOperationException($"no legal genome found in {config.MaxRandomTries} draws under the FLOPs limit {config.FlopsLimit}" +
+                    (config.ParamsLimit < double.MaxValue ? $" and the params limit {config.ParamsLimit}" : ""));
             return population.ToArray();
         }
     }

@@ -22,6 +22,18 @@ public interface IChoiceSpace
     double Flops(ReadOnlySpan<int> genome);
 
     /// <summary>
+    /// The parameter count the params limit is compared to: the network the genome names as it would be retrained
+    /// (affine BatchNorms and the classifier included), whatever BN the supernet itself uses.
+    /// </summary>
+    double Params(ReadOnlySpan<int> genome);
+
+    /// <summary>
+    /// The smallest FLOPs and the smallest parameter count of any genome of the space (each minimised on its own, exactly):
+    /// a limit below either admits no architecture at all.
+    /// </summary>
+    (double Flops, double Params) Smallest();
+
+    /// <summary>
     /// The evolution's memo key (§1.5): two genomes with the same key count as one architecture, so only the first
     /// is evaluated. By default the genes themselves; a space may merge equivalent genomes (NB-201 isomorphism).
     /// </summary>

@@ -74,13 +74,14 @@ public sealed class OneShotSupernet
 
     /// <summary>
     /// The choice space for the evolution: MobileSpace.Tiny28, the BS-NAS op+width space, or NB-201 (with its duplicate
-    /// rule), FLOPs at the real input size.
+    /// rule). NB-201's FLOPs are at the real input size; the mobile spaces count at 28×28, the size they are laid out for.
+    /// Without identity (<see cref="OneShotNetwork.NoIdentity"/>) no mobile layer offers gene −1.
     /// </summary>
     public static IChoiceSpace ChoiceSpace(OneShotNetwork spec, ActiveOptions? active, Nb201Dedupe dedupe = Nb201Dedupe.None) => spec.Space switch
     {
         OneShotSpaceKind.Nb201 => new Nb201Space(new Nb201Layout(spec.Channels, spec.CellsPerStage, spec.InputChannels, spec.InputSize, spec.Classes), dedupe),
-        _ when spec.Spring => active is null ? BsNasSpace.Tiny28(spec.Classes) : BsNasSpace.Tiny28(spec.Classes).With(active),
-        _ => MobileSpace.Tiny28(identity: true, spec.Classes),
+        _ when spec.Spring => active is null ? BsNasSpace.Tiny28(spec.Classes, identity: !spec.NoIdentity) : BsNasSpace.Tiny28(spec.Classes).With(active),
+        _ => MobileSpace.Tiny28(identity: !spec.NoIdentity, spec.Classes),
     };
 
     /// <summary>Decodes a genome into per-layer (op, width): NB-201 genes are ops; BS-NAS genes hold op and width (§4.5).</summary>

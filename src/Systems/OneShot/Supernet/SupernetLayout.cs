@@ -25,12 +25,16 @@ public sealed record LinearDecl(string Weight, string Bias, int Out, int In) : L
     public override IEnumerable<(string Key, TensorRole Role)> Tensors => [(Weight, TensorRole.LinearWeight), (Bias, TensorRole.LinearBias)];
 }
 
-/// <summary>An affine BatchNorm; <see cref="Output"/> marks an op's output BN (the BN-NAS indicator BN, §2.2; BNNAS++'s unbiasing BN, §3.2).</summary>
-public sealed record BnDecl(string Name, int Channels, bool Output = false) : LayerDecl(Name)
+/// <summary>
+/// A BatchNorm, affine unless <see cref="Affine"/> is false (SPOS's supernet, §1.2: running statistics only, no γ or β);
+/// <see cref="Output"/> marks an op's output BN (the BN-NAS indicator BN, §2.2; BNNAS++'s unbiasing BN, §3.2).
+/// </summary>
+public sealed record BnDecl(string Name, int Channels, bool Output = false, bool Affine = true) : LayerDecl(Name)
 {
     /// <summary>The store keys as the spawner has always named them (<c>ParamInit.Named</c>): snapshots are keyed by them.</summary>
-    public override IEnumerable<(string Key, TensorRole Role)> Tensors =>
-        [(Key(TensorRole.BnMean), TensorRole.BnMean), (Key(TensorRole.BnVar), TensorRole.BnVar), (Key(TensorRole.BnWeight), TensorRole.BnWeight), (Key(TensorRole.BnBias), TensorRole.BnBias)];
+    public override IEnumerable<(string Key, TensorRole Role)> Tensors => Affine
+        ? [(Key(TensorRole.BnMean), TensorRole.BnMean), (Key(TensorRole.BnVar), TensorRole.BnVar), (Key(TensorRole.BnWeight), TensorRole.BnWeight), (Key(TensorRole.BnBias), TensorRole.BnBias)]
+        : [(Key(TensorRole.BnMean), TensorRole.BnMean), (Key(TensorRole.BnVar), TensorRole.BnVar)];
 
     public string Key(TensorRole role) => role switch
     {
@@ -55,12 +59,13 @@ public static class SupernetLayout
     /// network entity; an op entity appears first where it is created, with a null layer when it holds none (an identity
     /// without BN, NB-201's none).
     /// </summary>
-    public static IEnumerable<(ChoiceOp? Op, LayerDecl? Layer)> Of(OneShotNetwork n) => n.Space == OneShotSpaceKind.Mobile ? Mobile(n) : Nb201(n);
+    public static IEnumerable<(ChoiceOp? Op, LayerDecl? Layer)> Of(OneShotNetwork n) =>
+        (n.Space == OneShotSpaceKind.Mobile ? Mobile(n) : Nb201(n)).Select(d => d.Item2 is BnDecl bn && n.NonAffineBn ? (d.Item1, bn with { Affine = false }) : d);
 
     /// <summary>Stem 3×3 conv + BN; per layer an identity (with BNNAS++'s output BN) where allowed, then six MBConvs; head 1×1 conv + BN; FC.</summary>
     private static IEnumerable<(ChoiceOp?, LayerDecl?)> Mobile(OneShotNetwork n)
     {
-        var layers = MobileSpace.Tiny28(identity: true, n.Classes).LayerSpecs;
+        var layers = MobileSpace.Tiny28(identity: !n.NoIdentity, n.Classes).LayerSpecs;
         int Max(int c) => n.Spring ? BsNas.Spring.Widths(c).Max() : c;
         const int stem = 16, head = 128;
         yield return (null, new ConvDecl("stem", stem, n.InputChannels, 3));
@@ -181,7 +186,7 @@ public static class SupernetLayout
             }
             if (layer is BnDecl bn)
             {
-                var t = new BnLayer(store.Get(owner, bn.Key(TensorRole.BnWeight)), store.Get(owner, bn.Key(TensorRole.BnBias)),
+                var t = new BnLayer(bn.Affine ? store.Get(owner, bn.Key(TensorRole.BnWeight)) : null, bn.Affine ? store.Get(owner, bn.Key(TensorRole.BnBias)) : null,
                     store.Get(owner, bn.Key(TensorRole.BnMean)), store.Get(owner, bn.Key(TensorRole.BnVar)));
                 bns[(owner, bn.Name)] = t;
                 if (bn.Output && op is not null) outputs[owner] = t;

@@ -55,9 +55,10 @@ public static class SupernetSpawn
                 yield return (l.Bias, TensorRole.LinearBias, ParamInit.Uniform([l.Out], l.In, g));
                 break;
             case BnDecl b:
-                var t = ParamInit.BatchNorm(b.Channels, affine: true);
+                var t = ParamInit.BatchNorm(b.Channels, affine: b.Affine);
                 yield return (b.Key(TensorRole.BnMean), TensorRole.BnMean, t.RunningMean);
                 yield return (b.Key(TensorRole.BnVar), TensorRole.BnVar, t.RunningVar);
+                if (!b.Affine) break; // SPOS's supernet BN (§1.2): statistics only
                 yield return (b.Key(TensorRole.BnWeight), TensorRole.BnWeight, t.Weight!);
                 yield return (b.Key(TensorRole.BnBias), TensorRole.BnBias, t.Bias!);
                 break;

@@ -62,20 +62,72 @@ public sealed class PathBackwardSystem : ISystem
 }
 
 /// <summary>
+/// Clips every gradient element to [−grad_clip, grad_clip] in place (torch's clip_grad_value_, as BN-NAS's supernet code
+/// does, §2.3) instead of the global-norm clip. The step's grad_norm is still the L2 norm before clipping.
+/// </summary>
+public sealed class ClipGradientsByValueSystem : ISystem
+{
+    public string Name => "clip-gradients-by-value";
+    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Write<WeightGradients>().Write<StepMetrics>();
+
+    public void Run(World.World world, in SystemContext ctx)
+    {
+        var grads = world.Resource<WeightGradients>().Values;
+        var norm = GradClip.ClipByNorm(grads, double.PositiveInfinity); // coefficient min(1, ∞) = 1: the norm only, no change
+        ClipByValue(grads, world.ReadResource<WeightOptimizerSettings>().GradClip);
+        ref var m = ref world.Resource<StepMetrics>();
+        m = m with { GradNorm = norm };
+    }
+
+    /// <summary>Each element of each non-null gradient clamped to [−<paramref name="value"/>, <paramref name="value"/>], in place.</summary>
+    public static void ClipByValue(Tensor?[] grads, double value)
+    {
+        if (!(value > 0)) throw new ArgumentOutOfRangeException(nameof(value), value, "the clip value must be positive");
+        using var _ = NoGrad.Enter();
+        foreach (var g in grads)
+        {
+            if (g is null) continue;
+            using var clamped = g.Clamp(-value, value);
+            g.CopyFrom(clamped);
+        }
+    }
+}
+
+/// <summary>
 /// SGD with momentum and coupled weight decay at the step's lr. A tensor without a gradient is skipped entirely — no
 /// momentum drift, no decay — as SPOS sets unused gradients to None (§1.3); its momentum buffer starts with its first
-/// gradient, so "buffer started" is "buffer present", which snapshots and pruning keep.
+/// gradient, so "buffer started" is "buffer present", which snapshots and pruning keep. With
+/// <see cref="WeightDecayScope.Weights"/> only conv and linear weights are decayed (BN-NAS's code, §2.3): the others step
+/// in a second call without decay (SGD is per tensor, so splitting the call changes no bit of the decayed ones).
 /// </summary>
 public sealed class PathSgdSystem : ISystem
 {
     public string Name => "path-sgd";
-    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Read<WeightLr>().Read<WeightGradients>().Write<SupernetTensors>();
+    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Read<OneShotOptimizerRules>().Read<WeightLr>().Read<WeightGradients>()
+        .Write<SupernetTensors>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var trainable = world.Resource<SupernetTensors>().Trainable;
         var grads = world.ReadResource<WeightGradients>().Values;
         var used = Enumerable.Range(0, grads.Length).Where(i => grads[i] is not null).ToArray();
+        var options = SgdSystem.Options(world, coupledDecay: true);
+        bool weightsOnly = world.TryResource<OneShotOptimizerRules>(out var rules) && rules.Decay == WeightDecayScope.Weights;
+        if (!weightsOnly) Step(world, trainable, grads, used, options);
+        else
+        {
+            Step(world, trainable, grads, used.Where(i => Decays(trainable[i].Role)).ToArray(), options);
+            Step(world, trainable, grads, used.Where(i => !Decays(trainable[i].Role)).ToArray(), options with { WeightDecay = 0 });
+        }
+        SgdSystem.Release(grads);
+    }
+
+    /// <summary>BN-NAS's rule: decay 4-D conv weights and the classifier weight; BN γ/β and biases get none.</summary>
+    public static bool Decays(TensorRole role) => role is TensorRole.ConvWeight or TensorRole.LinearWeight;
+
+    private static void Step(World.World world, SupernetParameter[] trainable, Tensor?[] grads, int[] used, SgdOptions options)
+    {
+        if (used.Length == 0) return;
         var started = new bool[used.Length];
         var buffers = new Tensor[used.Length];
         for (int k = 0; k < used.Length; k++)
@@ -84,8 +136,6 @@ public sealed class PathSgdSystem : ISystem
             started[k] = p.Momentum is not null;
             buffers[k] = p.Momentum ??= world.Tensors.Add(p.Owner, p.MomentumKey, p.Value.ZerosLike());
         }
-        Sgd.Step(used.Select(i => trainable[i].Value).ToArray(), used.Select(i => grads[i]).ToArray(), buffers,
-            SgdSystem.Options(world, coupledDecay: true), started.AsSpan());
-        SgdSystem.Release(grads);
+        Sgd.Step(used.Select(i => trainable[i].Value).ToArray(), used.Select(i => grads[i]).ToArray(), buffers, options, started.AsSpan());
     }
 }

@@ -120,7 +120,8 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
 
     public static EvolutionConfig EvolutionConfigOf(EvolutionSettings c) =>
         new(c.FlopsLimit > 0 ? c.FlopsLimit : double.MaxValue, c.Population, c.Generations,
-            TopK: Math.Min(10, c.Population), Mutations: Math.Max(1, c.Population / 2), Crossovers: Math.Max(1, c.Population / 2));
+            TopK: Math.Min(10, c.Population), Mutations: Math.Max(1, c.Population / 2), Crossovers: Math.Max(1, c.Population / 2),
+            ParamsLimit: c.ParamsLimit > 0 ? c.ParamsLimit : double.MaxValue);
 
     /// <summary>The space the evolution searches: the network's, narrowed to the active options (BS-NAS), with the NB-201 duplicate rule.</summary>
     public static IChoiceSpace SpaceOf(World.World world, OneShotSupernet net)
