@@ -148,6 +148,23 @@ public sealed class GenotypeCommandTests : IDisposable
         Assert.Single(File.ReadAllLines(Path.Combine(run, "epochs.jsonl")));
     }
 
+    [Fact]
+    public void ABroadSearchsGenotypeJsonTrainsItsBcnnWithNoSpaceFlag()
+    {
+        var search = Path.Combine(_dir, "search");
+        var (code, _, stderr) = CliRun.Run(["search", "--method", "bnas-d", "--dataset", "synthetic:1x8x8:64", "--channels", "4", "--batch", "8",
+            "--steps", "2", "--threads", "1", "--out", search]);
+        Assert.True(code == 0, stderr);
+        var json = Path.Combine(search, "genotype.json");
+        Assert.Equal(SearchSpace.Broad, Genotype.SpaceOfJson(File.ReadAllText(json)));
+        var run = Path.Combine(_dir, "run");
+        (code, _, stderr) = CliRun.Run(["train", "--genotype", json, "--dataset", "synthetic:1x8x8:64", "--layers", "3", "--channels", "4",
+            "--epochs", "1", "--batch", "16", "--threads", "1", "--out", run]);
+        Assert.True(code == 0, stderr);
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json")));
+        Assert.Equal("broad", config.RootElement.GetProperty("space").GetString());
+    }
+
     /// <summary>
     /// The stacked path is unchanged by the broad network: the same run gives the same figures, bit for bit, as the build before it
     /// (ad8d423, `nas train --genotype darts_v2.txt --dataset synthetic:1x8x8:64 --layers 3 --channels 4 --epochs 2 --batch 16 --threads 1
