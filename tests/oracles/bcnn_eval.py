@@ -14,8 +14,13 @@ No auxiliary head (§4.3).
 
 Usage:
   bcnn_eval.py count C IN_CHANNELS SIZE CLASSES LAYERS POOL_TIME EN_LAYERS GENOTYPE_FILE   prints the parameter count
+  bcnn_eval.py forward DIR   DIR holds manifest.json ({"config": {channels, classes, layers, pool_time, en_layers, genotype},
+                             "tensors": {name: shape}}) and NAME.bin files of float32 little-endian values ("input" is the batch);
+                             loads them by this model's state_dict names and writes train_logits.bin (training mode, batch
+                             statistics, running statistics updated) then eval_logits.bin (eval mode), float32.
 """
-import os, sys
+import json, os, sys
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -128,7 +133,33 @@ class NetworkBCNN(nn.Module):
         return self.classifier(pooled.view(pooled.size(0), -1))
 
 
+def forward(d):
+    man = json.load(open(f"{d}/manifest.json"))
+    cfg = man["config"]
+    T = {n: torch.from_numpy(np.fromfile(f"{d}/{n}.bin", dtype="<f4").reshape(s)) for n, s in man["tensors"].items()}
+    x = T.pop("input")
+    model = NetworkBCNN(cfg["channels"], x.shape[1], cfg["classes"], cfg["layers"], cfg["pool_time"], cfg["en_layers"],
+                        parse_genotype(cfg["genotype"]))
+    state = model.state_dict()
+    missing = [k for k in state if not k.endswith("num_batches_tracked") and k not in T]
+    extra = [k for k in T if k not in state]
+    if missing or extra:
+        sys.exit(f"state_dict mismatch: missing {missing[:5]}, unexpected {extra[:5]}")
+    for k, v in T.items():
+        if tuple(state[k].shape) != tuple(v.shape):
+            sys.exit(f"{k}: shape {tuple(v.shape)} but the model has {tuple(state[k].shape)}")
+    model.load_state_dict(T, strict=False)
+    model.train()
+    model(x).detach().numpy().astype("<f4").tofile(f"{d}/train_logits.bin")
+    model.eval()
+    with torch.no_grad():
+        model(x).numpy().astype("<f4").tofile(f"{d}/eval_logits.bin")
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "forward":
+        forward(argv[2])
+        return
     if len(argv) == 10 and argv[1] == "count":
         C, in_ch, size, classes, layers, pool, en = (int(v) for v in argv[2:9])
         genotype = parse_genotype(open(argv[9]).read())

@@ -1,27 +1,31 @@
-// `nas train`: train a genotype's evaluation network from scratch (§1.7), log epochs to the run folder, print the test accuracy.
+// `nas train`: train a genotype's evaluation network from scratch (stacked §1.7 or the BCNN §4.3), log epochs to the run folder, print the test accuracy.
 using System.Diagnostics;
 using System.CommandLine;
 using System.Text.Json;
 using Nas.App.Config;
 using Nas.App.Runs;
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
+using Nas.Systems.Spaces.Eval;
 using Nas.Systems.Train;
 
 namespace Nas.App.Commands;
 
 public static class TrainCommand
 {
-    private static readonly Option<FileInfo> GenotypeFile = new("--genotype") { Description = "genotype.txt (DARTS literal, flat or nested) or genotype.json", Required = true };
+    private static readonly Option<FileInfo> GenotypeOption = new("--genotype") { Description = "genotype.txt (DARTS literal, flat or nested) or genotype.json", Required = true };
+    private static readonly Option<string?> Space = new("--space") { Description = "stacked | broad: the network the genotype is for (a search's genotype.json records it; a DARTS literal needs it)" };
     private static readonly Option<string> Dataset = new("--dataset") { Description = "fashion-mnist[:DIR] | cifar10:DIR | synthetic", DefaultValueFactory = _ => "fashion-mnist" };
     private static readonly Option<int?> Subset = new("--subset") { Description = "use only the first N training images" };
-    private static readonly Option<int> Layers = new("--layers") { Description = "cells", DefaultValueFactory = _ => 8 };
-    private static readonly Option<int> Channels = new("--channels") { Description = "initial channels C", DefaultValueFactory = _ => 16 };
+    private static readonly Option<int?> Layers = new("--layers") { Description = "cells (stacked, default 8) or deep cells D (broad, default 6)" };
+    private static readonly Option<int?> Channels = new("--channels") { Description = "initial channels C (default 16)" };
+    private static readonly Option<int?> Enhancement = new("--enhancement") { Description = "enhancement cells E (broad only, default 2)" };
     private static readonly Option<int> Epochs = new("--epochs") { Description = "epochs (the cosine schedule and drop-path ramp span them)", DefaultValueFactory = _ => 20 };
-    private static readonly Option<int> Batch = new("--batch") { Description = "batch size", DefaultValueFactory = _ => 96 };
+    private static readonly Option<int?> Batch = new("--batch") { Description = "batch size (stacked 96, broad 128)" };
     private static readonly Option<double> Lr = new("--lr") { Description = "initial learning rate (cosine to 0)", DefaultValueFactory = _ => 0.025 };
-    private static readonly Option<double> DropPathOption = new("--drop-path") { Description = "drop-path probability at the last epoch (linear ramp from 0)", DefaultValueFactory = _ => 0.2 };
-    private static readonly Option<double> AuxWeight = new("--auxiliary-weight") { Description = "weight of the auxiliary head's loss (0 = no head)", DefaultValueFactory = _ => 0.4 };
+    private static readonly Option<double?> DropPathOption = new("--drop-path") { Description = "drop-path probability at the last epoch, linear ramp from 0 (stacked 0.2, broad 0.3)" };
+    private static readonly Option<double?> AuxWeight = new("--auxiliary-weight") { Description = "weight of the auxiliary head's loss, 0 = no head (stacked 0.4; the BCNN has none)" };
     private static readonly Option<bool> Cutout = new("--cutout") { Description = "cutout after crop and flip (--cutout false: crop and flip only)", DefaultValueFactory = _ => true };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "seed of initialisation, data order, augmentation and drop-path", DefaultValueFactory = _ => 0UL };
     private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch intra-op threads (default: cores)" };
@@ -32,7 +36,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "train a found genotype from scratch and report test accuracy");
-        foreach (var o in new Option[] { GenotypeFile, Dataset, Subset, Layers, Channels, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, Out })
+        foreach (var o in new Option[] { GenotypeOption, Space, Dataset, Subset, Layers, Channels, Enhancement, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, Out })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -40,21 +44,36 @@ public static class TrainCommand
 
     private static int Run(ParseResult r)
     {
-        var config = new TrainConfig(r.GetValue(Layers), r.GetValue(Channels), r.GetValue(Epochs), r.GetValue(Batch), r.GetValue(Lr),
-            DropPath: r.GetValue(DropPathOption), AuxiliaryWeight: r.GetValue(AuxWeight), Cutout: r.GetValue(Cutout), Seed: r.GetValue(Seed));
-        var problems = config.Problems().ToList();
         if (r.GetValue(Threads) is { } threads && (threads < 1 || threads > InputChecks.MaxThreads))
-            problems.Add($"--threads {threads}: must be in 1..{InputChecks.MaxThreads} on this machine");
+            return Fail($"--threads {threads}: must be in 1..{InputChecks.MaxThreads} on this machine");
+        Genotype genotype;
+        SearchSpace space;
+        try { (genotype, space) = GenotypeFile.Load(r.GetValue(GenotypeOption)!, GenotypeFile.ParseSpace(r.GetValue(Space))); }
+        catch (Exception e) when (e is FormatException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return Fail(e.Message);
+        }
+        if (space == SearchSpace.Stacked && r.GetValue(Enhancement) is { } e0)
+            return Fail($"--enhancement {e0}: only the broad space's network has enhancement cells; this genotype is for the stacked network");
+        var defaults = TrainConfig.For(space);
+        var config = defaults with
+        {
+            Layers = r.GetValue(Layers) ?? defaults.Layers, Channels = r.GetValue(Channels) ?? defaults.Channels,
+            EnhancementCells = r.GetValue(Enhancement) ?? defaults.EnhancementCells, Epochs = r.GetValue(Epochs), Batch = r.GetValue(Batch) ?? defaults.Batch,
+            Lr = r.GetValue(Lr), DropPath = r.GetValue(DropPathOption) ?? defaults.DropPath, AuxiliaryWeight = r.GetValue(AuxWeight) ?? defaults.AuxiliaryWeight,
+            Cutout = r.GetValue(Cutout), Seed = r.GetValue(Seed),
+        };
+        var problems = config.Problems();
         if (problems.Count > 0)
             return Fail("the configuration cannot run: " + string.Join("; ", problems));
-        Genotype genotype;
         Dataset train, test;
         try
         {
-            genotype = LoadGenotype(r.GetValue(GenotypeFile)!);
             var source = DatasetSource.Parse(r.GetValue(Dataset)!);
             train = source.LoadTrain(r.GetValue(Subset));
             test = source.LoadTest();
+            // The genotype against the network these images give (widths, the zero op, halvings of odd maps), before anything is written.
+            new EvalNetworkSpec(space, config.Layers, config.Channels, config.EnhancementCells, train.Channels, train.Height, train.Classes).Check(genotype);
         }
         catch (Exception e) when (e is FormatException or IOException or DatasetException or ArgumentException or UnauthorizedAccessException)
         {
@@ -73,13 +92,14 @@ public static class TrainCommand
             File.WriteAllText(Path.Combine(folder, "genotype.txt"), genotype.ToDartsString() + "\n");
             File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new
             {
-                genotype = genotype.ToDartsString(), dataset = r.GetValue(Dataset), train_images = train.Count, test_images = test.Count,
-                layers = config.Layers, channels = config.Channels, epochs = config.Epochs, batch = config.Batch, lr = config.Lr,
+                genotype = genotype.ToDartsString(), space = GenotypeFile.Name(config.Space), dataset = r.GetValue(Dataset), train_images = train.Count,
+                test_images = test.Count, layers = config.Layers, channels = config.Channels,
+                enhancement_cells = config.Space == SearchSpace.Broad ? config.EnhancementCells : (int?)null, epochs = config.Epochs, batch = config.Batch, lr = config.Lr,
                 momentum = config.Momentum, weight_decay = config.WeightDecay, grad_clip = config.GradClip,
                 drop_path = config.DropPath, auxiliary_weight = config.AuxiliaryWeight, auxiliary_head = net.Auxiliary is not null,
                 cutout = config.Cutout, seed = config.Seed, threads = Nas.Torch.Torch.Threads, parameters = net.ParameterCount(),
             }, JsonOut) + "\n");
-            Console.Error.WriteLine($"nas train: {train} -> {test.Count} test images; {config.Layers} cells, C={config.Channels}, " +
+            Console.Error.WriteLine($"nas train: {train} -> {test.Count} test images; {GenotypeFile.Name(config.Space)} network, {trainer.Spec.Describe()}, " +
                 $"{net.ParameterCount():N0} parameters (head {(net.Auxiliary is null ? "off" : "on")}), batch {config.Batch}, {config.Epochs} epochs, " +
                 $"{Nas.Torch.Torch.Threads} threads; run folder {Path.GetFullPath(folder)}");
 
@@ -114,15 +134,6 @@ public static class TrainCommand
             Console.WriteLine($"test accuracy {final.TestAcc:P2} after {final.Epoch + 1} epochs ({wall / 60:F1} min)");
             return 0;
         }
-    }
-
-    /// <summary>genotype.json by extension or by a leading '{'; otherwise the DARTS literal.</summary>
-    public static Genotype LoadGenotype(FileInfo file)
-    {
-        var text = File.ReadAllText(file.FullName);
-        return file.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase) || text.TrimStart().StartsWith('{')
-            ? Genotype.FromJson(text, file.Name)
-            : GenotypeText.Parse(text, file.Name);
     }
 
     private static int Fail(string message)

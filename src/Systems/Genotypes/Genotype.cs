@@ -44,17 +44,17 @@ public sealed record Genotype(
         return isRange ? $"range({concat[0]}, {concat[0] + concat.Count})" : "[" + string.Join(", ", concat) + "]";
     }
 
-    public string ToJson()
+    /// <summary>genotype.json; with <paramref name="space"/> it records which network the lists are for (`nas train` reads it).</summary>
+    public string ToJson(SearchSpace? space = null)
     {
         static JsonArray Pairs(IReadOnlyList<GenotypeEdge> edges) =>
             new(edges.Select(e => (JsonNode)new JsonArray(e.Op.Name(), e.Input)).ToArray());
-        var root = new JsonObject
-        {
-            ["normal"] = Pairs(Normal),
-            ["normal_concat"] = new JsonArray(NormalConcat.Select(c => (JsonNode)c).ToArray()),
-            ["reduce"] = Pairs(Reduce),
-            ["reduce_concat"] = new JsonArray(ReduceConcat.Select(c => (JsonNode)c).ToArray()),
-        };
+        var root = new JsonObject();
+        if (space is { } s) root["space"] = s.ToString().ToLowerInvariant();
+        root["normal"] = Pairs(Normal);
+        root["normal_concat"] = new JsonArray(NormalConcat.Select(c => (JsonNode)c).ToArray());
+        root["reduce"] = Pairs(Reduce);
+        root["reduce_concat"] = new JsonArray(ReduceConcat.Select(c => (JsonNode)c).ToArray());
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
@@ -74,6 +74,28 @@ public sealed record Genotype(
         {
             throw new FormatException($"{source}: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The space a genotype.json records (searches write "stacked" or "broad"), null when it records none (written before the key
+    /// existed). A one-shot result's space (mobile, nb201) has no DARTS-form cells and is refused naming it.
+    /// </summary>
+    public static SearchSpace? SpaceOfJson(string json, string source = "genotype.json")
+    {
+        JsonNode? node;
+        try { node = (JsonNode.Parse(json) ?? throw new FormatException("empty document"))["space"]; }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new FormatException($"{source}: {e.Message}", e);
+        }
+        if (node is null) return null;
+        var value = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
+        return value switch
+        {
+            "stacked" => SearchSpace.Stacked,
+            "broad" => SearchSpace.Broad,
+            _ => throw new FormatException($"{source}: space '{value}' has no DARTS-form cells: an evaluation network is built for a genotype of the stacked or broad space"),
+        };
     }
 
     /// <summary>Checks the shape rules every consumer relies on: two inputs per node, inputs from earlier states only.</summary>

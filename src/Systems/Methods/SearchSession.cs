@@ -192,7 +192,7 @@ public sealed class SearchSession : ISearchSession
     public (string Text, string Json) Result()
     {
         var g = Genotype();
-        return (g.ToDartsString(), g.ToJson());
+        return (g.ToDartsString(), g.ToJson(Config.Space));
     }
 
     /// <summary>Validation loss and accuracy on the architecture split in eval mode (§2.3, logging only), softmax(alpha) per edge, the genotype.</summary>

@@ -1,4 +1,4 @@
-// The train-from-scratch loop (§1.7): SGD with momentum and coupled weight decay, cosine lr per epoch, grad clip, drop-path ramp, auxiliary loss.
+// The train-from-scratch loop (§1.7, §4.3 for the BCNN): SGD with momentum and coupled weight decay, cosine lr per epoch, grad clip, drop-path ramp, auxiliary loss.
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Search;
@@ -24,7 +24,9 @@ public sealed class Trainer : IDisposable
     private long _steps;
 
     public TrainConfig Config { get; }
-    public EvalNetwork Network { get; }
+    /// <summary>The stacked evaluation network (§1.7) or the BCNN's (§4.3), as <see cref="TrainConfig.Space"/> says.</summary>
+    public IEvalNetwork Network { get; }
+    public EvalNetworkSpec Spec { get; }
     public BatchStream Train { get; }
 
     public Trainer(TrainConfig config, Genotype genotype, Dataset train, Dataset test)
@@ -32,9 +34,10 @@ public sealed class Trainer : IDisposable
         if (train.Height != train.Width) throw new ArgumentException($"{train.Name}: only square images are supported, got {train.Height}x{train.Width}");
         Config = config;
         _test = test;
-        var layout = EvalNetwork.LayoutFor(genotype, config.Layers, config.Channels, train.Channels, train.Height, train.Classes);
+        Spec = new EvalNetworkSpec(config.Space, config.Layers, config.Channels, config.EnhancementCells, train.Channels, train.Height, train.Classes);
+        Spec.Check(genotype);
         using (var g = new Generator(SplitMix64.Mix(config.Seed ^ InitTag)))
-            Network = EvalNetwork.Create(layout, genotype, g, config.Auxiliary);
+            Network = Spec.Create(genotype, g, config.Auxiliary);
         _parameters = Network.Parameters();
         _buffers = Sgd.NewState(_parameters);
         _dropPath = new Generator(SplitMix64.Mix(config.Seed ^ DropPathTag));

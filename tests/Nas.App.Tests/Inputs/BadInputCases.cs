@@ -43,6 +43,10 @@ internal static class BadInputCases
         ["device.yaml"] = "device: tpu\n",
         ["params-limit-negative.yaml"] = "method: spos\nparams_limit: -5\n",
         ["clip-mode.yaml"] = "grad_clip_mode: sideways\n",
+        ["cell.txt"] = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), " +
+            "('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), " +
+            "('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), " +
+            "('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])\n",
     };
 
     private static readonly string[] Base =
@@ -215,5 +219,10 @@ internal static class BadInputCases
         ["bench input malformed"] = new(["bench", "--input", "3x", "--steps", "1"], 2, "--input"),
         ["bench threads 100000"] = new(["bench", "--threads", "100000", "--steps", "1"], 2, "--threads 100000: at most"),
         ["train threads 100000"] = new(["train", "--genotype", "{T}/afile", "--threads", "100000"], 2, "--threads 100000: must be in 1.."),
+        ["train literal without space"] = new(["train", "--genotype", "{T}/cell.txt", "--out", "{OUT}"], 2, "pass --space stacked"),
+        ["train space unknown"] = new(["train", "--genotype", "{T}/cell.txt", "--space", "sideways", "--out", "{OUT}"], 2, "--space 'sideways'"),
+        ["train broad with head"] = new(["train", "--genotype", "{T}/cell.txt", "--space", "broad", "--auxiliary-weight", "0.4", "--out", "{OUT}"], 2, "no auxiliary head"),
+        ["info genotype stacked enhancement"] = new(["info", "--genotype", "{T}/cell.txt", "--space", "stacked", "--enhancement", "2"], 2, "--enhancement 2"),
+        ["info space without genotype"] = new(["info", "--space", "broad"], 2, "needs --genotype"),
     };
 }

@@ -29,6 +29,25 @@ public sealed class GenotypeTests
         Assert.Equal(g.ToDartsString(), Genotype.FromJson(g.ToJson()).ToDartsString());
     }
 
+    [Theory]
+    [InlineData(SearchSpace.Stacked)]
+    [InlineData(SearchSpace.Broad)]
+    public void JsonRecordsTheSpaceItWasSearchedIn(SearchSpace space)
+    {
+        var g = GenotypeText.Parse(CountingTests.PcDartsCifar);
+        var json = g.ToJson(space);
+        Assert.Equal(space, Genotype.SpaceOfJson(json));
+        Assert.Equal(g.ToDartsString(), Genotype.FromJson(json).ToDartsString());
+        Assert.Null(Genotype.SpaceOfJson(g.ToJson())); // written before the key existed: no space
+    }
+
+    [Fact]
+    public void AOneShotResultsSpaceIsRefusedNamingIt()
+    {
+        var e = Assert.Throws<FormatException>(() => Genotype.SpaceOfJson("{\"method\": \"spos\", \"space\": \"nb201\", \"genes\": [1, 2]}", "run/genotype.json"));
+        Assert.Contains("run/genotype.json: space 'nb201'", e.Message);
+    }
+
     [Fact]
     public void AnUnknownOpNamesTheSourceAndTheOp()
     {

@@ -10,6 +10,9 @@ namespace Nas.Systems.Spaces.Broad;
 public sealed record BroadEvalLayout(int Channels, int DeepCells, int PoolTimes, int EnhancementCells, int InputChannels, int InputSize, int Classes,
     int StemMultiplier = 3, int Nodes = 4, int Multiplier = 4)
 {
+    /// <summary>BNAS-v2's `pool_time`: two reductions, so enhancement cell 0 has its two taps e_0 and e_1.</summary>
+    public const int DefaultPoolTimes = 2;
+
     public int StemChannels => StemMultiplier * Channels;
 
     /// <summary>Reduction cells r_k = (k+1)·⌊D/P⌋ − 1 (cells 2 and 5 for D = 6, P = 2).</summary>

@@ -33,6 +33,10 @@ public sealed class AuxiliaryHead
         (Pool, Conv1, Bn1, Conv2, Bn2, Weight, Bias) = (pool, conv1, bn1, conv2, bn2, weight, bias);
     }
 
+    /// <summary>The head's parameters on a <paramref name="channels"/>-channel map: 1×1 conv + BN, 2×2 conv + BN, Linear (the same for every pool).</summary>
+    public static long ParameterCount(int channels, int classes) =>
+        (long)channels * Hidden + 2 * Hidden + (long)Hidden * Features * 4 + 2 * Features + (long)Features * classes + classes;
+
     public static AuxiliaryHead Create(int channels, AuxPool pool, int classes, Generator g)
     {
         var conv1 = ParamInit.Conv(new ConvShape(channels, Hidden, 1), g);

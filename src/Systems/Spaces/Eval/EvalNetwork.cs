@@ -14,13 +14,35 @@ public sealed record EvalOp(int Node, GenotypeEdge Edge, int Stride, OpTensors T
     public bool IsIdentity => Edge.Op == OpKind.SkipConnect && Stride == 1;
 }
 
-public sealed record EvalCell(CellLayout Layout, OpTensors Pre0, OpTensors Pre1, EvalOp[] Ops, IReadOnlyList<int> Concat);
+public sealed record EvalCell(CellLayout Layout, OpTensors Pre0, OpTensors Pre1, EvalOp[] Ops, IReadOnlyList<int> Concat)
+{
+    /// <summary>
+    /// A cell of the genotype's <paramref name="list"/> (its name is for messages): preprocessing, then each pair's op, drawn from
+    /// <paramref name="g"/> in that order. Edges from s0/s1 of a reduction cell have stride 2; the zero op is refused.
+    /// </summary>
+    public static EvalCell Create(CellLayout cell, IReadOnlyList<GenotypeEdge> pairs, IReadOnlyList<int> concat, string list, bool bnAfterPool, Generator g)
+    {
+        var pre0 = cell.ReductionPrev
+            ? new OpTensors(OpLayers.FactorizedReduce(cell.CPrevPrev, cell.C).Select(s => ParamInit.Conv(s, g)).ToArray(), [ParamInit.BatchNorm(cell.C, true)])
+            : new OpTensors([ParamInit.Conv(OpLayers.ReluConvBn(cell.CPrevPrev, cell.C)[0], g)], [ParamInit.BatchNorm(cell.C, true)]);
+        var pre1 = new OpTensors([ParamInit.Conv(OpLayers.ReluConvBn(cell.CPrev, cell.C)[0], g)], [ParamInit.BatchNorm(cell.C, true)]);
+        var ops = new EvalOp[pairs.Count];
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            var stride = cell.Reduction && pairs[i].Input < 2 ? 2 : 1;
+            if (pairs[i].Op == OpKind.None)
+                throw new ArgumentException($"the genotype's {list} pair {i} is 'none': an evaluation cell cannot use the zero op");
+            ops[i] = new EvalOp(i / 2, pairs[i], stride, ParamInit.Op(pairs[i].Op, cell.C, stride, affine: true, bnAfterPool, g));
+        }
+        return new EvalCell(cell, pre0, pre1, ops, concat);
+    }
+}
 
 /// <summary>
 /// Owns every tensor of the network (parameters and BN running statistics) and frees them on <see cref="Dispose"/>.
 /// Tensor names follow the state_dict keys of DARTS's `cnn/model.py` (NetworkCIFAR), so a PyTorch model loads them as is.
 /// </summary>
-public sealed class EvalNetwork : IDisposable
+public sealed class EvalNetwork : IEvalNetwork
 {
     public StackedLayout Layout { get; }
     public Genotype Genotype { get; }
@@ -62,22 +84,9 @@ public sealed class EvalNetwork : IDisposable
         var stemBn = ParamInit.BatchNorm(layout.StemChannels, affine: true);
         var cells = new List<EvalCell>(layout.Layers);
         foreach (var cell in layout.Cells())
-        {
-            var pre0 = cell.ReductionPrev
-                ? new OpTensors(OpLayers.FactorizedReduce(cell.CPrevPrev, cell.C).Select(s => ParamInit.Conv(s, g)).ToArray(), [ParamInit.BatchNorm(cell.C, true)])
-                : new OpTensors([ParamInit.Conv(OpLayers.ReluConvBn(cell.CPrevPrev, cell.C)[0], g)], [ParamInit.BatchNorm(cell.C, true)]);
-            var pre1 = new OpTensors([ParamInit.Conv(OpLayers.ReluConvBn(cell.CPrev, cell.C)[0], g)], [ParamInit.BatchNorm(cell.C, true)]);
-            var pairs = cell.Reduction ? genotype.Reduce : genotype.Normal;
-            var ops = new EvalOp[pairs.Count];
-            for (var i = 0; i < pairs.Count; i++)
-            {
-                var stride = cell.Reduction && pairs[i].Input < 2 ? 2 : 1;
-                if (pairs[i].Op == OpKind.None)
-                    throw new ArgumentException($"the genotype's {(cell.Reduction ? "reduce" : "normal")} pair {i} is 'none': an evaluation cell cannot use the zero op");
-                ops[i] = new EvalOp(i / 2, pairs[i], stride, ParamInit.Op(pairs[i].Op, cell.C, stride, affine: true, bnAfterPool, g));
-            }
-            cells.Add(new EvalCell(cell, pre0, pre1, ops, cell.Reduction ? genotype.ReduceConcat : genotype.NormalConcat));
-        }
+            cells.Add(cell.Reduction
+                ? EvalCell.Create(cell, genotype.Reduce, genotype.ReduceConcat, "reduce", bnAfterPool, g)
+                : EvalCell.Create(cell, genotype.Normal, genotype.NormalConcat, "normal", bnAfterPool, g));
         AuxiliaryHead? head = null;
         if (auxiliary)
         {
@@ -108,85 +117,27 @@ public sealed class EvalNetwork : IDisposable
     public IEnumerable<(string Name, Tensor Tensor)> Named(bool includeAuxiliary = true)
     {
         yield return ("stem.0.weight", StemConv);
-        foreach (var t in BnNamed("stem.1", StemBn)) yield return t;
+        foreach (var t in EvalNames.Bn("stem.1", StemBn)) yield return t;
         for (var i = 0; i < Cells.Count; i++)
-        {
-            var cell = Cells[i];
-            var prefix = $"cells.{i}";
-            if (cell.Layout.ReductionPrev)
-            {
-                yield return ($"{prefix}.preprocess0.conv_1.weight", cell.Pre0.Convs[0]);
-                yield return ($"{prefix}.preprocess0.conv_2.weight", cell.Pre0.Convs[1]);
-                foreach (var t in BnNamed($"{prefix}.preprocess0.bn", cell.Pre0.Norms[0])) yield return t;
-            }
-            else
-            {
-                yield return ($"{prefix}.preprocess0.op.1.weight", cell.Pre0.Convs[0]);
-                foreach (var t in BnNamed($"{prefix}.preprocess0.op.2", cell.Pre0.Norms[0])) yield return t;
-            }
-            yield return ($"{prefix}.preprocess1.op.1.weight", cell.Pre1.Convs[0]);
-            foreach (var t in BnNamed($"{prefix}.preprocess1.op.2", cell.Pre1.Norms[0])) yield return t;
-            for (var j = 0; j < cell.Ops.Length; j++)
-                foreach (var t in OpNamed($"{prefix}._ops.{j}", cell.Ops[j])) yield return t;
-        }
+            foreach (var t in EvalNames.Cell($"cells.{i}", Cells[i])) yield return t;
         yield return ("classifier.weight", ClassifierWeight);
         yield return ("classifier.bias", ClassifierBias);
         if (includeAuxiliary && Auxiliary is { } h)
         {
             yield return ("auxiliary_head.features.2.weight", h.Conv1);
-            foreach (var t in BnNamed("auxiliary_head.features.3", h.Bn1)) yield return t;
+            foreach (var t in EvalNames.Bn("auxiliary_head.features.3", h.Bn1)) yield return t;
             yield return ("auxiliary_head.features.5.weight", h.Conv2);
-            foreach (var t in BnNamed("auxiliary_head.features.6", h.Bn2)) yield return t;
+            foreach (var t in EvalNames.Bn("auxiliary_head.features.6", h.Bn2)) yield return t;
             yield return ("auxiliary_head.classifier.weight", h.Weight);
             yield return ("auxiliary_head.classifier.bias", h.Bias);
         }
     }
 
     /// <summary>The trainable tensors (conv and linear weights, affine BN), head included: what SGD steps.</summary>
-    public Tensor[] Parameters() => Named().Where(n => !IsRunningStat(n.Name)).Select(n => n.Tensor).ToArray();
+    public Tensor[] Parameters() => EvalNames.Parameters(Named());
 
     /// <summary>Scalar parameters as §1.8 counts them: the head excluded.</summary>
-    public long ParameterCount() => Named(includeAuxiliary: false).Where(n => !IsRunningStat(n.Name)).Sum(n => n.Tensor.Numel);
-
-    private static bool IsRunningStat(string name) => name.EndsWith(".running_mean", StringComparison.Ordinal) || name.EndsWith(".running_var", StringComparison.Ordinal);
-
-    private static IEnumerable<(string, Tensor)> BnNamed(string prefix, BatchNormTensors bn)
-    {
-        if (bn.Weight is not null) yield return ($"{prefix}.weight", bn.Weight);
-        if (bn.Bias is not null) yield return ($"{prefix}.bias", bn.Bias);
-        yield return ($"{prefix}.running_mean", bn.RunningMean);
-        yield return ($"{prefix}.running_var", bn.RunningVar);
-    }
-
-    /// <summary>Module paths of DARTS's operations.py: SepConv/DilConv are `op` Sequentials (ReLU at 0), FactorizedReduce has conv_1/conv_2/bn.</summary>
-    private static IEnumerable<(string, Tensor)> OpNamed(string prefix, EvalOp op)
-    {
-        var t = op.Tensors;
-        switch (op.Edge.Op)
-        {
-            case OpKind.SkipConnect when op.Stride == 2:
-                yield return ($"{prefix}.conv_1.weight", t.Convs[0]);
-                yield return ($"{prefix}.conv_2.weight", t.Convs[1]);
-                foreach (var n in BnNamed($"{prefix}.bn", t.Norms[0])) yield return n;
-                break;
-            case OpKind.SepConv3x3 or OpKind.SepConv5x5:
-                yield return ($"{prefix}.op.1.weight", t.Convs[0]);
-                yield return ($"{prefix}.op.2.weight", t.Convs[1]);
-                foreach (var n in BnNamed($"{prefix}.op.3", t.Norms[0])) yield return n;
-                yield return ($"{prefix}.op.5.weight", t.Convs[2]);
-                yield return ($"{prefix}.op.6.weight", t.Convs[3]);
-                foreach (var n in BnNamed($"{prefix}.op.7", t.Norms[1])) yield return n;
-                break;
-            case OpKind.DilConv3x3 or OpKind.DilConv5x5:
-                yield return ($"{prefix}.op.1.weight", t.Convs[0]);
-                yield return ($"{prefix}.op.2.weight", t.Convs[1]);
-                foreach (var n in BnNamed($"{prefix}.op.3", t.Norms[0])) yield return n;
-                break;
-            case OpKind.MaxPool3x3 or OpKind.AvgPool3x3 when t.Norms.Length > 0:
-                foreach (var n in BnNamed($"{prefix}.bn", t.Norms[0])) yield return n;
-                break;
-        }
-    }
+    public long ParameterCount() => EvalNames.Parameters(Named(includeAuxiliary: false)).Sum(t => t.Numel);
 
     public void Dispose()
     {

@@ -1,4 +1,4 @@
-// A network's forward pass as data (issue 13): steps over numbered values, built once from the stacked, broad or evaluation layout.
+// A network's forward pass as data (issue 13): steps over numbered values, built once from the stacked, broad or an evaluation (stacked or BCNN) layout.
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Spaces.Eval;
@@ -76,6 +76,21 @@ public sealed record ForwardProgram(IReadOnlyList<ProgramStep> Steps, int Partia
             if (i == net.AuxiliaryCell && net.Auxiliary is { } head) steps.Add(new ProgramStep.Auxiliary(steps.Count, s1, head));
         }
         steps.Add(new ProgramStep.Classifier(steps.Count, [s1], net.ClassifierWeight, net.ClassifierBias));
+        return new ForwardProgram(steps, PartialChannels: 1);
+    }
+
+    /// <summary>The BCNN evaluation network's program (§4.3): the layout's steps with genotype cells (deep cells the normal list, enhancement cells the reduce list), taps, classifier.</summary>
+    public static ForwardProgram BroadEval(BroadEvalNetwork net)
+    {
+        var steps = net.Steps.Select(step => step switch
+        {
+            StemStep => new ProgramStep.Stem(step.Id, net.StemConv, net.StemBn),
+            CellStep c => new ProgramStep.GenotypeCell(c.Id, c.Input0, c.Input1, net.Cells[c.Id]),
+            TapStep t => new ProgramStep.Tap(t.Id, t.Input, net.Taps[t.Id], Reduce: false),
+            TapReduceStep r => new ProgramStep.Tap(r.Id, r.Input, net.Taps[r.Id], Reduce: true),
+            ClassifierStep k => (ProgramStep)new ProgramStep.Classifier(k.Id, k.Inputs.ToArray(), net.ClassifierWeight, net.ClassifierBias),
+            _ => throw new InvalidOperationException($"unknown broad step {step.GetType().Name}"),
+        }).ToList();
         return new ForwardProgram(steps, PartialChannels: 1);
     }
 
