@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.CommandLine;
 using System.Text.Json;
 using Nas.App.Config;
+using Nas.Components;
 using Nas.App.Runs;
 using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
@@ -25,6 +26,12 @@ public static class TrainCommand
     private static readonly Option<bool> Cutout = new("--cutout") { Description = "cutout after crop and flip (--cutout false: crop and flip only)", DefaultValueFactory = _ => true };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "seed of initialisation, data order, augmentation and drop-path", DefaultValueFactory = _ => 0UL };
     private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch intra-op threads (default: cores)" };
+    private static readonly Option<string> KernelSet = new("--kernels")
+    {
+        Description = "the forward's kernel set: reference (plain libtorch, NCHW; checked against PyTorch) | fast (channels-last, native kernels; " +
+            "tested equal to the reference up to float32 rounding)",
+        DefaultValueFactory = _ => "reference",
+    };
     private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "run folder (default runs/train-TIME)" };
 
     private static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -32,7 +39,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "train a found genotype from scratch and report test accuracy");
-        foreach (var o in new Option[] { GenotypeFile, Dataset, Subset, Layers, Channels, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, Out })
+        foreach (var o in new Option[] { GenotypeFile, Dataset, Subset, Layers, Channels, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, KernelSet, Out })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -40,8 +47,16 @@ public static class TrainCommand
 
     private static int Run(ParseResult r)
     {
+        var kernels = r.GetValue(KernelSet) switch
+        {
+            "reference" => ForwardMode.Reference,
+            "fast" => ForwardMode.Batched,
+            _ => (ForwardMode?)null,
+        };
+        if (kernels is null) return Fail($"--kernels {r.GetValue(KernelSet)}: expected reference or fast");
         var config = new TrainConfig(r.GetValue(Layers), r.GetValue(Channels), r.GetValue(Epochs), r.GetValue(Batch), r.GetValue(Lr),
-            DropPath: r.GetValue(DropPathOption), AuxiliaryWeight: r.GetValue(AuxWeight), Cutout: r.GetValue(Cutout), Seed: r.GetValue(Seed));
+            DropPath: r.GetValue(DropPathOption), AuxiliaryWeight: r.GetValue(AuxWeight), Cutout: r.GetValue(Cutout), Seed: r.GetValue(Seed),
+            Kernels: kernels.Value);
         var problems = config.Problems().ToList();
         if (r.GetValue(Threads) is { } threads && (threads < 1 || threads > InputChecks.MaxThreads))
             problems.Add($"--threads {threads}: must be in 1..{InputChecks.MaxThreads} on this machine");
@@ -77,7 +92,7 @@ public static class TrainCommand
                 layers = config.Layers, channels = config.Channels, epochs = config.Epochs, batch = config.Batch, lr = config.Lr,
                 momentum = config.Momentum, weight_decay = config.WeightDecay, grad_clip = config.GradClip,
                 drop_path = config.DropPath, auxiliary_weight = config.AuxiliaryWeight, auxiliary_head = net.Auxiliary is not null,
-                cutout = config.Cutout, seed = config.Seed, threads = Nas.Torch.Torch.Threads, parameters = net.ParameterCount(),
+                cutout = config.Cutout, seed = config.Seed, kernels = r.GetValue(KernelSet), threads = Nas.Torch.Torch.Threads, parameters = net.ParameterCount(),
             }, JsonOut) + "\n");
             Console.Error.WriteLine($"nas train: {train} -> {test.Count} test images; {config.Layers} cells, C={config.Channels}, " +
                 $"{net.ParameterCount():N0} parameters (head {(net.Auxiliary is null ? "off" : "on")}), batch {config.Batch}, {config.Epochs} epochs, " +

@@ -1,6 +1,9 @@
 // The settings of one train-from-scratch run (§1.7 DARTS protocol defaults; sizes chosen by the caller).
+using Nas.Components;
+
 namespace Nas.Systems.Train;
 
+/// <summary><see cref="Kernels"/>: the evaluation program's kernel set (`nas train --kernels`); the reference by default.</summary>
 public sealed record TrainConfig(
     int Layers = 8,
     int Channels = 16,
@@ -15,7 +18,8 @@ public sealed record TrainConfig(
     bool Cutout = true,
     ulong Seed = 0,
     int EvalBatch = 100,
-    bool ChannelsLast = true)
+    bool ChannelsLast = true,
+    ForwardMode Kernels = ForwardMode.Reference)
 {
     public bool Auxiliary => AuxiliaryWeight > 0;
 
