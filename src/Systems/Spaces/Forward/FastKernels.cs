@@ -54,7 +54,8 @@ public sealed class FastKernels(TensorScope scope) : IKernels
         return r;
     }
 
-    public Tensor Relu6(Tensor x) => scope.Own(x.Clamp(0, 6));
+    /// <summary>Hardtanh(0, 6): clamp's values, but one fused backward node instead of two compares and a where (a fifth of a SPOS step's ops).</summary>
+    public Tensor Relu6(Tensor x) => scope.Own(x.Hardtanh(0, 6));
 
     public Tensor Lead(Tensor t, int dim, long n) => ReferenceKernels.Slice(t, dim, n, scope);
 
