@@ -205,5 +205,7 @@ internal static class BadInputCases
         ["bench input malformed"] = new(["bench", "--input", "3x", "--steps", "1"], 2, "--input"),
         ["bench threads 100000"] = new(["bench", "--threads", "100000", "--steps", "1"], 2, "--threads 100000: at most"),
         ["train threads 100000"] = new(["train", "--genotype", "{T}/afile", "--threads", "100000"], 2, "--threads 100000: must be in 1.."),
+        ["train kernels unknown"] = new(["train", "--genotype", "{T}/afile", "--kernels", "turbo"], 2, "--kernels turbo: expected reference or fast"),
+        ["bench forward unknown"] = new(["bench", "--method", "spos", "--forward", "turbo", "--steps", "1"], 2, "--forward turbo: expected batched or reference"),
     };
 }
