@@ -55,7 +55,7 @@ public static class BenchCommand
             var preset = Presets.For(r.GetValue(Method)!);
             var mode = r.GetValue(Forward) switch
             {
-                null => preset.Forward,
+                null => OneShotMethod.IsOneShot(preset.Method) ? preset.OneShotForward : preset.Forward,
                 "batched" => ForwardMode.Batched,
                 "reference" => ForwardMode.Reference,
                 var f => throw new ConfigException($"--forward {f}: expected batched or reference"),
@@ -65,7 +65,7 @@ public static class BenchCommand
             {
                 Layers = r.GetValue(Layers) ?? preset.Layers, Channels = r.GetValue(Channels) ?? preset.Channels,
                 Batch = r.GetValue(Batch) ?? preset.Batch, Threads = r.GetValue(Threads) ?? Environment.ProcessorCount,
-                Dataset = "synthetic", Epochs = 1000, WarmupEpochs = 0, Forward = mode,
+                Dataset = "synthetic", Epochs = 1000, WarmupEpochs = 0, Forward = mode, OneShotForward = mode,
             };
             var problems = Presets.Problems(config);
             if (config.Threads > InputChecks.MaxThreads) problems.Add($"--threads {config.Threads}: at most {InputChecks.MaxThreads} on this machine");
@@ -97,7 +97,7 @@ public static class BenchCommand
         (double Seconds, IReadOnlyList<OpTime> Ops)? ops = null;
         try
         {
-            foreach (var m in modes) runs.Add(BenchRun.Start(config with { Forward = m }, data, profiling));
+            foreach (var m in modes) runs.Add(BenchRun.Start(config with { Forward = m, OneShotForward = m }, data, profiling));
             for (var i = 0; i < r.GetValue(Warmup); i++)
                 foreach (var run in runs) run.Step(timed: false);
             // One untimed step under libtorch's op profiler (before the timed steps, whose per-primitive profile starts afresh).

@@ -55,7 +55,7 @@ internal sealed class BenchRun : IDisposable
     }
 
     public static BenchRun Start(SearchConfig config, Dataset data, bool profiling) =>
-        new(Sessions.Create(config, data), config.Forward, profiling);
+        new(Sessions.Create(config, data), OneShotMethod.IsOneShot(config.Method) ? config.OneShotForward : config.Forward, profiling);
 
     /// <summary>One search step; a timed one records its time without batch feeding, and the step's peak RSS.</summary>
     public void Step(bool timed)

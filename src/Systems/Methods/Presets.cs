@@ -53,8 +53,6 @@ public static class Presets
     private static SearchConfig OneShotBase(string method) => new()
     {
         Method = method, Batch = 128, Lr = 0.25, LrMin = 5e-4, Momentum = 0.9, WeightDecay = 4e-5, LabelSmoothing = 0.1, TrainPortion = 0.8,
-        // The reference kernels: the one-shot golden runs were recorded on them (the fast set agrees to float32 rounding only).
-        Forward = ForwardMode.Reference,
     };
 
     /// <summary>Every reason the configuration cannot run, each naming the field and value; empty when it can.</summary>

@@ -1,5 +1,6 @@
 // The one-shot supernets' forward programs: the fast kernel set against the reference (the oracle), and the activation probe as a decorator.
 using Nas.Components;
+using Nas.Systems.Methods;
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Supernet;
@@ -117,6 +118,26 @@ public sealed class OneShotProgramTests
         var genome = new int[net.Layers];
         for (var l = 0; l < genome.Length; l++) genome[l] = net.MobileLayers[l].Identity != IdentityRule.Never && l % 2 == 1 ? -1 : l % 6;
         return genome;
+    }
+
+    /// <summary>
+    /// one_shot_forward picks the kernel set of the session's forwards (the ForwardSettings resource), reference by
+    /// default; `forward` (the differentiable methods' key, batched by default) does not. A step on the fast set trains.
+    /// </summary>
+    [Fact]
+    public void OneShotForwardPicksTheSupernetsKernelSet()
+    {
+        using (var s = OneShotSession.Create(OneShotSessionTests.Tiny("spos"), OneShotSessionTests.TinyData()))
+        {
+            Assert.Equal(ForwardMode.Batched, s.Config.Forward);
+            Assert.Equal(ForwardMode.Reference, s.World.ReadResource<ForwardSettings>().Mode);
+        }
+        using (var s = OneShotSession.Create(OneShotSessionTests.Tiny("spos") with { OneShotForward = ForwardMode.Batched }, OneShotSessionTests.TinyData()))
+        {
+            Assert.Equal(ForwardMode.Batched, s.World.ReadResource<ForwardSettings>().Mode);
+            s.Step();
+            Assert.True(double.IsFinite(s.Metrics.TrainLoss) && s.Metrics.TrainLoss > 0, $"train loss {s.Metrics.TrainLoss}");
+        }
     }
 
     /// <summary>‖actual − expected‖ ≤ rel·‖expected‖ + 1e-6·√n (Euclidean norms over the tensor's n elements).</summary>
