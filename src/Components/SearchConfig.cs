@@ -45,6 +45,12 @@ public sealed record SearchConfig
     [SnapshotKey("TrainPortion")] public double TrainPortion { get; init; } = 0.5;
     /// <summary>The supernet forward: batched (fast, the default) or reference (the plain per-op path it is tested against).</summary>
     [SnapshotKey("Forward")] public ForwardMode Forward { get; init; } = ForwardMode.Batched;
+    /// <summary>
+    /// The one-shot methods' kernel set: reference (the default: their golden runs were recorded on it) or batched (the fast
+    /// set, equal up to float32 rounding). A key of its own: snapshots written before it carry forward: batched for one-shot
+    /// runs that ran the reference forward, and resume them on it.
+    /// </summary>
+    [SnapshotKey("OneShotForward")] public ForwardMode OneShotForward { get; init; } = ForwardMode.Reference;
 
     // Weight optimiser (SGD, cosine schedule per epoch).
     [SnapshotKey("Lr")] public double Lr { get; init; } = 0.025;

@@ -54,6 +54,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int nt_unary(TensorHandle a, int op, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_binary(TensorHandle a, TensorHandle b, int op, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_binary_scalar(TensorHandle a, double s, int op, out IntPtr result);
+    [LibraryImport(Lib)] internal static partial int nt_hardtanh(TensorHandle a, double min, double max, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_clamp(TensorHandle a, int hasMin, double min, int hasMax, double max, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_where(TensorHandle cond, TensorHandle a, TensorHandle b, out IntPtr result);
     [LibraryImport(Lib)] internal static partial int nt_inplace_tensor(TensorHandle a, TensorHandle b, double alpha, int op);

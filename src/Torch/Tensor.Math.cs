@@ -35,6 +35,13 @@ public sealed unsafe partial class Tensor
     public Tensor Sign() => Unary(Native.Unary.Sign);
     public Tensor LogicalNot() => Unary(Native.Unary.LogicalNot);
 
+    /// <summary>
+    /// min(max(x, <paramref name="min"/>), <paramref name="max"/>) (F.hardtanh; ReLU6 with 0 and 6): the values of
+    /// <see cref="Clamp"/>, with one fused backward node; the gradient passes where min &lt; x &lt; max (clamp's also at
+    /// the bounds themselves).
+    /// </summary>
+    public Tensor Hardtanh(double min, double max) => From(Native.nt_hardtanh(Handle, min, max, out var r), r);
+
     /// <summary>Clamps to [min, max]; a null bound is open.</summary>
     public Tensor Clamp(double? min = null, double? max = null) =>
         From(Native.nt_clamp(Handle, min.HasValue ? 1 : 0, min ?? 0, max.HasValue ? 1 : 0, max ?? 0, out var r), r);

@@ -156,6 +156,20 @@ public sealed class TensorOpsTests
         Assert.Equal([false, true, false], s.Own(x.Eq(0)).ToFloatArrayOfBool());
     }
 
+    /// <summary>Exact: the values are min/max, and the gradient is the upstream one where 0 &lt; x &lt; 6, else 0 (F.hardtanh's; clamp's also passes at the bounds).</summary>
+    [Fact]
+    public void HardtanhIsReluSixWithAGradientStrictlyInsideItsBounds()
+    {
+        using var x = Tensor.FromSpan([-2.0, 0.0, 3.0, 6.0, 7.5], [5]);
+        x.SetRequiresGrad(true);
+        using var s = new TensorScope();
+        var y = s.Own(x.Hardtanh(0, 6));
+        Assert.Equal(s.Own(x.Clamp(0, 6)).ToDoubleArray(), y.ToDoubleArray());
+        var up = s.Own(Tensor.FromSpan([1.0, 2.0, 3.0, 4.0, 5.0], [5]));
+        var grad = Autograd.Grad([s.Own(s.Own(y.Mul(up)).Sum())], [x]);
+        Assert.Equal([0.0, 0.0, 3.0, 0.0, 0.0], s.Own(grad[0]!).ToDoubleArray());
+    }
+
     [Fact]
     public void InPlaceOpsChangeTheTensorItself()
     {

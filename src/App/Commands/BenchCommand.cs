@@ -24,7 +24,10 @@ public static class BenchCommand
     private static readonly Option<int> Steps = new("--steps") { Description = "timed steps", DefaultValueFactory = _ => 10 };
     private static readonly Option<int> Warmup = new("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 2 };
     private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch intra-op threads (default: cores)" };
-    private static readonly Option<string> Forward = new("--forward") { Description = "batched | reference", DefaultValueFactory = _ => "batched" };
+    private static readonly Option<string?> Forward = new("--forward")
+    {
+        Description = "the kernel set: batched (fast) | reference (default: the preset's: batched for the differentiable methods, reference for the one-shot ones)",
+    };
     private static readonly Option<bool> Json = new("--json") { Description = "print one JSON line" };
     private static readonly Option<bool> Compare = new("--compare") { Description = "run the batched and reference forwards alternately, print both and their ratio" };
     private static readonly Option<bool> Profile = new("--profile") { Description = "print where a step's time goes per primitive, and the framework's own share" };
@@ -52,6 +55,7 @@ public static class BenchCommand
             var preset = Presets.For(r.GetValue(Method)!);
             var mode = r.GetValue(Forward) switch
             {
+                null => OneShotMethod.IsOneShot(preset.Method) ? preset.OneShotForward : preset.Forward,
                 "batched" => ForwardMode.Batched,
                 "reference" => ForwardMode.Reference,
                 var f => throw new ConfigException($"--forward {f}: expected batched or reference"),
@@ -61,14 +65,12 @@ public static class BenchCommand
             {
                 Layers = r.GetValue(Layers) ?? preset.Layers, Channels = r.GetValue(Channels) ?? preset.Channels,
                 Batch = r.GetValue(Batch) ?? preset.Batch, Threads = r.GetValue(Threads) ?? Environment.ProcessorCount,
-                Dataset = "synthetic", Epochs = 1000, WarmupEpochs = 0, Forward = mode,
+                Dataset = "synthetic", Epochs = 1000, WarmupEpochs = 0, Forward = mode, OneShotForward = mode,
             };
             var problems = Presets.Problems(config);
             if (config.Threads > InputChecks.MaxThreads) problems.Add($"--threads {config.Threads}: at most {InputChecks.MaxThreads} on this machine");
             if (r.GetValue(Steps) < 1) problems.Add($"steps must be at least 1, got {r.GetValue(Steps)}");
             if (r.GetValue(Warmup) < 0) problems.Add($"warmup must not be negative, got {r.GetValue(Warmup)}");
-            if (r.GetValue(Compare) && OneShotMethod.IsOneShot(config.Method))
-                problems.Add($"--compare: {config.Method} runs the one-shot supernet's own forward; only the differentiable methods have a batched and a reference path");
             if (r.GetValue(Trace) is { } tracePath)
             {
                 var dir = Path.GetDirectoryName(Path.GetFullPath(tracePath));
@@ -95,7 +97,7 @@ public static class BenchCommand
         (double Seconds, IReadOnlyList<OpTime> Ops)? ops = null;
         try
         {
-            foreach (var m in modes) runs.Add(BenchRun.Start(config with { Forward = m }, data, profiling));
+            foreach (var m in modes) runs.Add(BenchRun.Start(config with { Forward = m, OneShotForward = m }, data, profiling));
             for (var i = 0; i < r.GetValue(Warmup); i++)
                 foreach (var run in runs) run.Step(timed: false);
             // One untimed step under libtorch's op profiler (before the timed steps, whose per-primitive profile starts afresh).
@@ -156,7 +158,7 @@ public static class BenchCommand
         var main = runs[0];
         var o = new Dictionary<string, object?>
         {
-            ["method"] = c.Method, ["forward"] = OneShotMethod.IsOneShot(c.Method) ? "one-shot" : main.Mode.ToString().ToLowerInvariant(), ["layers"] = c.Layers, ["channels"] = c.Channels,
+            ["method"] = c.Method, ["forward"] = main.Mode.ToString().ToLowerInvariant(), ["layers"] = c.Layers, ["channels"] = c.Channels,
             ["batch"] = c.Batch, ["input"] = $"{s.C}x{s.H}x{s.W}", ["threads"] = c.Threads, ["partial_channels"] = c.PartialChannels,
             ["steps"] = steps, ["s_per_step_median"] = Round(main.Median), ["s_per_step_min"] = Round(main.Min),
             ["peak_rss_mb"] = Math.Round(main.PeakRssMb, 1), ["feed_s_median"] = Round(main.FeedMedian),

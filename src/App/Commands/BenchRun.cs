@@ -29,11 +29,11 @@ internal sealed class BenchRun : IDisposable
     {
         _session = session;
         Mode = mode;
-        if (session is SearchSession s)
+        if (((session as SearchSession)?.Schedule ?? (session as OneShotSession)?.Schedule) is { } sessionSchedule)
         {
-            var schedule = new Schedule(s.Schedule.Phases);
+            var schedule = new Schedule(sessionSchedule.Phases);
             var systems = new List<TimedSystem>();
-            foreach (var e in s.Schedule.Entries)
+            foreach (var e in sessionSchedule.Entries)
             {
                 var timed = new TimedSystem(e.System);
                 systems.Add(timed);
@@ -55,7 +55,7 @@ internal sealed class BenchRun : IDisposable
     }
 
     public static BenchRun Start(SearchConfig config, Dataset data, bool profiling) =>
-        new(Sessions.Create(config, data), config.Forward, profiling);
+        new(Sessions.Create(config, data), OneShotMethod.IsOneShot(config.Method) ? config.OneShotForward : config.Forward, profiling);
 
     /// <summary>One search step; a timed one records its time without batch feeding, and the step's peak RSS.</summary>
     public void Step(bool timed)
@@ -75,7 +75,7 @@ internal sealed class BenchRun : IDisposable
             var sec = (double)_systems[i].LastTicks / Stopwatch.Frequency;
             _systemSeconds[i] += sec;
             inside += sec;
-            if (_systems[i].Inner is FeedBatchesSystem) feed += sec;
+            if (_systems[i].Inner is FeedBatchesSystem or Nas.Systems.OneShot.Systems.FeedTrainBatchSystem) feed += sec;
         }
         if (_systems.Length > 0) _overheadSeconds += wall - inside;
         _steps.Add(wall - feed);

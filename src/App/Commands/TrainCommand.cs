@@ -29,6 +29,12 @@ public static class TrainCommand
     private static readonly Option<bool> Cutout = new("--cutout") { Description = "cutout after crop and flip (--cutout false: crop and flip only)", DefaultValueFactory = _ => true };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "seed of initialisation, data order, augmentation and drop-path", DefaultValueFactory = _ => 0UL };
     private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch intra-op threads (default: cores)" };
+    private static readonly Option<string> KernelSet = new("--kernels")
+    {
+        Description = "the forward's kernel set: reference (plain libtorch, NCHW; checked against PyTorch) | fast (channels-last, native kernels; " +
+            "tested equal to the reference up to float32 rounding)",
+        DefaultValueFactory = _ => "reference",
+    };
     private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "run folder (default runs/train-TIME)" };
 
     private static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -36,7 +42,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "train a found genotype from scratch and report test accuracy");
-        foreach (var o in new Option[] { GenotypeOption, Space, Dataset, Subset, Layers, Channels, Enhancement, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, Out })
+        foreach (var o in new Option[] { GenotypeOption, Space, Dataset, Subset, Layers, Channels, Enhancement, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, KernelSet, Out })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -44,6 +50,13 @@ public static class TrainCommand
 
     private static int Run(ParseResult r)
     {
+        var kernels = r.GetValue(KernelSet) switch
+        {
+            "reference" => ForwardMode.Reference,
+            "fast" => ForwardMode.Batched,
+            _ => (ForwardMode?)null,
+        };
+        if (kernels is null) return Fail($"--kernels {r.GetValue(KernelSet)}: expected reference or fast");
         if (r.GetValue(Threads) is { } threads && (threads < 1 || threads > InputChecks.MaxThreads))
             return Fail($"--threads {threads}: must be in 1..{InputChecks.MaxThreads} on this machine");
         Genotype genotype;
@@ -61,7 +74,7 @@ public static class TrainCommand
             Layers = r.GetValue(Layers) ?? defaults.Layers, Channels = r.GetValue(Channels) ?? defaults.Channels,
             EnhancementCells = r.GetValue(Enhancement) ?? defaults.EnhancementCells, Epochs = r.GetValue(Epochs), Batch = r.GetValue(Batch) ?? defaults.Batch,
             Lr = r.GetValue(Lr), DropPath = r.GetValue(DropPathOption) ?? defaults.DropPath, AuxiliaryWeight = r.GetValue(AuxWeight) ?? defaults.AuxiliaryWeight,
-            Cutout = r.GetValue(Cutout), Seed = r.GetValue(Seed),
+            Cutout = r.GetValue(Cutout), Seed = r.GetValue(Seed), Kernels = kernels.Value,
         };
         var problems = config.Problems();
         if (problems.Count > 0)
@@ -97,7 +110,7 @@ public static class TrainCommand
                 enhancement_cells = config.Space == SearchSpace.Broad ? config.EnhancementCells : (int?)null, epochs = config.Epochs, batch = config.Batch, lr = config.Lr,
                 momentum = config.Momentum, weight_decay = config.WeightDecay, grad_clip = config.GradClip,
                 drop_path = config.DropPath, auxiliary_weight = config.AuxiliaryWeight, auxiliary_head = net.Auxiliary is not null,
-                cutout = config.Cutout, seed = config.Seed, threads = Nas.Torch.Torch.Threads, parameters = net.ParameterCount(),
+                cutout = config.Cutout, seed = config.Seed, kernels = r.GetValue(KernelSet), threads = Nas.Torch.Torch.Threads, parameters = net.ParameterCount(),
             }, JsonOut) + "\n");
             Console.Error.WriteLine($"nas train: {train} -> {test.Count} test images; {GenotypeFile.Name(config.Space)} network, {trainer.Spec.Describe()}, " +
                 $"{net.ParameterCount():N0} parameters (head {(net.Auxiliary is null ? "off" : "on")}), batch {config.Batch}, {config.Epochs} epochs, " +

@@ -64,6 +64,7 @@ public static class OneShotMethod
     public static void SetSettings(World.World world, SearchConfig c)
     {
         world.SetResource(new SupernetTrainingSettings(c.Epochs, c.LabelSmoothing));
+        world.SetResource(new ForwardSettings(c.OneShotForward));
         world.SetResource(new WeightOptimizerSettings(c.Lr, c.LrMin, c.Momentum, c.WeightDecay, c.GradClip));
         if (c.FlopsWindowMax > 0) world.SetResource(new FlopsWindowSettings(c.FlopsWindowMin, c.FlopsWindowMax, c.FlopsBin));
         if (c.Shrink) world.SetResource(new ShrinkSettings(c.ShrinkFirstStage, c.ShrinkLaterStage, c.ShrinkRemove, c.ShrinkSubnets, c.ShrinkStopAtSize, c.ShrinkCriterion));

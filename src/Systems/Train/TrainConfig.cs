@@ -23,7 +23,8 @@ public sealed record TrainConfig(
     int EvalBatch = 100,
     bool ChannelsLast = true,
     SearchSpace Space = SearchSpace.Stacked,
-    int EnhancementCells = 2)
+    int EnhancementCells = 2,
+    ForwardMode Kernels = ForwardMode.Reference)
 {
     public bool Auxiliary => AuxiliaryWeight > 0;
 

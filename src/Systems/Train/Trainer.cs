@@ -72,7 +72,7 @@ public sealed class Trainer : IDisposable
         using var scope = new TensorScope();
         var batch = Train.Next(scope);
         var x = Input(batch.Images, scope);
-        var (logits, aux) = Network.Forward(x, training: true, scope, dropPath, _dropPath);
+        var (logits, aux) = Network.Forward(x, training: true, scope, dropPath, _dropPath, Config.Kernels);
         var main = scope.Own(logits.CrossEntropy(batch.Labels));
         var loss = main;
         if (aux is not null)
@@ -102,7 +102,7 @@ public sealed class Trainer : IDisposable
         {
             using var scope = new TensorScope();
             var batch = stream.Next(scope);
-            var (logits, _) = Network.Forward(Input(batch.Images, scope), training: false, scope);
+            var (logits, _) = Network.Forward(Input(batch.Images, scope), training: false, scope, mode: Config.Kernels);
             var loss = scope.Own(logits.CrossEntropy(batch.Labels, LossReduction.Sum));
             lossSum += loss.Item();
             correct += Correct(logits, batch.Labels, scope);

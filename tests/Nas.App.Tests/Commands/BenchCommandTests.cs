@@ -83,16 +83,21 @@ public sealed class BenchCommandTests
         Assert.Contains("does not exist", stderr);
     }
 
+    /// <summary>A one-shot method runs its preset's kernel set (reference) unless --forward says otherwise, and --compare runs both.</summary>
     [Fact]
-    public void BenchLabelsAOneShotMethodAndRefusesToCompareIt()
+    public void BenchRunsAOneShotMethodOnItsPresetsKernelSetAndComparesBoth()
     {
         var (code, stdout, stderr) = Nas($"bench --method spos {Tiny} --channels 4 --json");
         Assert.True(code == 0, stderr);
         using (var doc = JsonDocument.Parse(stdout.Trim()))
-            Assert.Equal("one-shot", doc.RootElement.GetProperty("forward").GetString());
-        (code, _, stderr) = Nas($"bench --method spos {Tiny} --channels 4 --compare");
-        Assert.Equal(2, code);
-        Assert.Contains("--compare: spos runs the one-shot supernet's own forward", stderr);
+            Assert.Equal("reference", doc.RootElement.GetProperty("forward").GetString());
+        (code, stdout, stderr) = Nas($"bench --method spos {Tiny} --channels 4 --compare --json");
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout.Trim()))
+        {
+            Assert.Equal("batched", doc.RootElement.GetProperty("forward").GetString());
+            Assert.True(doc.RootElement.GetProperty("reference_s_per_step_median").GetDouble() > 0);
+        }
     }
 
     [Fact]

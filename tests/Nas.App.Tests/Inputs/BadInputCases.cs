@@ -224,5 +224,7 @@ internal static class BadInputCases
         ["train broad with head"] = new(["train", "--genotype", "{T}/cell.txt", "--space", "broad", "--auxiliary-weight", "0.4", "--out", "{OUT}"], 2, "no auxiliary head"),
         ["info genotype stacked enhancement"] = new(["info", "--genotype", "{T}/cell.txt", "--space", "stacked", "--enhancement", "2"], 2, "--enhancement 2"),
         ["info space without genotype"] = new(["info", "--space", "broad"], 2, "needs --genotype"),
+        ["train kernels unknown"] = new(["train", "--genotype", "{T}/afile", "--kernels", "turbo"], 2, "--kernels turbo: expected reference or fast"),
+        ["bench forward unknown"] = new(["bench", "--method", "spos", "--forward", "turbo", "--steps", "1"], 2, "--forward turbo: expected batched or reference"),
     };
 }

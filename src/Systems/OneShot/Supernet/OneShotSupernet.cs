@@ -1,18 +1,17 @@
-// The one-shot supernet as the step systems see it: candidate-op entities and fixed tensors resolved from the world, single-path forward.
+// The one-shot supernet as the step systems see it: candidate-op entities and fixed tensors resolved from the world, single-path forward (a forward program).
 using Nas.Components;
 using Nas.Systems.OneShot.BsNas;
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
+using Nas.Systems.Spaces.Darts;
+using Nas.Systems.Spaces.Forward;
 using Nas.Torch;
 using Nas.World;
 
 namespace Nas.Systems.OneShot.Supernet;
 
-/// <summary>One layer of a sampled path: the op gene (−1 identity) and, for mobile layers, the output width.</summary>
-public readonly record struct PathStep(int Op, int Width);
-
-/// <summary>Records ReLU inputs during a forward (BNNAS++ expressivity); tensors are owned by the forward's scope.</summary>
+/// <summary>Records ReLU and ReLU6 inputs during a forward (BNNAS++ expressivity) through <see cref="ProbeKernels"/>; tensors are owned by the forward's scope.</summary>
 public sealed class ActivationProbe
 {
     public List<Tensor> PreActivations { get; } = [];
@@ -101,12 +100,29 @@ public sealed class OneShotSupernet
         return path;
     }
 
-    /// <summary>Logits of the single path <paramref name="genome"/>; train-mode BN uses batch statistics and updates the running ones with <paramref name="bnMomentum"/>.</summary>
-    public Tensor Forward(ReadOnlySpan<int> genome, Tensor images, bool training, TensorScope scope, double bnMomentum = 0.1, ActivationProbe? probe = null)
+    private ForwardProgram? _program;
+
+    /// <summary>The supernet as one forward program over every candidate op (<see cref="OneShotProgram"/>), built on first use from this view.</summary>
+    public ForwardProgram Program => _program ??= OneShotProgram.Of(this);
+
+    /// <summary>
+    /// Logits of the single path <paramref name="genome"/>; train-mode BN uses batch statistics and updates the running ones
+    /// with <paramref name="bnMomentum"/>. The kernel set is <paramref name="mode"/>'s when given, else the world's
+    /// <see cref="ForwardSettings"/> (the reference set when it has none); a <see cref="ForwardProfile"/> resource
+    /// (`nas bench --profile`) times it, and a <paramref name="probe"/> records the input of every activation.
+    /// </summary>
+    public Tensor Forward(ReadOnlySpan<int> genome, Tensor images, bool training, TensorScope scope, double bnMomentum = OpForward.BnMomentum,
+        ActivationProbe? probe = null, ForwardMode? mode = null)
     {
         var path = Path(genome);
-        var f = new ForwardPass(this, training, bnMomentum, scope, probe);
-        return Spec.Space == OneShotSpaceKind.Mobile ? f.Mobile(path, images) : f.Nb201(path, images);
+        // Profiling is a bench tool: absent (the normal case) it is not even looked up through the checked accessor.
+        var profile = World.HasResource<ForwardProfile>() ? World.ReadResource<ForwardProfile>() : null;
+        var start = ForwardProfile.Now(profile);
+        var kernels = Kernels.For(mode ?? (World.HasResource<ForwardSettings>() ? World.ReadResource<ForwardSettings>().Mode : ForwardMode.Reference), scope, profile);
+        if (probe is not null) kernels = new ProbeKernels(kernels, probe.PreActivations);
+        var (logits, _) = ForwardInterpreter.Run(Program, images, kernels, new ForwardArgs(training, Path: path, BnMomentum: bnMomentum));
+        profile?.AddForward(start);
+        return logits;
     }
 
     /// <summary>The tensors a genome's path reads from its candidate ops (for "only the sampled path changes" checks).</summary>

@@ -2,6 +2,7 @@
 using Nas.Components;
 using Nas.Systems.OneShot.Supernet;
 using Nas.Systems.Search;
+using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 using Nas.World;
 
@@ -16,7 +17,7 @@ public sealed class PathForwardSystem : ISystem
 {
     public string Name => "path-forward";
     public Access Access { get; } = new Access().Read<SampledPath>().Read<StepTensors>().Read<SupernetTrainingSettings>().Read<OneShotNetwork>()
-        .Read<ChoiceOp>().Read<SupernetTensors>().Write<PassTensors>().Write<PassLoss>().Write<StepMetrics>();
+        .Read<ChoiceOp>().Read<SupernetTensors>().Read<ForwardSettings>().Read<ForwardProfile>().Write<PassTensors>().Write<PassLoss>().Write<StepMetrics>();
 
     public void Run(World.World world, in SystemContext ctx)
     {

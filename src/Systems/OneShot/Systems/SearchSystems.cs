@@ -5,6 +5,7 @@ using Nas.Systems.OneShot.Indicators;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Supernet;
 using Nas.Systems.Search;
+using Nas.Systems.Spaces.Darts;
 using Nas.World;
 
 namespace Nas.Systems.OneShot.Systems;
@@ -20,7 +21,7 @@ public sealed class ShrinkSystem : ISystem
 {
     public string Name => "shrink";
     public Access Access { get; } = new Access().Read<ShrinkSettings>().Read<SupernetTrainingSettings>().Read<FlopsWindowSettings>().Read<EvalData>()
-        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Write<ActiveOptions>().Write<RngStreams>().Write<Pruned>();
+        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Read<ForwardSettings>().Read<ForwardProfile>().Write<ActiveOptions>().Write<RngStreams>().Write<Pruned>();
 
     public static ShrinkSchedule ScheduleOf(ShrinkSettings s) => new(s.FirstStage, s.LaterStage, s.Remove, s.StopAtSize, s.Subnets);
 
@@ -82,7 +83,7 @@ public sealed class FacetPoolSystem : ISystem
 {
     public string Name => "facet-pool";
     public Access Access { get; } = new Access().Read<FacetSettings>().Read<EvolutionSettings>().Read<ActiveOptions>().Read<EvalData>()
-        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Write<FacetPoolState>();
+        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Read<ForwardSettings>().Read<ForwardProfile>().Write<FacetPoolState>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -109,7 +110,7 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
     private static Access Declare(OneShotFitness fitness)
     {
         var a = new Access().Read<EvolutionSettings>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>()
-            .Read<ActiveOptions>().Read<DataParallel>().Write<EvolutionState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
+            .Read<ActiveOptions>().Read<DataParallel>().Read<ForwardSettings>().Read<ForwardProfile>().Write<EvolutionState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
         return fitness switch
         {
             OneShotFitness.BnIndicator => a.Read<BnScoreTable>(),

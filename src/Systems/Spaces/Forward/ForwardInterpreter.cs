@@ -1,4 +1,4 @@
-// Runs a forward program over a kernel set: the one place the DARTS math (ops, mixed edges, cells, networks) is composed (§1.2–1.5, §1.7, §3.1, §4.2).
+// Runs a forward program over a kernel set: the one place the DARTS math (ops, mixed edges, cells, networks) is composed (§1.2–1.5, §1.7, §3.1, §4.2); the one-shot steps in ForwardInterpreter.OneShot.cs.
 using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Spaces.Eval;
@@ -8,12 +8,13 @@ namespace Nas.Systems.Spaces.Forward;
 
 /// <summary>
 /// What a forward needs besides the program and the image: training or eval mode, the two cell types' architecture weights
-/// (search programs only) and drop-path's probability and generator (evaluation programs, training only).
+/// (search programs only), drop-path's probability and generator (evaluation programs, training only), and for the one-shot
+/// programs the sampled path and the BatchNorms' momentum (BN recalibration runs at 1/(i+1), BNNAS++'s probe at 0).
 /// </summary>
 public readonly record struct ForwardArgs(bool Training, CellWeights? Normal = null, CellWeights? Reduce = null, double DropPath = 0,
-    Generator? Generator = null);
+    Generator? Generator = null, PathStep[]? Path = null, double BnMomentum = OpForward.BnMomentum);
 
-public static class ForwardInterpreter
+public static partial class ForwardInterpreter
 {
     /// <summary>The logits and, when the program has an auxiliary head and runs in training, its logits.</summary>
     public static (Tensor Logits, Tensor? Auxiliary) Run(ForwardProgram program, Tensor x, IKernels k, ForwardArgs args)
@@ -26,7 +27,7 @@ public static class ForwardInterpreter
         Tensor? auxiliary = null;
         foreach (var step in program.Steps)
         {
-            Tensor Value(int id) => values[id] ?? throw new InvalidOperationException($"step {step.Id} reads value {id}, which no earlier step computed");
+            Tensor Value(int id) => id == ProgramStep.Image ? input : values[id] ?? throw new InvalidOperationException($"step {step.Id} reads value {id}, which no earlier step computed");
             values[step.Id] = step switch
             {
                 ProgramStep.Stem s => k.Stem(input, s.Conv, s.Bn, args.Training),
@@ -39,6 +40,11 @@ public static class ForwardInterpreter
                     : ReluConvBn(Value(t.Input), t.Tensors, k, args.Training),
                 ProgramStep.Auxiliary h => args.Training ? auxiliary = k.Auxiliary(h.Head, Value(h.Input), args.Training) : null,
                 ProgramStep.Classifier c => k.Classifier(c.Inputs.Select(Value).ToArray(), c.Weight, c.Bias),
+                ProgramStep.ConvBnAct s => ConvBnAct(s, Value(s.Input), k, args),
+                ProgramStep.BnAct s => BnAct(s, Value(s.Input), k, args),
+                ProgramStep.ChoiceBlock s => ChoiceBlock(s, Value(s.Input), k, args),
+                ProgramStep.ResidualBlock s => ResidualBlock(s, Value(s.Input), k, args),
+                ProgramStep.ChoiceCell s => ChoiceCell(s, Value(s.Input), k, args),
                 _ => throw new InvalidOperationException($"unknown program step {step.GetType().Name}"),
             };
         }

@@ -1,4 +1,4 @@
-// A network's forward pass as data (issue 13): steps over numbered values, built once from the stacked, broad or an evaluation (stacked or BCNN) layout.
+// A network's forward pass as data (issue 13): steps over numbered values, built once from the stacked, broad or an evaluation (stacked or BCNN) layout (the one-shot steps: OneShotSteps.cs).
 using Nas.Systems.Spaces.Broad;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Spaces.Eval;
@@ -7,7 +7,7 @@ using Nas.Torch;
 namespace Nas.Systems.Spaces.Forward;
 
 /// <summary>One step: it computes value <see cref="Id"/> (its index in the program) from values of earlier steps.</summary>
-public abstract record ProgramStep(int Id)
+public abstract partial record ProgramStep(int Id)
 {
     /// <summary>3×3 conv (pad 1) and affine BN on the image.</summary>
     public sealed record Stem(int Id, Tensor Conv, BatchNormTensors Bn) : ProgramStep(Id);

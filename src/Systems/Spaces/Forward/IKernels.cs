@@ -31,14 +31,23 @@ public interface IKernels
     /// <summary>ReLU of an op's or preprocessing's input (the fast set computes it once per tensor).</summary>
     Tensor Relu(Tensor x);
 
+    /// <summary>ReLU6, min(max(x, 0), 6): the mobile blocks' activation.</summary>
+    Tensor Relu6(Tensor x);
+
+    /// <summary>The first <paramref name="n"/> entries of t along <paramref name="dim"/> (SPOS / BS-NAS first-k width slicing of weights and BN parameters, §1.2, §4.3); t itself when whole.</summary>
+    Tensor Lead(Tensor t, int dim, long n);
+
     /// <summary>A bias-free convolution; groups &gt; 1 is depthwise.</summary>
     Tensor Conv(Tensor x, Tensor w, int stride, int pad, int dilation, int groups);
 
-    /// <summary>BatchNorm (momentum 0.1, eps 1e-5), followed by ReLU when <paramref name="relu"/>.</summary>
-    Tensor Bn(Tensor x, BatchNormTensors bn, bool training, bool relu = false);
+    /// <summary>BatchNorm (eps 1e-5; γ and β optional), followed by ReLU when <paramref name="relu"/>; training updates the running statistics with <paramref name="momentum"/>.</summary>
+    Tensor Bn(Tensor x, BatchNormTensors bn, bool training, bool relu = false, double momentum = OpForward.BnMomentum);
 
     /// <summary>3×3 max or average pooling (padding 1, padding not counted in the average).</summary>
     Tensor Pool(Tensor x, bool max, int stride);
+
+    /// <summary>2×2 average pooling, stride 2 (NB-201's residual shortcut).</summary>
+    Tensor AvgPool2(Tensor x);
 
     /// <summary>2×2 max pooling of partial channels' bypass at a reduction edge.</summary>
     Tensor Bypass(Tensor x);
@@ -62,6 +71,9 @@ public interface IKernels
 
     /// <summary>Zeros of the edge's output shape, tied to x: the edge whose ops were all skipped.</summary>
     Tensor Zeros(Tensor x, int stride);
+
+    /// <summary>Zeros shaped like x and not tied to it (NB-201's none: no gradient flows through it).</summary>
+    Tensor ZerosLike(Tensor x);
 
     /// <summary>a + b. With <paramref name="temporaries"/> no one else reads a or b, so a set may free them now.</summary>
     Tensor Add(Tensor a, Tensor b, bool temporaries);

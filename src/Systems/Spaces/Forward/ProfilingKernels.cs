@@ -26,11 +26,16 @@ public sealed class ProfilingKernels(IKernels inner, ForwardProfile profile) : I
     public Tensor Input(Tensor x) => Time(ProfileKind.Layout, () => inner.Input(x));
     public Tensor Stem(Tensor x, Tensor conv, BatchNormTensors bn, bool training) => Time(ProfileKind.Stem, () => inner.Stem(x, conv, bn, training));
     public Tensor Relu(Tensor x) => Time(ProfileKind.Relu, () => inner.Relu(x));
+    public Tensor Relu6(Tensor x) => Time(ProfileKind.Relu, () => inner.Relu6(x));
+    public Tensor Lead(Tensor t, int dim, long n) => Time(ProfileKind.ChannelOps, () => inner.Lead(t, dim, n));
 
     public Tensor Conv(Tensor x, Tensor w, int stride, int pad, int dilation, int groups) =>
         Time(groups > 1 ? ProfileKind.DepthwiseConv : ProfileKind.PointwiseConv, () => inner.Conv(x, w, stride, pad, dilation, groups));
 
-    public Tensor Bn(Tensor x, BatchNormTensors bn, bool training, bool relu = false) => Time(ProfileKind.BatchNorm, () => inner.Bn(x, bn, training, relu));
+    public Tensor Bn(Tensor x, BatchNormTensors bn, bool training, bool relu = false, double momentum = OpForward.BnMomentum) =>
+        Time(ProfileKind.BatchNorm, () => inner.Bn(x, bn, training, relu, momentum));
+    public Tensor AvgPool2(Tensor x) => Time(ProfileKind.Pool, () => inner.AvgPool2(x));
+    public Tensor ZerosLike(Tensor x) => Time(ProfileKind.ChannelOps, () => inner.ZerosLike(x));
     public Tensor Pool(Tensor x, bool max, int stride) => Time(ProfileKind.Pool, () => inner.Pool(x, max, stride));
     public Tensor Bypass(Tensor x) => Time(ProfileKind.Pool, () => inner.Bypass(x));
     public (Tensor Even, Tensor Odd)? EvenOddPixels(Tensor x) => Time(ProfileKind.ChannelOps, () => inner.EvenOddPixels(x));

@@ -26,17 +26,26 @@ public sealed class ReferenceKernels(TensorScope scope) : IKernels
 
     public Tensor Relu(Tensor x) => scope.Own(x.Relu());
 
+    public Tensor Relu6(Tensor x) => scope.Own(x.Clamp(0, 6));
+
+    public Tensor Lead(Tensor t, int dim, long n) => Slice(t, dim, n, scope);
+
+    /// <summary>The first n entries along dim, as a view owned by <paramref name="scope"/>; t itself when whole.</summary>
+    public static Tensor Slice(Tensor t, int dim, long n, TensorScope scope) => t.Size(dim) == n ? t : scope.Own(t.Narrow(dim, 0, n));
+
     public Tensor Conv(Tensor x, Tensor w, int stride, int pad, int dilation, int groups) =>
         scope.Own(x.Conv2d(w, null, stride, pad, dilation, groups));
 
-    public Tensor Bn(Tensor x, BatchNormTensors bn, bool training, bool relu = false)
+    public Tensor Bn(Tensor x, BatchNormTensors bn, bool training, bool relu = false, double momentum = OpForward.BnMomentum)
     {
-        var y = OpForward.Bn(x, bn, training, scope);
+        var y = scope.Own(x.BatchNorm(bn.Weight, bn.Bias, bn.RunningMean, bn.RunningVar, training, momentum, OpForward.BnEps));
         return relu ? scope.Own(y.Relu()) : y;
     }
 
     public Tensor Pool(Tensor x, bool max, int stride) =>
         scope.Own(max ? x.MaxPool2d(3, stride, 1) : x.AvgPool2d(3, stride, 1, countIncludePad: false));
+
+    public Tensor AvgPool2(Tensor x) => scope.Own(x.AvgPool2d(2, 2));
 
     public Tensor Bypass(Tensor x) => scope.Own(x.MaxPool2d(2, 2));
 
@@ -83,6 +92,8 @@ public sealed class ReferenceKernels(TensorScope scope) : IKernels
         var strided = stride == 1 ? x : scope.Own(scope.Own(x.Slice(2, 0, x.Size(2), 2)).Slice(3, 0, x.Size(3), 2));
         return scope.Own(strided.Mul(0.0));
     }
+
+    public Tensor ZerosLike(Tensor x) => scope.Own(x.ZerosLike());
 
     public Tensor Add(Tensor a, Tensor b, bool temporaries) => scope.Own(a.Add(b));
 
