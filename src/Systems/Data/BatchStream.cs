@@ -8,9 +8,6 @@ namespace Nas.Systems.Data;
 /// <summary>Which part of each global batch a stream yields: rank <see cref="Rank"/> of <see cref="Count"/> (data parallelism).</summary>
 public readonly record struct DataShard(int Rank, int Count);
 
-/// <summary>One batch: images float32 N×C×H×W (normalised, augmented), labels int64 N.</summary>
-public readonly record struct Batch(Tensor Images, Tensor Labels, int Epoch, int Size);
-
 /// <summary>
 /// Yields batches over <see cref="Range"/> of a data set. With shuffling on, each epoch visits every index of the
 /// range exactly once in the order of a Fisher-Yates permutation drawn from SplitMix64 seeded by (seed, epoch);

@@ -39,7 +39,23 @@ public static class SessionResources
         world.SetResource(new RunConfig(config));
         setSettings(world, config);
         RandomStreams.AdoptLegacy(world);
-        TorchRng.Restore(world, config.Seed);
+        RestoreGenerator(world, config.Seed);
+    }
+
+    /// <summary>Sets a fresh generator seeded with <paramref name="seed"/> on <paramref name="world"/>, at the saved <see cref="TorchRngState"/> when the world has one.</summary>
+    public static void RestoreGenerator(World.World world, ulong seed)
+    {
+        var generator = new Generator(seed);
+        try
+        {
+            if (world.TryResource<TorchRngState>(out var state)) generator.SetState(state.State);
+        }
+        catch
+        {
+            generator.Dispose();
+            throw;
+        }
+        world.SetResource(new TorchRng(generator));
     }
 
     /// <summary>The per-step tensor owners every session has, fresh: the batches' and the passes'.</summary>
