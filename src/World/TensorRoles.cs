@@ -1,5 +1,4 @@
-// Tensor roles: components that name which of an entity's stored tensors play a role (alpha, a weight, a momentum buffer),
-// and the checked accessors that hold a system to declaring the role it touches.
+// Tensor roles (components naming which stored tensors are alpha, weights, momenta, ...) and their checked accessors.
 using Nas.Torch;
 
 namespace Nas.World;

@@ -1,5 +1,4 @@
-// The supernet's tensor roles: attached as components when the tensors are spawned, derived for snapshots written before
-// roles existed, and resolved once into SupernetRuntime, the step's cache whose every hand-out is a checked role access.
+// The supernet's tensor roles: attached at spawn, derived for old snapshots, resolved once into the checked SupernetRuntime cache.
 using Nas.Components;
 using Nas.Torch;
 using Nas.World;
