@@ -29,19 +29,6 @@ public sealed partial class TensorStore
     /// <summary>The <paramref name="index"/>-th tensor of role <typeparamref name="TRole"/> on <paramref name="owner"/>, to change in place.</summary>
     public Tensor Write<TRole>(Entity owner, int index = 0) where TRole : struct, ITensorRole => Role<TRole>(owner, index, write: true);
 
-    /// <summary>The tensor of role <typeparamref name="TRole"/> on <paramref name="owner"/> as a read, or false when the owner has no such role.</summary>
-    public bool TryRead<TRole>(Entity owner, out Tensor tensor) where TRole : struct, ITensorRole
-    {
-        Use<TRole>(write: false);
-        if (_world.TryPeek<TRole>(owner, out var role) && role.Tensors.Count > 0)
-        {
-            tensor = Get(owner, role.Tensors[0]);
-            return true;
-        }
-        tensor = null!;
-        return false;
-    }
-
     private Tensor Role<TRole>(Entity owner, int index, bool write) where TRole : struct, ITensorRole
     {
         Use<TRole>(write);

@@ -185,9 +185,9 @@ public sealed class SearchSession : ISearchSession
     {
         var report = new Dictionary<string, object>();
         var feed = World.Resource<DataFeed>();
-        if (feed.Val is { } val)
+        if (feed.Val is not null)
         {
-            var (loss, acc) = Evaluate(Train, val.Range, Config.Batch);
+            var (loss, acc) = Evaluate(Train, Split.Darts(Train.Count, Config.TrainPortion).Arch, Config.Batch); // the architecture stream's range
             report["val_loss"] = loss;
             report["val_accuracy"] = acc;
         }

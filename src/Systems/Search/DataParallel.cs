@@ -61,7 +61,7 @@ public sealed class AllReduceGradientsSystem(GradientTargets targets) : ISystem
     }
 
     /// <summary>The weighted average of <paramref name="grads"/> over the ranks, in place (null entries skipped alike on every rank).</summary>
-    public static void Average(ProcessGroup group, Tensor?[] grads, BatchStream stream)
+    public static void Average(ProcessGroup group, Tensor?[] grads, IBatchStream stream)
     {
         var global = stream.LastGlobalSize;
         var (start, end) = BatchStream.ShardBounds(global, group.Rank, group.WorldSize);
