@@ -33,6 +33,16 @@ public enum DropNasSpace { Original, OneSkip, ThreeSkip }
 /// </summary>
 public enum ForwardMode { Reference, Batched }
 
+/// <summary>
+/// How a differentiable search reads its genotype off the architecture (methods.md): <see cref="Softmax"/> ranks edges by
+/// softmax(α) (times the node-normalised β when present), as DARTS §2.5, PC-DARTS §3.2 and BNAS do; <see cref="RawAlpha"/>
+/// ranks them by raw α, as pt.darts's parser that DropNAS inherits does (§5.6).
+/// </summary>
+public enum DerivationRule { Softmax, RawAlpha }
+
+/// <summary>The genotype derivation rule the method composition chose.</summary>
+public sealed record DerivationSettings(DerivationRule Rule);
+
 /// <summary>The forward the search systems run.</summary>
 public sealed record ForwardSettings(ForwardMode Mode);
 

@@ -8,7 +8,7 @@ namespace Nas.World;
 /// The owner may be <see cref="Entity.Null"/> for world-level tensors (optimizer state, buffers), released only by
 /// <see cref="Remove"/> or <see cref="World.Dispose"/>. Enumeration order is (owner sequence, name), world-level first.
 /// </summary>
-public sealed class TensorStore
+public sealed partial class TensorStore
 {
     private readonly World _world;
     private readonly Dictionary<(Entity Owner, string Name), Tensor> _tensors = new();

@@ -52,12 +52,9 @@ public sealed record RunDetail(string Method, string Dataset, int Epochs, long S
         var edges = EdgeNames(config.Nodes);
         var cells = new[] { CellType.Normal, CellType.Reduce }.Select(type =>
         {
-            var arch = type == CellType.Normal ? runtime.NormalArch : runtime.ReduceArch;
             var kept = masks is null ? null : type == CellType.Normal ? masks.Normal : masks.Reduce;
             using var scope = new TensorScope();
-            var alpha = world.Tensors.Get(arch, "alpha");
-            world.Tensors.TryGet(arch, "beta", out var beta);
-            var w = ArchWeights.For(alpha, beta, config.Nodes, kept, scope);
+            var w = ArchWeights.For(runtime.Alpha(world, type), runtime.Beta(world, type), config.Nodes, kept, scope);
             var probs = Derivation.Rows(w.OpWeights);
             var b = w.EdgeWeights?.ToFloatArray();
             if (b is not null)

@@ -290,7 +290,7 @@ public static class RankRun
     {
         var (session, run, parallel, spec) = (rank.Session, rank.Run, rank.Parallel, rank.Spec);
         var (text, _) = session.Result();
-        var alpha = session is SearchSession s ? Agreement.Digest(s.Runtime.Arch) : null;
+        var alpha = session is SearchSession s ? Agreement.Digest(s.Runtime.Arch(s.World)) : null;
         var mine = JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["rank"] = spec.Rank, ["world_size"] = spec.WorldSize, ["step"] = session.Clock.Step,

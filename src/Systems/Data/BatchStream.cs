@@ -5,12 +5,6 @@ using Nas.World;
 
 namespace Nas.Systems.Data;
 
-/// <summary>Which part of each global batch a stream yields: rank <see cref="Rank"/> of <see cref="Count"/> (data parallelism).</summary>
-public readonly record struct DataShard(int Rank, int Count);
-
-/// <summary>One batch: images float32 N×C×H×W (normalised, augmented), labels int64 N.</summary>
-public readonly record struct Batch(Tensor Images, Tensor Labels, int Epoch, int Size);
-
 /// <summary>
 /// Yields batches over <see cref="Range"/> of a data set. With shuffling on, each epoch visits every index of the
 /// range exactly once in the order of a Fisher-Yates permutation drawn from SplitMix64 seeded by (seed, epoch);
@@ -24,7 +18,7 @@ public readonly record struct Batch(Tensor Images, Tensor Labels, int Epoch, int
 /// </para>
 /// Not thread-safe: one stream belongs to one training loop.
 /// </summary>
-public sealed class BatchStream
+public sealed class BatchStream : IBatchStream
 {
     // Distinct tags keep the permutation and augmentation sub-streams of one seed independent.
     private const ulong PermutationTag = 0x7065726D; // "perm"

@@ -86,12 +86,19 @@ public static class DifferentiableMethod
         if (c.ConfidentLrPower > 0 && c.ConfidentLrMode == ConfidentLrMode.Loss) s.Add(new ConfidentLossSystem(), phase, when: when);
     }
 
+    /// <summary>
+    /// The genotype rule of a composition: the one-level step is DropNAS's (§5.4), whose code derives with pt.darts's parser
+    /// on raw α (§5.6); the bilevel methods rank by softmax(α) (and β).
+    /// </summary>
+    public static DerivationRule DerivationOf(SearchConfig c) => c.OneLevel ? DerivationRule.RawAlpha : DerivationRule.Softmax;
+
     /// <summary>The configuration split by concern, as the resources the systems read (set on create and on resume).</summary>
     public static void SetSettings(World.World world, SearchConfig c)
     {
         world.SetResource(new WeightOptimizerSettings(c.Lr, c.LrMin, c.Momentum, c.WeightDecay, c.GradClip));
         world.SetResource(new ArchOptimizerSettings(c.ArchLr, c.ArchBeta1, c.ArchBeta2, c.ArchWeightDecay, c.WarmupEpochs));
         world.SetResource(new ForwardSettings(c.Forward));
+        world.SetResource(new DerivationSettings(DerivationOf(c)));
         if (c.ConfidentLrPower > 0) world.SetResource(new ConfidentLrSettings(c.ConfidentLrPower, c.ConfidentLrMode));
         if (c.DropRate > 0) world.SetResource(new DropNasSettings(c.DropRate, c.DropRateParameterFree >= 0 ? c.DropRateParameterFree : c.DropRate));
     }

@@ -46,20 +46,14 @@ public sealed class OneShotSession : ISearchSession
         var world = new World.World();
         try
         {
-            world.Types.RegisterAssembly(typeof(OneShotNetwork).Assembly);
-            world.Types.RegisterAssembly(typeof(OneShotSession).Assembly);
-            var generator = new Generator(config.Seed);
-            world.SetResource(new TorchRng(generator));
+            var generator = SessionResources.Open(world, config.Seed);
             RandomStreams.Open(world, RandomStreams.Path, config.Seed);
             var supernet = SupernetSpawn.Spawn(world, new SupernetSpec(NetworkOf(config, train), config.BnOnly, config.BnScope), generator);
             if (config.Shrink && config.ShrinkCriterion == ShrinkCriterion.Angle) supernet.KeepInitialWeights(); // §4.4: the angle's reference
             if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes, identity: config.IdentityChoice == IdentityChoice.Searchable).Active);
-            world.SetResource(new RunConfig(config));
             OneShotMethod.SetSettings(world, config);
             var stream = SetDataResources(world, train, config, position: null);
-            world.SetResource(new StreamPositions(stream.State, null));
-            world.SetResource(new SearchClock(0, 0, 0, stream.StepsPerEpoch, config.Epochs + 1));
-            world.SetResource(new StepMetrics(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN));
+            SessionResources.Begin(world, config, new StreamPositions(stream.State, null), stream.StepsPerEpoch, config.Epochs + 1);
             return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
         }
         catch
@@ -106,11 +100,8 @@ public sealed class OneShotSession : ISearchSession
         if (!OneShotMethod.IsOneShot(config.Method)) throw new ArgumentException($"'{config.Method}' is not a one-shot method");
         if (world.CountOf<OneShotNetwork>() != 1) throw new InvalidOperationException("the snapshot holds no one-shot network entity");
         if (!world.TryResource<StreamPositions>(out var positions)) throw new InvalidOperationException("the snapshot has no data-stream positions (nas.data.positions)");
-        world.SetResource(new RunConfig(config));
-        RandomStreams.AdoptLegacy(world);
-        OneShotMethod.SetSettings(world, config);
+        SessionResources.Resume(world, config, OneShotMethod.SetSettings);
         world.SetResource(SupernetLayout.Index(world)); // runtime-only: rebuilt from the entities, the layout and the store
-        TorchRng.Restore(world, config.Seed);
         SetDataResources(world, train, config, positions.Train);
         return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
     }
@@ -126,8 +117,7 @@ public sealed class OneShotSession : ISearchSession
         if (position is { } state) stream.State = state;
         world.SetResource(new DataFeed(stream, null));
         world.SetResource(EvalBatches(train, split, config));
-        world.SetResource(new StepTensors());
-        world.SetResource(new PassTensors());
+        SessionResources.StepScopes(world);
         return stream;
     }
 

@@ -40,25 +40,18 @@ public sealed class SearchSession : ISearchSession
         var world = new World.World();
         try
         {
-            world.Types.RegisterAssembly(typeof(Network).Assembly);
-            world.Types.RegisterAssembly(typeof(SearchSession).Assembly);
-            var generator = new Generator(config.Seed);
-            world.SetResource(new TorchRng(generator));
+            var generator = SessionResources.Open(world, config.Seed);
             var runtime = config.Space == SearchSpace.Broad
                 ? BroadSpace.Spawn(world, BroadLayout(config, train), OpsFor(config), config.PartialChannels, config.EdgeNormalization, generator)
                 : StackedSpace.Spawn(world, new StackedLayout(config.Layers, config.Channels, train.Channels, train.Height, train.Classes, Nodes: config.Nodes),
                     OpsFor(config), config.PartialChannels, config.EdgeNormalization, generator);
             world.SetResource(runtime);
             if (config.DropRate > 0) RandomStreams.Open(world, RandomStreams.Drop, config.Seed);
-            world.SetResource(new RunConfig(config));
             DifferentiableMethod.SetSettings(world, config);
-            world.SetResource(new PassTensors());
+            SessionResources.StepScopes(world);
             var feed = Feed(config, train, null);
             world.SetResource(feed);
-            world.SetResource(new StreamPositions(feed.Train.State, feed.Val?.State));
-            world.SetResource(new StepTensors());
-            world.SetResource(new SearchClock(0, 0, 0, feed.Train.StepsPerEpoch, config.Epochs));
-            world.SetResource(new StepMetrics(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN));
+            SessionResources.Begin(world, config, new StreamPositions(feed.Train.State, feed.Val?.State), feed.Train.StepsPerEpoch, config.Epochs);
             return new SearchSession(world, DifferentiableMethod.Schedule(config), config, train);
         }
         catch
@@ -77,14 +70,10 @@ public sealed class SearchSession : ISearchSession
     public static SearchSession Restore(World.World world, Dataset train, SearchConfig? config = null)
     {
         config ??= world.Resource<RunConfig>().Config;
-        world.SetResource(new RunConfig(config));
-        DifferentiableMethod.SetSettings(world, config);
-        world.SetResource(new PassTensors());
-        RandomStreams.AdoptLegacy(world);
-        TorchRng.Restore(world, config.Seed);
+        SessionResources.Resume(world, config, DifferentiableMethod.SetSettings);
+        SessionResources.StepScopes(world);
         world.SetResource(config.Space == SearchSpace.Broad ? BroadSpace.Resolve(world) : StackedSpace.Resolve(world));
         world.SetResource(Feed(config, train, world.Resource<StreamPositions>()));
-        world.SetResource(new StepTensors());
         return new SearchSession(world, DifferentiableMethod.Schedule(config), config, train);
     }
 
@@ -131,7 +120,7 @@ public sealed class SearchSession : ISearchSession
     }
 
     /// <summary>What must be bit-identical on every rank: the network weights, then alpha and beta.</summary>
-    public IEnumerable<Tensor> AgreedTensors() => [.. Runtime.Weights, .. Runtime.Arch];
+    public IEnumerable<Tensor> AgreedTensors() => [.. Runtime.Weights(World), .. Runtime.Arch(World)];
 
     public SearchClock Clock => World.Resource<SearchClock>();
     public StepMetrics Metrics => World.Resource<StepMetrics>();
@@ -146,27 +135,23 @@ public sealed class SearchSession : ISearchSession
 
     public static float[][] EdgeWeights(World.World world, SupernetRuntime runtime, SearchConfig config, CellType type, bool withBeta = true)
     {
-        var arch = type == CellType.Normal ? runtime.NormalArch : runtime.ReduceArch;
-        return Derivation.Scores(world.Tensors.Get(arch, "alpha"), withBeta ? Beta(world, arch) : null, config.Nodes);
+        return Derivation.Scores(runtime.Alpha(world, type), withBeta ? runtime.Beta(world, type) : null, config.Nodes);
     }
 
     public float[][] Alpha(CellType type) => Alpha(World, Runtime, type);
 
     public static float[][] Alpha(World.World world, SupernetRuntime runtime, CellType type)
     {
-        var arch = type == CellType.Normal ? runtime.NormalArch : runtime.ReduceArch;
-        return Derivation.Rows(world.Tensors.Get(arch, "alpha"));
+        return Derivation.Rows(runtime.Alpha(world, type));
     }
 
-    private static Tensor? Beta(World.World world, Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
-
-    /// <summary>The genotype now: softmax(alpha)·b per edge for DARTS and PC-DARTS (§2.5, §3.2), raw alpha for DropNAS (§5.6).</summary>
-    public Genotype Genotype() => GenotypeOf(World, Runtime, Config);
+    /// <summary>The genotype now by the composition's <see cref="DerivationSettings"/>: softmax(alpha)·b per edge for DARTS and PC-DARTS (§2.5, §3.2), raw alpha for DropNAS (§5.6).</summary>
+    public Genotype Genotype() => GenotypeOf(World, Runtime, Config.Nodes, World.ReadResource<DerivationSettings>().Rule);
 
     /// <summary>The genotype of a search world (e.g. one loaded from a snapshot for inspection, without its data).</summary>
-    public static Genotype GenotypeOf(World.World world, SupernetRuntime runtime, SearchConfig config) =>
-        Derivation.Of(world.Tensors.Get(runtime.NormalArch, "alpha"), Beta(world, runtime.NormalArch),
-            world.Tensors.Get(runtime.ReduceArch, "alpha"), Beta(world, runtime.ReduceArch), runtime.Ops, config.Nodes, rawAlpha: config.Method == "dropnas");
+    public static Genotype GenotypeOf(World.World world, SupernetRuntime runtime, int nodes, DerivationRule rule) =>
+        Derivation.Of(runtime.Alpha(world, CellType.Normal), runtime.Beta(world, CellType.Normal),
+            runtime.Alpha(world, CellType.Reduce), runtime.Beta(world, CellType.Reduce), runtime.Ops, nodes, rawAlpha: rule == DerivationRule.RawAlpha);
 
     /// <summary>Loss and accuracy over a data range in eval mode (running BN statistics), without gradients.</summary>
     public (double Loss, double Accuracy) Evaluate(Dataset data, IndexRange range, int batch)
@@ -181,7 +166,7 @@ public sealed class SearchSession : ISearchSession
             var b = stream.Next(scope);
             var runtime = Runtime;
             var (normal, reduce) = SearchForward.CellWeightsOf(World, runtime, masks: null, scope);
-            var logits = SearchForward.Run(runtime, b.Images, normal, reduce, training: false, scope);
+            var logits = SearchForward.Run(World, runtime, b.Images, normal, reduce, training: false, scope);
             loss += scope.Own(logits.CrossEntropy(b.Labels)).Item() * b.Size;
             correct += ForwardLossSystem.Accuracy(logits, b.Labels, scope) * b.Size;
             seen += b.Size;
@@ -200,9 +185,9 @@ public sealed class SearchSession : ISearchSession
     {
         var report = new Dictionary<string, object>();
         var feed = World.Resource<DataFeed>();
-        if (feed.Val is { } val)
+        if (feed.Val is not null)
         {
-            var (loss, acc) = Evaluate(Train, val.Range, Config.Batch);
+            var (loss, acc) = Evaluate(Train, Split.Darts(Train.Count, Config.TrainPortion).Arch, Config.Batch); // the architecture stream's range
             report["val_loss"] = loss;
             report["val_accuracy"] = acc;
         }

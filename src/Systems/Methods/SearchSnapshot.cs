@@ -85,7 +85,11 @@ public static class SearchSnapshot
     }
 
     /// <summary>The genotype of a loaded differentiable search world, derived from its alpha (and beta) tensors, without data.</summary>
-    public static Genotype Genotype(World.World world) => SearchSession.GenotypeOf(world, StackedSpace.Resolve(world), ConfigOf(world));
+    public static Genotype Genotype(World.World world)
+    {
+        var config = ConfigOf(world);
+        return SearchSession.GenotypeOf(world, StackedSpace.Resolve(world), config.Nodes, DifferentiableMethod.DerivationOf(config));
+    }
 
     /// <summary>
     /// The result text of a loaded world of any method, without data: the DARTS genotype derived from alpha (and beta),

@@ -61,7 +61,7 @@ public sealed class AllReduceGradientsSystem(GradientTargets targets) : ISystem
     }
 
     /// <summary>The weighted average of <paramref name="grads"/> over the ranks, in place (null entries skipped alike on every rank).</summary>
-    public static void Average(ProcessGroup group, Tensor?[] grads, BatchStream stream)
+    public static void Average(ProcessGroup group, Tensor?[] grads, IBatchStream stream)
     {
         var global = stream.LastGlobalSize;
         var (start, end) = BatchStream.ShardBounds(global, group.Rank, group.WorldSize);
@@ -83,7 +83,8 @@ public sealed class AgreementCheckSystem(Func<World.World, IEnumerable<Tensor>>?
 
     public string Name => "check-rank-agreement";
     // A differentiable search's tensors are SupernetRuntime's, a one-shot supernet's SupernetTensors' (OneShotSession.Agreed).
-    public Access Access { get; } = new Access().Read<DataParallel>().Read<SupernetRuntime>().Read<SupernetTensors>().Read<SearchClock>();
+    public Access Access { get; } = new Access().Read<DataParallel>().Read<SupernetRuntime>().Read<Weights>().Read<Alpha>().Read<Beta>()
+        .Read<SupernetTensors>().Read<SearchClock>();
 
     public void Run(World.World world, in SystemContext ctx) =>
         Agreement.Check(world.ReadResource<DataParallel>().Group, _tensors(world), world.ReadResource<SearchClock>().Step);
@@ -92,7 +93,7 @@ public sealed class AgreementCheckSystem(Func<World.World, IEnumerable<Tensor>>?
     public static IEnumerable<Tensor> Differentiable(World.World world)
     {
         var net = world.ReadResource<SupernetRuntime>();
-        return [.. net.Weights, .. net.Arch];
+        return [.. net.Weights(world), .. net.Arch(world)];
     }
 }
 

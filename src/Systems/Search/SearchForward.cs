@@ -17,19 +17,19 @@ public static class SearchForward
         var mode = world.ReadResource<ForwardSettings>().Mode;
         // Profiling is a bench tool: absent (the normal case) it is not even looked up through the checked accessor.
         var profile = world.HasResource<ForwardProfile>() ? world.ReadResource<ForwardProfile>() : null;
-        return Run(net, images, normal, reduce, training: true, scope, mode, profile);
+        return Run(world, net, images, normal, reduce, training: true, scope, mode, profile);
     }
 
     /// <summary>
     /// The space's forward program (stacked or broad, built with the runtime) over the kernel set of <paramref name="mode"/>;
     /// with a <paramref name="profile"/> the set is timed per primitive and the whole forward is counted.
     /// </summary>
-    public static Tensor Run(SupernetRuntime net, Tensor images, CellWeights normal, CellWeights reduce, bool training, TensorScope scope,
+    public static Tensor Run(World.World world, SupernetRuntime net, Tensor images, CellWeights normal, CellWeights reduce, bool training, TensorScope scope,
         ForwardMode mode = ForwardMode.Batched, ForwardProfile? profile = null)
     {
         var start = ForwardProfile.Now(profile);
         var kernels = Kernels.For(mode, scope, profile);
-        var (logits, _) = ForwardInterpreter.Run(net.Program, images, kernels, new ForwardArgs(training, normal, reduce));
+        var (logits, _) = ForwardInterpreter.Run(net.Program(world, training), images, kernels, new ForwardArgs(training, normal, reduce));
         profile?.AddForward(start);
         return logits;
     }
@@ -38,12 +38,10 @@ public static class SearchForward
     public static (CellWeights Normal, CellWeights Reduce) CellWeightsOf(World.World world, SupernetRuntime net, DropMasks? masks, TensorScope scope)
     {
         var nodes = net.Plan.Layout.Nodes;
-        var normal = ArchWeights.For(world.Tensors.Get(net.NormalArch, "alpha"), Beta(world, net.NormalArch), nodes, masks?.Normal, scope);
-        var reduce = ArchWeights.For(world.Tensors.Get(net.ReduceArch, "alpha"), Beta(world, net.ReduceArch), nodes, masks?.Reduce, scope);
+        var normal = ArchWeights.For(net.Alpha(world, CellType.Normal), net.Beta(world, CellType.Normal), nodes, masks?.Normal, scope);
+        var reduce = ArchWeights.For(net.Alpha(world, CellType.Reduce), net.Beta(world, CellType.Reduce), nodes, masks?.Reduce, scope);
         return (normal, reduce);
     }
-
-    private static Tensor? Beta(World.World world, World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
 }
 
 

@@ -12,9 +12,9 @@ public static class Unrolled
         double eta, WeightOptimizerSettings optimizer, TensorScope scope)
     {
         var counters = world.ReadResource<OptimizerCounters>();
-        var stats = RunningStatistics(world);
+        var stats = net.RunningStats(world, write: true); // the pass at w′ moves them; restored after it
         Tensor Loss(Batch b, TensorScope s) => s.Own(SearchForward.Logits(world, net, b.Images, s).CrossEntropy(b.Labels));
-        return ArchGradient(s => Loss(train, s), s => Loss(val, s), net.Weights, net.Arch, net.Momentum, counters.MomentumStarted,
+        return ArchGradient(s => Loss(train, s), s => Loss(val, s), net.Weights(world, write: true), net.Arch(world), net.Momentum(world), counters.MomentumStarted,
             eta, optimizer.Momentum, optimizer.WeightDecay, stats, scope);
     }
 
@@ -93,9 +93,4 @@ public static class Unrolled
         }
         return (result, valLossValue);
     }
-
-    /// <summary>Every BatchNorm running mean and variance in the world (store names ending in .mean / .var).</summary>
-    public static IReadOnlyList<Tensor> RunningStatistics(World.World world) =>
-        world.Tensors.All().Where(x => x.Name.EndsWith(".mean", StringComparison.Ordinal) || x.Name.EndsWith(".var", StringComparison.Ordinal))
-            .Select(x => x.Tensor).ToList();
 }

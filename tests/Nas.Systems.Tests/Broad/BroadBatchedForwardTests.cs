@@ -36,14 +36,14 @@ public sealed class BroadBatchedForwardTests
         }).ToArray();
         var keptNormal = Mask();
         var keptReduce = Mask();
-        var inputs = runtime.Weights.Concat(runtime.Arch).ToArray();
+        var inputs = runtime.Weights(world).Concat(runtime.Arch(world)).ToArray();
 
         (float[] Logits, float[][] Grads) Run(ForwardMode mode)
         {
             using var scope = new TensorScope();
-            var normal = ArchWeights.For(world.Tensors.Get(runtime.NormalArch, "alpha"), Beta(runtime.NormalArch), 4, keptNormal, scope);
-            var reduce = ArchWeights.For(world.Tensors.Get(runtime.ReduceArch, "alpha"), Beta(runtime.ReduceArch), 4, keptReduce, scope);
-            var logits = SearchForward.Run(runtime, input, normal, reduce, training: true, scope, mode);
+            var normal = ArchWeights.For(runtime.Alpha(world, CellType.Normal), runtime.Beta(world, CellType.Normal), 4, keptNormal, scope);
+            var reduce = ArchWeights.For(runtime.Alpha(world, CellType.Reduce), runtime.Beta(world, CellType.Reduce), 4, keptReduce, scope);
+            var logits = SearchForward.Run(world, runtime, input, normal, reduce, training: true, scope, mode);
             var loss = scope.Own(logits.CrossEntropy(labels));
             var grads = Autograd.Grad([loss], inputs);
             return (logits.ToFloatArray(), grads.Select((gr, i) => gr is null ? new float[inputs[i].Numel] : scope.Own(gr).ToFloatArray()).ToArray());
@@ -55,8 +55,6 @@ public sealed class BroadBatchedForwardTests
         Assert.Equal(inputs.Length, batched.Grads.Length);
         for (var i = 0; i < inputs.Length; i++) AssertClose(reference.Grads[i], batched.Grads[i], $"gradient of input {i}");
         Assert.Contains(batched.Grads, gr => gr.Any(v => v != 0)); // the comparison is not between two all-zero gradients
-
-        Tensor? Beta(World.Entity arch) => world.Tensors.TryGet(arch, "beta", out var b) ? b : null;
     }
 
     private static void AssertClose(float[] expected, float[] actual, string what)

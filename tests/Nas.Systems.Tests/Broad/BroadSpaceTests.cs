@@ -14,7 +14,7 @@ public sealed class BroadSpaceTests
         using var g = new Generator(1);
         var layout = new BroadSearchLayout(16, 2, 1, 3, 32, 10);
         var runtime = BroadSpace.Spawn(world, layout, OpKinds.DartsOrder, partialK, edgeNormalization: false, g);
-        return runtime.Weights.Sum(w => w.Numel);
+        return runtime.Weights(world).Sum(w => w.Numel);
     }
 
     [Fact]
@@ -43,9 +43,9 @@ public sealed class BroadSpaceTests
         var runtime = BroadSpace.Spawn(world, new BroadSearchLayout(4, 2, 1, 1, 8, 5), OpKinds.DartsOrder, 1, false, g);
         using var scope = new TensorScope();
         var x = scope.Own(Tensor.Randn([2, 1, 8, 8], g));
-        var normal = new CellWeights(scope.Own(world.Tensors.Get(runtime.NormalArch, "alpha").Softmax(-1)));
-        var reduce = new CellWeights(scope.Own(world.Tensors.Get(runtime.ReduceArch, "alpha").Softmax(-1)));
-        var logits = Nas.Systems.Search.SearchForward.Run(runtime, x, normal, reduce, training: true, scope);
+        var normal = new CellWeights(scope.Own(runtime.Alpha(world, CellType.Normal).Softmax(-1)));
+        var reduce = new CellWeights(scope.Own(runtime.Alpha(world, CellType.Reduce).Softmax(-1)));
+        var logits = Nas.Systems.Search.SearchForward.Run(world, runtime, x, normal, reduce, training: true, scope);
         Assert.Equal(new long[] { 2, 5 }, logits.Shape);
     }
 }

@@ -1,4 +1,5 @@
 // How a user adds a technique: a system and a named resource of their own, put into a preset's schedule; it runs, snapshots and resumes.
+using Nas.Components;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;
 using Nas.Systems.Spaces.Darts;
@@ -18,15 +19,14 @@ public sealed record AlphaJitterState([SnapshotKey("count")] long Count);
 public sealed class AlphaJitterSystem : ISystem
 {
     public string Name => "alpha-jitter";
-    public Access Access { get; } = new Access().Write<SupernetRuntime>().Write<AlphaJitterState>();
+    public Access Access { get; } = new Access().Read<Architecture>().Write<Alpha>().Write<AlphaJitterState>();
 
     public void Run(Nas.World.World world, in SystemContext ctx)
     {
         var n = world.TryResource<AlphaJitterState>(out var s) ? s.Count : 0;
-        var net = world.Resource<SupernetRuntime>();
-        foreach (var arch in new[] { net.NormalArch, net.ReduceArch })
+        foreach (var arch in world.Query<Architecture>()) // normal, then reduce: creation order
         {
-            var alpha = world.Tensors.Get(arch, "alpha");
+            var alpha = world.Tensors.Write<Alpha>(arch);
             var values = alpha.ToFloatArray();
             for (var i = 0; i < values.Length; i++) values[i] += (float)(1e-3 * Math.Sin(n + i));
             using var t = Nas.Torch.Tensor.FromSpan(values, alpha.Shape);

@@ -20,12 +20,12 @@ public sealed class DartsSearchTests
     public void TwoStepsChangeBothWeightsAndAlphas()
     {
         using var session = SearchSession.Create(Tiny(), TinyData());
-        var weightsBefore = session.Runtime.Weights.Select(w => w.ToFloatArray()).ToArray();
+        var weightsBefore = session.Runtime.Weights(session.World).Select(w => w.ToFloatArray()).ToArray();
         var alphaBefore = session.Alpha(CellType.Normal);
         session.Step();
         session.Step();
-        var changedWeights = session.Runtime.Weights.Zip(weightsBefore).Count(p => !p.First.ToFloatArray().SequenceEqual(p.Second));
-        Assert.True(changedWeights > session.Runtime.Weights.Length / 2, $"only {changedWeights} of {session.Runtime.Weights.Length} weight tensors changed");
+        var changedWeights = session.Runtime.Weights(session.World).Zip(weightsBefore).Count(p => !p.First.ToFloatArray().SequenceEqual(p.Second));
+        Assert.True(changedWeights > session.Runtime.WeightCount / 2, $"only {changedWeights} of {session.Runtime.WeightCount} weight tensors changed");
         Assert.NotEqual(alphaBefore.SelectMany(r => r), session.Alpha(CellType.Normal).SelectMany(r => r));
         Assert.Equal(2, session.Clock.Step);
         Assert.True(double.IsFinite(session.Metrics.TrainLoss) && double.IsFinite(session.Metrics.ValLoss));

@@ -53,7 +53,7 @@ public sealed class DataParallelTests
             using var single = SearchSession.Create(config, DartsSearchTests.TinyData());
             var session = single.InParallel(new DataParallel(group, CheckEvery: 2));
             session.World.CheckAccesses = true; // the all-reduce and check systems touch only what they declare
-            var alphaBefore = Bits(session.AgreedTensors().Skip(((SearchSession)session).Runtime.Weights.Length));
+            var alphaBefore = Bits(session.AgreedTensors().Skip(((SearchSession)session).Runtime.WeightCount));
             for (var i = 0; i < 4; i++) session.Step();
             var digest = Agreement.Check(group, session.AgreedTensors(), session.Clock.Step);
             return (Alpha: Bits(session.AgreedTensors()), alphaBefore, digest, group.Calls, session.Metrics.TrainLoss);
@@ -211,11 +211,11 @@ public sealed class DataParallelTests
             var images = scope.Own(batch.Images.Narrow(0, start, length));
             var labels = scope.Own(batch.Labels.Narrow(0, start, length));
             var (normal, reduce) = SearchForward.CellWeightsOf(one.World, one.Runtime, masks: null, scope); // each half its own graph
-            var logits = SearchForward.Run(one.Runtime, images, normal, reduce, training: true, scope, one.World.ReadResource<ForwardSettings>().Mode);
+            var logits = SearchForward.Run(one.World, one.Runtime, images, normal, reduce, training: true, scope, one.World.ReadResource<ForwardSettings>().Mode);
             var loss = scope.Own(logits.CrossEntropy(labels));
-            halves.Add(Autograd.Grad([loss], one.Runtime.Arch));
+            halves.Add(Autograd.Grad([loss], one.Runtime.Arch(one.World)));
         }
-        for (var i = 0; i < one.Runtime.Arch.Length; i++)
+        for (var i = 0; i < one.Runtime.ArchCount; i++)
         {
             using var sum = halves[0][i]!.Add(halves[1][i]!);
             using var mean = sum.Div(2.0);

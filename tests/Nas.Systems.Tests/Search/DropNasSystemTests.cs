@@ -24,7 +24,7 @@ public sealed class DropNasSystemTests
 
     private static List<(World.Entity Op, int WeightIndex)> DroppedOpWeights(SearchSession s)
     {
-        var owners = StackedSpace.TrainableTensors(s.World).Where(x => !s.World.Has<Architecture>(x.Owner)).Select(x => x.Owner).ToArray();
+        var owners = s.Runtime.WeightOwners;
         return owners.Select((o, i) => (o, i)).Where(p => s.World.Has<Dropped>(p.o)).ToList();
     }
 
@@ -104,9 +104,9 @@ public sealed class DropNasSystemTests
         FeedAndSample(s);
         var dropped = DroppedOpWeights(s);
         Assert.NotEmpty(dropped);
-        var before = dropped.Select(d => s.Runtime.Weights[d.WeightIndex].ToFloatArray()).ToArray();
+        var before = dropped.Select(d => s.Runtime.Weights(s.World)[d.WeightIndex].ToFloatArray()).ToArray();
         OneLevelUpdate(s);
-        for (var i = 0; i < dropped.Count; i++) Assert.Equal(before[i], s.Runtime.Weights[dropped[i].WeightIndex].ToFloatArray());
+        for (var i = 0; i < dropped.Count; i++) Assert.Equal(before[i], s.Runtime.Weights(s.World)[dropped[i].WeightIndex].ToFloatArray());
     }
 
     [Fact]
@@ -120,8 +120,8 @@ public sealed class DropNasSystemTests
         var counters = s.World.Resource<OptimizerCounters>();
         var moving = DroppedOpWeights(s).Where(d => counters.MomentumStarted[d.WeightIndex]).ToList();
         Assert.NotEmpty(moving);
-        var w0 = moving.Select(d => s.Runtime.Weights[d.WeightIndex].ToFloatArray()).ToArray();
-        var b0 = moving.Select(d => s.Runtime.Momentum[d.WeightIndex].ToFloatArray()).ToArray();
+        var w0 = moving.Select(d => s.Runtime.Weights(s.World)[d.WeightIndex].ToFloatArray()).ToArray();
+        var b0 = moving.Select(d => s.Runtime.Momentum(s.World)[d.WeightIndex].ToFloatArray()).ToArray();
         var config = s.Config;
         var clock = s.World.Resource<SearchClock>();
         var lr = LearningRate.Cosine(config.Lr, config.LrMin, clock.Epoch, clock.Epochs);
@@ -129,7 +129,7 @@ public sealed class DropNasSystemTests
         OneLevelUpdate(s);
         for (var i = 0; i < moving.Count; i++)
         {
-            var after = s.Runtime.Weights[moving[i].WeightIndex].ToFloatArray();
+            var after = s.Runtime.Weights(s.World)[moving[i].WeightIndex].ToFloatArray();
             for (var j = 0; j < after.Length; j++)
                 Assert.True(Math.Abs(after[j] - (w0[i][j] - lr * (mu + mu * mu) * b0[i][j])) <= 1e-6, $"weight {moving[i].WeightIndex}[{j}]: {after[j]}"); // float32 rounding
         }

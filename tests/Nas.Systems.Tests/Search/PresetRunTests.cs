@@ -27,15 +27,37 @@ public sealed class PresetRunTests
         Assert.Empty(Presets.Problems(config));
         using var session = SearchSession.Create(config, DartsSearchTests.TinyData());
         session.World.CheckAccesses = true; // every system of the schedule touches only what it declares
-        var weightsBefore = session.Runtime.Weights.Select(w => w.ToFloatArray()).ToArray();
+        var weightsBefore = session.Runtime.Weights(session.World).Select(w => w.ToFloatArray()).ToArray();
         var normalBefore = session.Alpha(CellType.Normal).SelectMany(r => r).ToArray();
         var reduceBefore = session.Alpha(CellType.Reduce).SelectMany(r => r).ToArray();
         session.Step();
         session.Step();
-        var changed = session.Runtime.Weights.Zip(weightsBefore).Count(p => !p.First.ToFloatArray().SequenceEqual(p.Second));
-        Assert.True(changed > session.Runtime.Weights.Length / 2, $"{method}: only {changed} of {session.Runtime.Weights.Length} weight tensors changed");
+        var changed = session.Runtime.Weights(session.World).Zip(weightsBefore).Count(p => !p.First.ToFloatArray().SequenceEqual(p.Second));
+        Assert.True(changed > session.Runtime.WeightCount / 2, $"{method}: only {changed} of {session.Runtime.WeightCount} weight tensors changed");
         Assert.NotEqual(normalBefore, session.Alpha(CellType.Normal).SelectMany(r => r));
         Assert.NotEqual(reduceBefore, session.Alpha(CellType.Reduce).SelectMany(r => r));
+        Assert.True(double.IsFinite(session.Metrics.TrainLoss), $"{method}: train loss {session.Metrics.TrainLoss}");
+        Assert.Equal(8, session.Genotype().Normal.Count);
+    }
+
+    [Theory]
+    [InlineData("darts", false)]
+    [InlineData("darts", true)] // second order: the unrolled gradient moves and restores weights and BN statistics
+    [InlineData("pc-darts", false)]
+    [InlineData("bnas-d", false)]
+    [InlineData("bnas-v2-clr", false)]
+    [InlineData("bnas-v2-pc", false)]
+    [InlineData("dropnas", false)]
+    public void EveryPresetRunsToItsEndUnderCheckedAccesses(string method, bool secondOrder)
+    {
+        // One warm-up epoch of two, so both the frozen-alpha steps and the architecture steps run; every tensor role is checked.
+        var config = TinyPreset(method) with { WarmupEpochs = 1, SecondOrder = secondOrder };
+        Assert.Empty(Presets.Problems(config));
+        using var session = SearchSession.Create(config, DartsSearchTests.TinyData());
+        session.World.CheckAccesses = true;
+        var steps = 0;
+        while (!session.Finished) { session.Step(); steps++; }
+        Assert.Equal(session.Clock.StepsPerEpoch * config.Epochs, steps);
         Assert.True(double.IsFinite(session.Metrics.TrainLoss), $"{method}: train loss {session.Metrics.TrainLoss}");
         Assert.Equal(8, session.Genotype().Normal.Count);
     }
@@ -49,6 +71,7 @@ public sealed class PresetRunTests
         };
         Assert.Empty(Presets.Problems(config));
         using var session = SearchSession.Create(config, DartsSearchTests.TinyData());
+        session.World.CheckAccesses = true;
         var before = session.Alpha(CellType.Normal).SelectMany(r => r).ToArray();
         session.Step();
         Assert.NotEqual(before, session.Alpha(CellType.Normal).SelectMany(r => r));

@@ -12,15 +12,15 @@ namespace Nas.Systems.Search;
 public sealed class KeptLogOddsSystem : ISystem
 {
     public string Name => "kept-log-odds";
-    public Access Access { get; } = new Access().Read<SupernetRuntime>().Read<DropMasks>().Write<KeptLogOdds>();
+    public Access Access { get; } = new Access().Read<SupernetRuntime>().Read<Alpha>().Read<DropMasks>().Write<KeptLogOdds>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var net = world.ReadResource<SupernetRuntime>();
         var masks = world.ReadResource<DropMasks>();
         world.SetResource(new KeptLogOdds(
-            Of(Derivation.Rows(world.Tensors.Get(net.NormalArch, "alpha")), masks.Normal),
-            Of(Derivation.Rows(world.Tensors.Get(net.ReduceArch, "alpha")), masks.Reduce)));
+            Of(Derivation.Rows(net.Alpha(world, CellType.Normal)), masks.Normal),
+            Of(Derivation.Rows(net.Alpha(world, CellType.Reduce)), masks.Reduce)));
     }
 
     private static double[] Of(float[][] alpha, bool[][] kept) =>
@@ -35,12 +35,12 @@ public sealed class PartialDecaySystem : ISystem
 {
     public string Name => "partial-decay";
     public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Read<ArchOptimizerSettings>().Read<WeightLr>().Read<ArchLr>()
-        .Read<DropMasks>().Read<Dropped>().Read<CandidateOp>().Read<Architecture>().Read<PassTensors>()
-        .Write<SupernetRuntime>().Write<OptimizerCounters>();
+        .Read<DropMasks>().Read<Dropped>().Read<CandidateOp>().Read<PassTensors>().Read<SupernetRuntime>()
+        .Write<Weights>().Write<Momentum>().Write<Alpha>().Write<Beta>().Write<AlphaMoments>().Write<BetaMoments>().Write<OptimizerCounters>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var net = world.Resource<SupernetRuntime>();
+        var net = world.ReadResource<SupernetRuntime>();
         var counters = world.Resource<OptimizerCounters>();
         var w = world.ReadResource<WeightOptimizerSettings>();
         var a = world.ReadResource<ArchOptimizerSettings>();
@@ -48,35 +48,38 @@ public sealed class PartialDecaySystem : ISystem
         var scope = world.ReadResource<PassTensors>().Scope;
 
         var decayW = DecayGradients(world, net, w.WeightDecay, scope);
-        FillMissingGradientsSystem.Fill(decayW, net.Weights, i => counters.MomentumStarted[i], scope);
+        var weights = net.Weights(world, write: true);
+        FillMissingGradientsSystem.Fill(decayW, weights, i => counters.MomentumStarted[i], scope);
         GradClip.ClipByNorm(decayW, w.GradClip);
-        Sgd.Step(net.Weights, decayW, net.Momentum, SgdSystem.Options(world, coupledDecay: false), counters.MomentumStarted);
+        Sgd.Step(weights, decayW, net.Momentum(world, write: true), SgdSystem.Options(world, coupledDecay: false), counters.MomentumStarted);
 
-        var alphaNormal = world.Tensors.Get(net.NormalArch, "alpha");
-        var alphaReduce = world.Tensors.Get(net.ReduceArch, "alpha");
-        var decayA = new Tensor?[net.Arch.Length];
-        for (var i = 0; i < net.Arch.Length; i++)
+        var alphaNormal = net.Alpha(world, CellType.Normal);
+        var alphaReduce = net.Alpha(world, CellType.Reduce);
+        var arch = net.Arch(world, write: true);
+        var decayA = new Tensor?[arch.Length];
+        for (var i = 0; i < arch.Length; i++)
         {
-            var t = net.Arch[i];
+            var t = arch[i];
             if (ReferenceEquals(t, alphaNormal)) decayA[i] = AlphaDecay(t, masks?.Normal, a.WeightDecay, scope);
             else if (ReferenceEquals(t, alphaReduce)) decayA[i] = AlphaDecay(t, masks?.Reduce, a.WeightDecay, scope);
         }
-        FillMissingGradientsSystem.Fill(decayA, net.Arch, i => counters.ArchSteps[i] > 0, scope);
-        Adam.Step(net.Arch, decayA, net.ArchExpAvg, net.ArchExpAvgSq, counters.ArchSteps, AdamSystem.Options(world, coupledDecay: false));
+        FillMissingGradientsSystem.Fill(decayA, arch, i => counters.ArchSteps[i] > 0, scope);
+        var (expAvg, expAvgSq) = net.ArchMoments(world, write: true);
+        Adam.Step(arch, decayA, expAvg, expAvgSq, counters.ArchSteps, AdamSystem.Options(world, coupledDecay: false));
     }
 
     /// <summary>2λ·w for every weight outside mixed ops and every weight of a kept op; null for the weights of dropped ops.</summary>
     public static Tensor?[] DecayGradients(World.World world, SupernetRuntime net, double rate, TensorScope scope)
     {
-        var owners = StackedSpace.TrainableTensors(world).Where(x => !world.Has<Architecture>(x.Owner)).Select(x => x.Owner).ToArray();
-        if (owners.Length != net.Weights.Length) throw new InvalidOperationException($"{owners.Length} weight owners for {net.Weights.Length} weights: the runtime is stale");
+        var owners = net.WeightOwners;
+        var weights = net.Weights(world);
         var factor = PartialDecay.GradientFactor(rate);
-        var grads = new Tensor?[net.Weights.Length];
+        var grads = new Tensor?[weights.Length];
         using var _ = NoGrad.Enter();
         for (var i = 0; i < grads.Length; i++)
         {
             var owner = world.Has<CandidateOp>(owners[i]) ? WeightOwner.Op : WeightOwner.Shared;
-            if (PartialDecay.Decays(owner, opKept: !world.Has<Dropped>(owners[i]))) grads[i] = scope.Own(net.Weights[i].Mul(factor));
+            if (PartialDecay.Decays(owner, opKept: !world.Has<Dropped>(owners[i]))) grads[i] = scope.Own(weights[i].Mul(factor));
         }
         return grads;
     }
@@ -97,16 +100,16 @@ public sealed class PartialDecaySystem : ISystem
 public sealed class AlphaShiftSystem : ISystem
 {
     public string Name => "alpha-shift";
-    public Access Access { get; } = new Access().Read<KeptLogOdds>().Read<DropMasks>().Read<PassTensors>().Write<SupernetRuntime>();
+    public Access Access { get; } = new Access().Read<KeptLogOdds>().Read<DropMasks>().Read<PassTensors>().Read<SupernetRuntime>().Write<Alpha>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var net = world.Resource<SupernetRuntime>();
+        var net = world.ReadResource<SupernetRuntime>();
         var masks = world.ReadResource<DropMasks>();
         var logOdds = world.ReadResource<KeptLogOdds>();
         var scope = world.ReadResource<PassTensors>().Scope;
-        Renormalize(world.Tensors.Get(net.NormalArch, "alpha"), masks.Normal, logOdds.Normal, scope);
-        Renormalize(world.Tensors.Get(net.ReduceArch, "alpha"), masks.Reduce, logOdds.Reduce, scope);
+        Renormalize(net.Alpha(world, CellType.Normal, write: true), masks.Normal, logOdds.Normal, scope);
+        Renormalize(net.Alpha(world, CellType.Reduce, write: true), masks.Reduce, logOdds.Reduce, scope);
     }
 
     private static void Renormalize(Tensor alpha, bool[][] kept, double[] logOdds, TensorScope scope)

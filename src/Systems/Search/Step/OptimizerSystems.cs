@@ -29,13 +29,13 @@ public sealed class SgdSystem(bool coupledDecay) : ISystem
     public bool CoupledDecay { get; } = coupledDecay;
     public string Name => CoupledDecay ? "sgd" : "sgd (no decay)";
     public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Read<WeightLr>().Read<WeightGradients>()
-        .Write<SupernetRuntime>().Write<OptimizerCounters>();
+        .Read<SupernetRuntime>().Write<Weights>().Write<Momentum>().Write<OptimizerCounters>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var net = world.Resource<SupernetRuntime>();
+        var net = world.ReadResource<SupernetRuntime>();
         var grads = world.ReadResource<WeightGradients>().Values;
-        Sgd.Step(net.Weights, grads, net.Momentum, Options(world, CoupledDecay), world.Resource<OptimizerCounters>().MomentumStarted);
+        Sgd.Step(net.Weights(world, write: true), grads, net.Momentum(world, write: true), Options(world, CoupledDecay), world.Resource<OptimizerCounters>().MomentumStarted);
         Release(grads);
     }
 
@@ -58,13 +58,14 @@ public sealed class AdamSystem(bool coupledDecay) : ISystem
     public bool CoupledDecay { get; } = coupledDecay;
     public string Name => CoupledDecay ? "adam" : "adam (no decay)";
     public Access Access { get; } = new Access().Read<ArchOptimizerSettings>().Read<ArchLr>().Read<ArchGradients>()
-        .Write<SupernetRuntime>().Write<OptimizerCounters>();
+        .Read<SupernetRuntime>().Write<Alpha>().Write<Beta>().Write<AlphaMoments>().Write<BetaMoments>().Write<OptimizerCounters>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var net = world.Resource<SupernetRuntime>();
+        var net = world.ReadResource<SupernetRuntime>();
         var grads = world.ReadResource<ArchGradients>().Values;
-        Adam.Step(net.Arch, grads, net.ArchExpAvg, net.ArchExpAvgSq, world.Resource<OptimizerCounters>().ArchSteps, Options(world, CoupledDecay));
+        var (expAvg, expAvgSq) = net.ArchMoments(world, write: true);
+        Adam.Step(net.Arch(world, write: true), grads, expAvg, expAvgSq, world.Resource<OptimizerCounters>().ArchSteps, Options(world, CoupledDecay));
         SgdSystem.Release(grads);
     }
 
@@ -83,16 +84,16 @@ public sealed class AdamSystem(bool coupledDecay) : ISystem
 public sealed class FillMissingGradientsSystem : ISystem
 {
     public string Name => "fill-missing-gradients";
-    public Access Access { get; } = new Access().Read<SupernetRuntime>().Read<OptimizerCounters>().Read<PassTensors>()
-        .Write<WeightGradients>().Write<ArchGradients>();
+    public Access Access { get; } = new Access().Read<SupernetRuntime>().Read<Weights>().Read<Alpha>().Read<Beta>().Read<OptimizerCounters>()
+        .Read<PassTensors>().Write<WeightGradients>().Write<ArchGradients>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var net = world.ReadResource<SupernetRuntime>();
         var counters = world.ReadResource<OptimizerCounters>();
         var scope = world.ReadResource<PassTensors>().Scope;
-        Fill(world.Resource<WeightGradients>().Values, net.Weights, i => counters.MomentumStarted[i], scope);
-        Fill(world.Resource<ArchGradients>().Values, net.Arch, i => counters.ArchSteps[i] > 0, scope);
+        Fill(world.Resource<WeightGradients>().Values, net.Weights(world), i => counters.MomentumStarted[i], scope);
+        Fill(world.Resource<ArchGradients>().Values, net.Arch(world), i => counters.ArchSteps[i] > 0, scope);
     }
 
     public static void Fill(Tensor?[] grads, Tensor[] parameters, Func<int, bool> hadGradient, TensorScope scope)

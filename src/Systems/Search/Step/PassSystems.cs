@@ -17,7 +17,7 @@ public enum PassBatch { Train, Architecture }
 public sealed class MixingWeightsSystem : ISystem
 {
     public string Name => "mixing-weights";
-    public Access Access { get; } = new Access().Read<SupernetRuntime>().Read<DropMasks>().Write<PassTensors>().Write<MixingWeights>();
+    public Access Access { get; } = new Access().Read<SupernetRuntime>().Read<Alpha>().Read<Beta>().Read<DropMasks>().Write<PassTensors>().Write<MixingWeights>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -34,8 +34,8 @@ public sealed class ForwardLossSystem(PassBatch batch) : ISystem
 {
     public PassBatch Batch { get; } = batch;
     public string Name => Batch == PassBatch.Train ? "weight-forward" : "arch-forward";
-    public Access Access { get; } = new Access().Read<SupernetRuntime>().Read<StepTensors>().Read<MixingWeights>().Read<ForwardSettings>()
-        .Read<ForwardProfile>().Read<PassTensors>().Write<PassLoss>().Write<StepMetrics>();
+    public Access Access { get; } = new Access().Read<SupernetRuntime>().Read<Weights>().Write<RunningStats>().Read<StepTensors>().Read<MixingWeights>()
+        .Read<ForwardSettings>().Read<ForwardProfile>().Read<PassTensors>().Write<PassLoss>().Write<StepMetrics>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -45,7 +45,7 @@ public sealed class ForwardLossSystem(PassBatch batch) : ISystem
         var mix = world.ReadResource<MixingWeights>();
         // Profiling is a bench tool: absent (the normal case) it is not even looked up through the checked accessor.
         var profile = world.HasResource<ForwardProfile>() ? world.ReadResource<ForwardProfile>() : null;
-        var logits = SearchForward.Run(world.ReadResource<SupernetRuntime>(), b.Images, mix.Normal, mix.Reduce, training: true, scope,
+        var logits = SearchForward.Run(world, world.ReadResource<SupernetRuntime>(), b.Images, mix.Normal, mix.Reduce, training: true, scope,
             world.ReadResource<ForwardSettings>().Mode, profile);
         var loss = scope.Own(logits.CrossEntropy(b.Labels));
         world.SetResource(new PassLoss(logits, loss));
@@ -81,8 +81,8 @@ public sealed class BackwardSystem(GradientTargets targets) : ISystem
     private static Access Declare(GradientTargets t)
     {
         var a = new Access().Read<PassLoss>().Read<SupernetRuntime>().Read<PassTensors>();
-        if (t.HasFlag(GradientTargets.Weights)) a.Write<WeightGradients>();
-        if (t.HasFlag(GradientTargets.Arch)) a.Write<ArchGradients>();
+        if (t.HasFlag(GradientTargets.Weights)) a.Read<Weights>().Write<WeightGradients>();
+        if (t.HasFlag(GradientTargets.Arch)) a.Read<Alpha>().Read<Beta>().Write<ArchGradients>();
         return a;
     }
 
@@ -92,9 +92,9 @@ public sealed class BackwardSystem(GradientTargets targets) : ISystem
         var scope = world.ReadResource<PassTensors>().Scope;
         Tensor[] inputs = Targets switch
         {
-            GradientTargets.Weights => net.Weights,
-            GradientTargets.Arch => net.Arch,
-            _ => [.. net.Weights, .. net.Arch],
+            GradientTargets.Weights => net.Weights(world),
+            GradientTargets.Arch => net.Arch(world),
+            _ => [.. net.Weights(world), .. net.Arch(world)],
         };
         var pass = world.ReadResource<PassLoss>();
         var grads = Autograd.Grad([pass.Loss], inputs);
@@ -106,8 +106,8 @@ public sealed class BackwardSystem(GradientTargets targets) : ISystem
         else if (Targets == GradientTargets.Weights) world.SetResource(new WeightGradients(grads));
         else
         {
-            world.SetResource(new WeightGradients(grads[..net.Weights.Length]));
-            world.SetResource(new ArchGradients(grads[net.Weights.Length..]));
+            world.SetResource(new WeightGradients(grads[..net.WeightCount]));
+            world.SetResource(new ArchGradients(grads[net.WeightCount..]));
         }
     }
 }
@@ -120,7 +120,8 @@ public sealed class UnrolledArchGradientSystem : ISystem
 {
     public string Name => "unrolled-arch-gradient";
     public Access Access { get; } = new Access().Read<StepTensors>().Read<WeightLr>().Read<WeightOptimizerSettings>().Read<OptimizerCounters>()
-        .Read<ForwardSettings>().Read<DropMasks>().Read<ForwardProfile>().Write<SupernetRuntime>().Write<PassTensors>().Write<ArchGradients>().Write<StepMetrics>();
+        .Read<ForwardSettings>().Read<DropMasks>().Read<ForwardProfile>().Read<SupernetRuntime>().Read<Alpha>().Read<Beta>().Read<Momentum>()
+        .Write<Weights>().Write<RunningStats>().Write<PassTensors>().Write<ArchGradients>().Write<StepMetrics>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -128,7 +129,7 @@ public sealed class UnrolledArchGradientSystem : ISystem
         pass.Renew();
         var step = world.ReadResource<StepTensors>();
         var val = step.Val ?? throw new InvalidOperationException("bilevel search needs an architecture batch");
-        var (grads, loss) = Unrolled.ArchGradient(world, world.Resource<SupernetRuntime>(), step.Train, val, world.ReadResource<WeightLr>().Value,
+        var (grads, loss) = Unrolled.ArchGradient(world, world.ReadResource<SupernetRuntime>(), step.Train, val, world.ReadResource<WeightLr>().Value,
             world.ReadResource<WeightOptimizerSettings>(), pass.Scope);
         world.SetResource(new ArchGradients(grads)); // owned by the pass scope already
         ref var m = ref world.Resource<StepMetrics>();

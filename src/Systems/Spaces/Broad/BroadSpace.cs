@@ -24,7 +24,6 @@ public static class BroadSpace
     {
         var steps = layout.Steps();
         BroadSteps.Validate(steps);
-        var store = world.Tensors;
         var network = world.Create(new Network(layout.ConvBlocks, layout.Channels, layout.InputChannels, layout.InputSize, layout.Classes, layout.Nodes, partialK));
         world.Add(network, new BroadNetwork(layout.ConvBlocks, layout.EnhancementCells));
         foreach (var step in steps)
@@ -32,8 +31,8 @@ public static class BroadSpace
             switch (step)
             {
                 case StemStep s:
-                    store.Add(network, "stem.conv", ParamInit.Conv(new ConvShape(s.InChannels, s.Channels, 3, 1, 1), g));
-                    foreach (var (n, t) in ParamInit.Named("stem.bn", ParamInit.BatchNorm(s.Channels, affine: true))) store.Add(network, n, t);
+                    SupernetRoles.Own(world, network, [("stem.conv", ParamInit.Conv(new ConvShape(s.InChannels, s.Channels, 3, 1, 1), g)),
+                        .. ParamInit.Named("stem.bn", ParamInit.BatchNorm(s.Channels, affine: true))]);
                     break;
                 case CellStep c:
                 {
@@ -41,8 +40,7 @@ public static class BroadSpace
                     var plan = SupernetBuilder.Cell(c.Layout, ops, partialK, layout.Nodes, g);
                     var cell = world.Create(new Cell(c.Layout.Index, c.Layout.Reduction, c.Layout.ReductionPrev),
                         new CellArchitecture(c.UsesNormalGenotype ? CellType.Normal : CellType.Reduce));
-                    foreach (var (n, t) in ParamInit.Named(plan.Pre0)) store.Add(cell, "pre0." + n, t);
-                    foreach (var (n, t) in ParamInit.Named(plan.Pre1)) store.Add(cell, "pre1." + n, t);
+                    SupernetRoles.Own(world, cell, StackedSpace.PreprocessingTensors(plan));
                     StackedSpace.SpawnEdges(world, cell, plan);
                     break;
                 }
@@ -53,22 +51,23 @@ public static class BroadSpace
                     AddTap(world, r.Id, new OpTensors(OpLayers.FactorizedReduce(r.Channels, r.Channels).Select(s => ParamInit.Conv(s, g)).ToArray(), [ParamInit.BatchNorm(r.Channels, true)]));
                     break;
                 case ClassifierStep k:
-                    store.Add(network, "classifier.weight", ParamInit.Uniform([k.Classes, k.InChannels], k.InChannels, g));
-                    store.Add(network, "classifier.bias", ParamInit.Uniform([k.Classes], k.InChannels, g));
+                    // Two statements: the weight is drawn from the generator before the bias.
+                    var weight = ParamInit.Uniform([k.Classes, k.InChannels], k.InChannels, g);
+                    SupernetRoles.Own(world, network, [("classifier.weight", weight), ("classifier.bias", ParamInit.Uniform([k.Classes], k.InChannels, g))]);
                     break;
                 default:
                     throw new InvalidOperationException($"unknown step {step.GetType().Name}");
             }
         }
         StackedSpace.SpawnArchitectures(world, layout.Nodes, ops.Count, edgeNormalization, g);
-        StackedSpace.AddOptimizerState(world, Resolve(world));
+        SupernetRoles.AddOptimizerState(world);
         return Resolve(world);
     }
 
     private static void AddTap(World.World world, int step, OpTensors tensors)
     {
         var tap = world.Create(new Tap(step));
-        foreach (var (n, t) in ParamInit.Named(tensors)) world.Tensors.Add(tap, n, t);
+        SupernetRoles.Own(world, tap, ParamInit.Named(tensors));
     }
 
     private static void PartialChannelsFit(CellLayout cell, int k)
@@ -79,6 +78,7 @@ public static class BroadSpace
     /// <summary>Rebuilds the runtime from entities and stored tensors; the layout follows from the network's components.</summary>
     public static SupernetRuntime Resolve(World.World world)
     {
+        SupernetRoles.DeriveLegacy(world);
         var (networkEntity, net) = StackedSpace.NetworkOf(world);
         var broad = world.Read<BroadNetwork>(networkEntity);
         var layout = new BroadSearchLayout(net.Channels, broad.ConvBlocks, broad.EnhancementCells, net.InputChannels, net.InputSize, net.Classes, Nodes: net.Nodes);

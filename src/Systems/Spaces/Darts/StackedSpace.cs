@@ -5,46 +5,29 @@ using Nas.World;
 
 namespace Nas.Systems.Spaces.Darts;
 
-/// <summary>
-/// What the step systems use every step, derived from the world (never snapshotted): the tensor plan, and the trainable
-/// tensors in their stable order with their optimizer state tensors.
-/// </summary>
-public sealed record SupernetRuntime(
-    SupernetPlan Plan,
-    Tensor[] Weights, Tensor[] Momentum,
-    Tensor[] Arch, Tensor[] ArchExpAvg, Tensor[] ArchExpAvgSq,
-    Entity NormalArch, Entity ReduceArch,
-    IReadOnlyList<OpKind> Ops,
-    Broad.BroadPlan? Broad = null) // set for the broad (BCNN) space: Plan then holds its stem, cells and classifier, Broad the taps and wiring
-{
-    /// <summary>The forward program of the plan (and broad wiring), built once with the runtime.</summary>
-    public Forward.ForwardProgram Program { get; } = Forward.ForwardProgram.Of(Plan, Broad);
-}
-
 public static class StackedSpace
 {
     public static SupernetRuntime Spawn(World.World world, StackedLayout layout, IReadOnlyList<OpKind> ops, int partialK, bool edgeNormalization, Generator g)
     {
         var plan = SupernetBuilder.Create(layout, ops, partialK, g);
-        var store = world.Tensors;
         var network = world.Create(new Network(layout.Layers, layout.Channels, layout.InputChannels, layout.InputSize, layout.Classes, layout.Nodes, partialK));
-        store.Add(network, "stem.conv", plan.StemConv);
-        foreach (var (n, t) in ParamInit.Named("stem.bn", plan.StemBn)) store.Add(network, n, t);
-        store.Add(network, "classifier.weight", plan.ClassifierWeight);
-        store.Add(network, "classifier.bias", plan.ClassifierBias);
+        SupernetRoles.Own(world, network, [("stem.conv", plan.StemConv), .. ParamInit.Named("stem.bn", plan.StemBn),
+            ("classifier.weight", plan.ClassifierWeight), ("classifier.bias", plan.ClassifierBias)]);
         foreach (var cellPlan in plan.Cells)
         {
             var l = cellPlan.Layout;
             var cell = world.Create(new Cell(l.Index, l.Reduction, l.ReductionPrev));
-            foreach (var (n, t) in ParamInit.Named(cellPlan.Pre0)) store.Add(cell, "pre0." + n, t);
-            foreach (var (n, t) in ParamInit.Named(cellPlan.Pre1)) store.Add(cell, "pre1." + n, t);
+            SupernetRoles.Own(world, cell, PreprocessingTensors(cellPlan));
             SpawnEdges(world, cell, cellPlan);
         }
         SpawnArchitectures(world, layout.Nodes, ops.Count, edgeNormalization, g);
-        var runtime = Resolve(world);
-        AddOptimizerState(world, runtime);
+        SupernetRoles.AddOptimizerState(world);
         return Resolve(world);
     }
+
+    /// <summary>A cell's preprocessing tensors with their store names ("pre0.conv0", "pre1.bn0.mean", ...).</summary>
+    public static IEnumerable<(string Name, Tensor Tensor)> PreprocessingTensors(CellPlan cell) =>
+        ParamInit.Named(cell.Pre0).Select(x => ("pre0." + x.Name, x.Tensor)).Concat(ParamInit.Named(cell.Pre1).Select(x => ("pre1." + x.Name, x.Tensor)));
 
     public static Tensor ScaledRandn(long[] shape, Generator g)
     {
@@ -52,31 +35,10 @@ public static class StackedSpace
         return r.Mul(1e-3).SetRequiresGrad();
     }
 
-    /// <summary>Zero momentum buffers and Adam moments beside every trainable tensor, and the counters resource.</summary>
-    public static void AddOptimizerState(World.World world, SupernetRuntime runtime)
-    {
-        foreach (var (owner, name, t) in TrainableTensors(world).ToList())
-        {
-            if (world.Has<Architecture>(owner))
-            {
-                world.Tensors.Add(owner, name + ".exp_avg", t.ZerosLike());
-                world.Tensors.Add(owner, name + ".exp_avg_sq", t.ZerosLike());
-            }
-            else
-            {
-                world.Tensors.Add(owner, name + ".momentum", t.ZerosLike());
-            }
-        }
-        world.SetResource(new OptimizerCounters(new bool[runtime.Weights.Length], new long[runtime.Arch.Length]));
-    }
-
-    /// <summary>Trainable tensors in the stable order: owners by creation sequence, names in the order they were added.</summary>
-    public static IEnumerable<(Entity Owner, string Name, Tensor Tensor)> TrainableTensors(World.World world) =>
-        world.Tensors.All().Where(x => x.Tensor.RequiresGrad).OrderBy(x => world.SequenceOf(x.Owner));
-
     /// <summary>Rebuilds the runtime view from entities and stored tensors (after spawning, loading a snapshot, or shrinking).</summary>
     public static SupernetRuntime Resolve(World.World world)
     {
+        SupernetRoles.DeriveLegacy(world);
         var (networkEntity, net) = NetworkOf(world);
         if (world.Has<BroadNetwork>(networkEntity)) return Broad.BroadSpace.Resolve(world);
         var layout = new StackedLayout(net.Layers, net.Channels, net.InputChannels, net.InputSize, net.Classes, Nodes: net.Nodes);
@@ -134,23 +96,9 @@ public static class StackedSpace
         return (cells.OrderBy(c => c.Layout.Index).ToArray(), ops.Values.ToList());
     }
 
-    /// <summary>The runtime around a resolved plan: trainable tensors in the stable order with their optimizer state, and the architecture entities.</summary>
-    public static SupernetRuntime Runtime(World.World world, SupernetPlan plan, IReadOnlyList<OpKind> ops, Broad.BroadPlan? broad = null)
-    {
-        Tensor? Find(Entity owner, string name) => world.Tensors.TryGet(owner, name, out var t) ? t : null;
-        var trainable = TrainableTensors(world).ToList();
-        var weights = trainable.Where(x => !world.Has<Architecture>(x.Owner)).ToList();
-        var arch = trainable.Where(x => world.Has<Architecture>(x.Owner)).ToList();
-        Tensor[] State(IEnumerable<(Entity Owner, string Name, Tensor Tensor)> list, string suffix) =>
-            list.Select(x => Find(x.Owner, x.Name + suffix)).Where(t => t is not null).Select(t => t!).ToArray();
-        Entity normal = Entity.Null, reduce = Entity.Null;
-        foreach (var e in world.Query<Architecture>())
-            if (world.Read<Architecture>(e).Type == CellType.Normal) normal = e; else reduce = e;
-        return new SupernetRuntime(plan,
-            weights.Select(x => x.Tensor).ToArray(), State(weights, ".momentum"),
-            arch.Select(x => x.Tensor).ToArray(), State(arch, ".exp_avg"), State(arch, ".exp_avg_sq"),
-            normal, reduce, ops, broad);
-    }
+    /// <summary>The runtime around a resolved plan: the tensors of every role in the stable order, from the role components.</summary>
+    public static SupernetRuntime Runtime(World.World world, SupernetPlan plan, IReadOnlyList<OpKind> ops, Broad.BroadPlan? broad = null) =>
+        SupernetRoles.Runtime(world, plan, ops, broad);
 
     /// <summary>The two architecture entities (normal, then reduce) with alpha ~ 1e-3·N(0,1) (§1.4) and, with edge normalisation, beta likewise (§3.1b).</summary>
     public static void SpawnArchitectures(World.World world, int nodes, int opCount, bool edgeNormalization, Generator g)
@@ -160,7 +108,10 @@ public static class StackedSpace
         {
             var arch = world.Create(new Architecture(type, edges, opCount));
             world.Tensors.Add(arch, "alpha", ScaledRandn([edges, opCount], g));
-            if (edgeNormalization) world.Tensors.Add(arch, "beta", ScaledRandn([edges], g));
+            world.Add(arch, new Alpha("alpha"));
+            if (!edgeNormalization) continue;
+            world.Tensors.Add(arch, "beta", ScaledRandn([edges], g));
+            world.Add(arch, new Beta("beta"));
         }
     }
 
@@ -173,17 +124,17 @@ public static class StackedSpace
             foreach (var opPlan in edgePlan.Ops)
             {
                 var op = world.Create(new CandidateOp(edge, opPlan.Kind, opPlan.Column));
-                foreach (var (n, t) in ParamInit.Named(opPlan.Tensors)) world.Tensors.Add(op, n, t);
+                SupernetRoles.Own(world, op, ParamInit.Named(opPlan.Tensors));
             }
         }
     }
 
     private static OpTensors Restore(Func<string, Tensor?> find, OpKind kind, int stride)
     {
-        // The layer list that built the op says how many convs it has (any even width gives the same count).
+        // The layer lists that built the op say how many convs and BatchNorms it has (any even width gives the same counts;
+        // search cells put a BN after each pool, §1.1).
         var convs = OpLayers.Convs(kind, 2, stride).Length;
-        var norms = 0;
-        while (find($"bn{norms}.mean") is not null) norms++;
+        var norms = OpLayers.BatchNorms(kind, 2, stride, bnAfterPool: true).Length;
         return ParamInit.FromNamed(find, convs, norms);
     }
 }

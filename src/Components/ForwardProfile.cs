@@ -1,9 +1,7 @@
 // Where a forward's time goes per kind of primitive, when asked (`nas bench --profile`, through Forward.ProfilingKernels).
 using System.Diagnostics;
-using Nas.Components;
 
-namespace Nas.Systems.Spaces.Darts;
-
+namespace Nas.Components;
 
 /// <summary>The primitives a forward is made of, for <see cref="ForwardProfile"/>.</summary>
 public enum ProfileKind { Layout, Stem, DepthwiseConv, PointwiseConv, BatchNorm, Relu, Pool, WeightedSum, ChannelOps, Classifier }
