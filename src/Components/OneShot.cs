@@ -4,7 +4,11 @@ using Nas.World;
 
 namespace Nas.Components;
 
-public enum OneShotSpaceKind { Mobile = 0, Nb201 = 1 }
+/// <summary>
+/// The one-shot search space. Darts (the DARTS cell space, issue 15 item 6) has its choice space (Nas.Systems.OneShot.Darts.DartsCellSpace)
+/// but no supernet yet, so a search on it is refused (Presets.Problems).
+/// </summary>
+public enum OneShotSpaceKind { Mobile = 0, Nb201 = 1, Darts = 2 }
 
 /// <summary>Which equivalence an evolution on the NB-201 space uses to skip duplicates (Nas.Systems.OneShot.NasBench201.Nb201Isomorphism).</summary>
 public enum Nb201Dedupe { None, Isomorphic, Benchmark, Function }

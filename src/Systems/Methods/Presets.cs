@@ -127,6 +127,8 @@ public static class Presets
         Check(c.IdentityChoice == IdentityChoice.Searchable || c.OneShotSpace == OneShotSpaceKind.Mobile,
             $"identity_choice off is a mobile-space option (NB-201's skip_connect is an edge op), got one_shot_space {c.OneShotSpace.ToString().ToLowerInvariant()}");
         Check(!c.Spring || c.OneShotSpace == OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
+        Check(c.OneShotSpace != OneShotSpaceKind.Darts,
+            "one_shot_space darts is not built yet: the DARTS cell space's genes, FLOPs and params exist (DartsCellSpace), its supernet does not; use mobile or nb201");
         Check(!c.Shrink || c.Spring, "shrink needs spring: the active options are the BS-NAS op+width space");
         if (c.FlopsWindowMax > 0)
         {
