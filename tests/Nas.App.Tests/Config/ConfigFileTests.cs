@@ -46,4 +46,16 @@ public sealed class ConfigFileTests
         Assert.Contains("'shrink_criterion' has value 'sideways'", e.Message);
         Assert.Contains("one of accuracy, angle", e.Message);
     }
+
+    [Fact]
+    public void TheDartsOneShotSpaceParsesAndIsRefusedNamingTheKeyUntilItsSupernetExists()
+    {
+        var c = WithYaml("method: spos\none_shot_space: darts\n", p => ConfigFile.Load(p));
+        Assert.Equal(OneShotSpaceKind.Darts, c.OneShotSpace);
+        Assert.Contains("one_shot_space: darts", ConfigFile.ToYaml(c));
+        Assert.Contains(Nas.Systems.Methods.Presets.Problems(c), p => p.StartsWith("one_shot_space darts is not built yet", StringComparison.Ordinal));
+        var e = Assert.Throws<ConfigException>(() => WithYaml("method: spos\none_shot_space: cells\n", p => ConfigFile.Load(p)));
+        Assert.Contains("'one_shot_space' has value 'cells'", e.Message);
+        Assert.Contains("darts", e.Message);
+    }
 }

@@ -8,10 +8,11 @@ using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Spaces.Eval;
 using Nas.Torch;
 using Nas.World;
+using Xunit.Abstractions;
 
 namespace Nas.Systems.Tests.OneShot;
 
-public sealed class DartsCellSpaceTests
+public sealed class DartsCellSpaceTests(ITestOutputHelper output)
 {
     // 5 cells (reductions at 1 and 3), C = 4, Fashion-MNIST-shaped input: small enough to build and run in a test.
     private static readonly EvalNetworkSpec Small = new(SearchSpace.Stacked, Layers: 5, Channels: 4, EnhancementCells: 0, InputChannels: 1, InputSize: 28, Classes: 10);
@@ -162,5 +163,26 @@ public sealed class DartsCellSpaceTests
             Assert.Contains(problems, p => p.Contains("one_shot_space darts") && p.Contains("not built"));
         }
         Assert.Throws<ArgumentException>(() => new DartsCellSpace(Small with { Space = SearchSpace.Broad }));
+    }
+
+    [Fact]
+    public void AtTheDefaultSearchSizeTheMedianFlopsOfUniformDrawsBindsAndLiesAboveTheSmallest()
+    {
+        // The stacked network at SearchConfig's defaults (8 cells, C = 16) on Fashion-MNIST: what a preset limit would be chosen from.
+        var spec = new EvalNetworkSpec(SearchSpace.Stacked, Layers: 8, Channels: 16, EnhancementCells: 0, InputChannels: 1, InputSize: 28, Classes: 10);
+        var space = new DartsCellSpace(spec);
+        var rng = new SplitMix64(15);
+        var draws = Enumerable.Range(0, 1001).Select(_ => ChoiceSpaces.Uniform(space, ref rng)).ToArray();
+        var flops = draws.Select(g => space.Flops(g)).Order().ToArray();
+        var parameters = draws.Select(g => space.Params(g)).Order().ToArray();
+        var median = flops[500];
+        var (smallF, smallP) = space.Smallest();
+        var others = Enumerable.Range(0, 2000).Select(_ => space.Flops(ChoiceSpaces.Uniform(space, ref rng))).ToArray();
+        var over = others.Count(f => f > median) / (double)others.Length;
+        output.WriteLine($"smallest FLOPs {smallF:N0}, params {smallP:N0}; of 1,001 draws FLOPs {flops[0]:N0} .. median {median:N0} .. {flops[^1]:N0}, " +
+            $"params {parameters[0]:N0} .. median {parameters[500]:N0} .. {parameters[^1]:N0}; {over:P1} of 2,000 more draws over the median");
+        Assert.True(smallF <= flops[0] && smallP <= parameters[0]);
+        Assert.True(smallF < median && median < flops[^1]);
+        Assert.InRange(over, 0.4, 0.6);
     }
 }
