@@ -101,23 +101,35 @@ public sealed record BnLayer(Tensor? Weight, Tensor? Bias, Tensor Mean, Tensor V
 /// spawned, on resume and after ops are destroyed. The store stays the owner of every tensor.
 /// </summary>
 public sealed class SupernetTensors(
+    TensorStore store,
     SupernetParameter[] parameters,
     IReadOnlyDictionary<(Entity Owner, string Layer), BnLayer> batchNorms,
     IReadOnlyDictionary<Entity, BnLayer> outputBns,
     IReadOnlyDictionary<(Entity Owner, string Weight), Tensor> initialCopies)
 {
-    /// <summary>Every parameter, owners by creation, then by store key (ordinal): the order gradients are clipped and stepped in.</summary>
-    public SupernetParameter[] Parameters { get; } = parameters;
+    // Every getter validates a read of the roles it hands out against the running system's Access (checked mode; outside a
+    // system, or unchecked, it costs a null test). A system that changes them in place also declares the write: Use<TRole>(true).
+    private readonly SupernetParameter[] _parameters = parameters;
+    private readonly SupernetParameter[] _trainable = parameters.Where(p => p.Value.RequiresGrad).ToArray();
+
+    /// <summary>Every parameter (a <see cref="Components.Weights"/> read), owners by creation, then by store key (ordinal): the order gradients are clipped and stepped in.</summary>
+    public SupernetParameter[] Parameters { get { store.Use<Weights>(write: false); return _parameters; } }
 
     /// <summary>The parameters that train (BN-only training freezes the rest at spawn, §2.3), in <see cref="Parameters"/> order.</summary>
-    public SupernetParameter[] Trainable { get; } = parameters.Where(p => p.Value.RequiresGrad).ToArray();
+    public SupernetParameter[] Trainable { get { store.Use<Weights>(write: false); return _trainable; } }
 
-    /// <summary>Every BatchNorm layer by owner and layer name.</summary>
-    public IReadOnlyDictionary<(Entity Owner, string Layer), BnLayer> BatchNorms { get; } = batchNorms;
+    /// <summary>Every BatchNorm layer by owner and layer name: γ, β (<see cref="Components.Weights"/>) and running statistics.</summary>
+    public IReadOnlyDictionary<(Entity Owner, string Layer), BnLayer> BatchNorms { get { UseBn(); return batchNorms; } }
 
     /// <summary>Each op's output BatchNorm (the BN-NAS indicator BN, §2.2), where the op has one.</summary>
-    public IReadOnlyDictionary<Entity, BnLayer> OutputBns { get; } = outputBns;
+    public IReadOnlyDictionary<Entity, BnLayer> OutputBns { get { UseBn(); return outputBns; } }
 
     /// <summary>The frozen copies at initialisation of the weights the angle criterion reads (BS-NAS §4.4), by owner and weight name.</summary>
-    public IReadOnlyDictionary<(Entity Owner, string Weight), Tensor> InitialCopies { get; } = initialCopies;
+    public IReadOnlyDictionary<(Entity Owner, string Weight), Tensor> InitialCopies { get { store.Use<InitialWeights>(write: false); return initialCopies; } }
+
+    private void UseBn()
+    {
+        store.Use<Weights>(write: false);
+        store.Use<RunningStats>(write: false);
+    }
 }

@@ -54,3 +54,13 @@ public readonly record struct RunningStats([SnapshotKey("tensors")] string[] Nam
 {
     public IReadOnlyList<string> Tensors => Names;
 }
+
+/// <summary>
+/// The frozen copies at initialisation of a one-shot supernet's conv and linear weights (BS-NAS's angle criterion, §4.4).
+/// A role for access checks over the one-shot cache (SupernetTensors): the one-shot layout declares each tensor's role,
+/// so no entity carries this component and it has no snapshot name.
+/// </summary>
+public readonly record struct InitialWeights(string[] Names) : ITensorRole
+{
+    public IReadOnlyList<string> Tensors => Names;
+}

@@ -2,6 +2,7 @@
 using System.CommandLine;
 using Nas.App.Config;
 using Nas.App.Runs;
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.Methods;
 using Nas.Systems.Search;

@@ -8,7 +8,7 @@ namespace Nas.Systems.Search;
 public static class Unrolled
 {
     /// <summary>The supernet form: losses are cross-entropy of the supernet on the train and architecture batches.</summary>
-    public static (Tensor?[] Grads, double ValLoss) ArchGradient(World.World world, Spaces.Darts.SupernetRuntime net, Batch train, Batch val,
+    public static (Tensor?[] Grads, double ValLoss) ArchGradient(World.World world, SupernetRuntime net, Batch train, Batch val,
         double eta, WeightOptimizerSettings optimizer, TensorScope scope)
     {
         var counters = world.ReadResource<OptimizerCounters>();

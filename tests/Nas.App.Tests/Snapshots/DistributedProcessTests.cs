@@ -88,7 +88,7 @@ public sealed partial class DistributedProcessTests : IDisposable
         for (var r = 0; r < 2; r++) Assert.Equal(stepped, Rank(run, r).GetProperty("step").GetInt64()); // every rank did every step
         Assert.Equal(Rank(run, 0).GetProperty("parameters_digest").GetString(), Rank(run, 1).GetProperty("parameters_digest").GetString());
         using var world = Nas.Systems.Methods.SearchSnapshot.Read(Path.Combine(run, "snapshots", $"step-{stepped:D9}.msgpack")).Body;
-        Assert.Equal(2, world.Resource<Nas.Systems.Search.DataParallelRecord>().WorldSize);
+        Assert.Equal(2, world.Resource<Nas.Components.DataParallelRecord>().WorldSize);
     }
 
     /// <summary>The pid the launcher printed for <paramref name="rank"/> ("rank K of N: pid P" on stderr).</summary>

@@ -119,6 +119,21 @@ public sealed class NamespaceGraph
     /// <summary>The declaring types of the members and the types whose tokens a method body holds.</summary>
     private static IEnumerable<Type> BodyTypes(MethodBase method)
     {
+        foreach (var member in BodyMembers(method))
+            switch (member)
+            {
+                case Type t: yield return t; break;
+                case FieldInfo f: yield return f.DeclaringType!; yield return f.FieldType; break;
+                case MethodBase m:
+                    if (m.DeclaringType is { } d) yield return d;
+                    if (m is MethodInfo { IsGenericMethod: true } g) foreach (var a in g.GetGenericArguments()) yield return a;
+                    break;
+            }
+    }
+
+    /// <summary>Every type, field and method (generic ones instantiated) whose token a method body holds.</summary>
+    public static IEnumerable<MemberInfo> BodyMembers(MethodBase method)
+    {
         var il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null) yield break;
         var module = method.Module;
@@ -143,15 +158,7 @@ public sealed class NamespaceGraph
             MemberInfo? member;
             try { member = module.ResolveMember(token, typeArgs, methodArgs); }
             catch (ArgumentException) { continue; } // a token of another generic context: its signature types are seen elsewhere
-            switch (member)
-            {
-                case Type t: yield return t; break;
-                case FieldInfo f: yield return f.DeclaringType!; yield return f.FieldType; break;
-                case MethodBase m:
-                    if (m.DeclaringType is { } d) yield return d;
-                    if (m is MethodInfo { IsGenericMethod: true } g) foreach (var a in g.GetGenericArguments()) yield return a;
-                    break;
-            }
+            if (member is not null) yield return member;
         }
     }
 }

@@ -91,6 +91,20 @@ public sealed class OneShotScheduleTests
 
     [Theory]
     [InlineData("spos")]
+    [InlineData("bn-nas")]
+    [InlineData("bnnas++")]
+    [InlineData("bs-nas")]
+    public void EveryOneShotSystemThatReachesTheSupernetTensorsDeclaresTheRolesItUses(string method)
+    {
+        // The cache hands tensors out only through role checks, so declaring the cache alone would fail at run time;
+        // this names the system at once. Systems that only rebuild the cache (destroy-pruned) declare the roles they release.
+        Type[] roles = [typeof(Weights), typeof(Momentum), typeof(RunningStats), typeof(InitialWeights)];
+        Assert.All(OneShotMethod.Schedule(Presets.For(method)).Entries.Where(e => e.System.Access.CanRead(typeof(SupernetTensors))), e =>
+            Assert.True(roles.Any(e.System.Access.CanRead), $"{e.System.Name} reaches SupernetTensors but declares none of its tensor roles"));
+    }
+
+    [Theory]
+    [InlineData("spos")]
     [InlineData("spos-window")]
     [InlineData("bn-nas")]
     [InlineData("bnnas++")]

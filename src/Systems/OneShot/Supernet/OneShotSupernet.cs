@@ -115,6 +115,9 @@ public sealed class OneShotSupernet
         ActivationProbe? probe = null, ForwardMode? mode = null)
     {
         var path = Path(genome);
+        // The program reads the weights; a training-mode forward moves the BN running statistics in place: a write of them.
+        Store.Use<Weights>(write: false);
+        Store.Use<RunningStats>(training);
         // Profiling is a bench tool: absent (the normal case) it is not even looked up through the checked accessor.
         var profile = World.HasResource<ForwardProfile>() ? World.ReadResource<ForwardProfile>() : null;
         var start = ForwardProfile.Now(profile);
@@ -145,6 +148,7 @@ public sealed class OneShotSupernet
     public void KeepInitialWeights()
     {
         if (Spec.Space != OneShotSpaceKind.Mobile) throw new InvalidOperationException("the angle criterion is built for the mobile (BS-NAS) space only");
+        Store.Use<InitialWeights>(write: true);
         using (NoGrad.Enter())
             foreach (var p in Tensors.Parameters)
                 if (p.Role is TensorRole.ConvWeight or TensorRole.LinearWeight && !Tensors.InitialCopies.ContainsKey((p.Owner, p.Name)))
@@ -164,6 +168,7 @@ public sealed class OneShotSupernet
     {
         if (Spec.Space != OneShotSpaceKind.Mobile) throw new InvalidOperationException("the angle criterion is built for the mobile (BS-NAS) space only");
         var path = Path(genome);
+        Store.Use<Weights>(write: false); // the current weights are read by store key below
         using var _ = NoGrad.Enter();
         using var scope = new TensorScope();
         Tensor Lead(Tensor t, int dim, long n) => t.Size(dim) == n ? t : scope.Own(t.Narrow(dim, 0, n));
@@ -200,6 +205,7 @@ public sealed class OneShotSupernet
     /// <summary>Every BatchNorm running mean and variance, reset to 0 and 1 (§1.4 step 1).</summary>
     public void ResetRunningStatistics()
     {
+        Store.Use<RunningStats>(write: true);
         using var _ = NoGrad.Enter();
         foreach (var bn in Tensors.BatchNorms.Values)
         {
@@ -213,6 +219,7 @@ public sealed class OneShotSupernet
 
     public void RestoreRunningStatistics(Tensor[] backup)
     {
+        Store.Use<RunningStats>(write: true);
         using var _ = NoGrad.Enter();
         int i = 0;
         foreach (var bn in Tensors.BatchNorms.Values)

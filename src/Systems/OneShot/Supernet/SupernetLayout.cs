@@ -194,7 +194,7 @@ public static class SupernetLayout
         }
         // The order the one-system step used: owners by creation, then store key (ordinal); the clip norm sums in it.
         var ordered = parameters.OrderBy(p => world.SequenceOf(p.Owner)).ThenBy(p => p.Name, StringComparer.Ordinal).ToArray();
-        return new SupernetTensors(ordered, bns, outputs, initial);
+        return new SupernetTensors(store, ordered, bns, outputs, initial);
     }
 }
 

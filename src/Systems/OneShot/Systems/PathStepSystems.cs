@@ -17,7 +17,7 @@ public sealed class PathForwardSystem : ISystem
 {
     public string Name => "path-forward";
     public Access Access { get; } = new Access().Read<SampledPath>().Read<StepTensors>().Read<SupernetTrainingSettings>().Read<OneShotNetwork>()
-        .Read<ChoiceOp>().Read<SupernetTensors>().Read<ForwardSettings>().Read<ForwardProfile>().Write<PassTensors>().Write<PassLoss>().Write<StepMetrics>();
+        .Read<ChoiceOp>().Read<SupernetTensors>().Read<Weights>().Write<RunningStats>().Read<ForwardSettings>().Read<ForwardProfile>().Write<PassTensors>().Write<PassLoss>().Write<StepMetrics>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -45,7 +45,7 @@ public sealed class PathForwardSystem : ISystem
 public sealed class PathBackwardSystem : ISystem
 {
     public string Name => "path-backward";
-    public Access Access { get; } = new Access().Read<PassLoss>().Read<PassTensors>().Read<SupernetTensors>().Write<WeightGradients>();
+    public Access Access { get; } = new Access().Read<PassLoss>().Read<PassTensors>().Read<SupernetTensors>().Read<Weights>().Write<WeightGradients>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -105,10 +105,12 @@ public sealed class PathSgdSystem : ISystem
 {
     public string Name => "path-sgd";
     public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Read<OneShotOptimizerRules>().Read<WeightLr>().Read<WeightGradients>()
-        .Write<SupernetTensors>();
+        .Write<SupernetTensors>().Write<Weights>().Write<Momentum>(); // the cache records a momentum buffer when one is created
 
     public void Run(World.World world, in SystemContext ctx)
     {
+        world.Tensors.Use<Weights>(write: true);
+        world.Tensors.Use<Momentum>(write: true); // buffers are read, stepped, and created on a parameter's first gradient
         var trainable = world.Resource<SupernetTensors>().Trainable;
         var grads = world.ReadResource<WeightGradients>().Values;
         var used = Enumerable.Range(0, grads.Length).Where(i => grads[i] is not null).ToArray();

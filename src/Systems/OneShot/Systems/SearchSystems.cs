@@ -21,7 +21,8 @@ public sealed class ShrinkSystem : ISystem
 {
     public string Name => "shrink";
     public Access Access { get; } = new Access().Read<ShrinkSettings>().Read<SupernetTrainingSettings>().Read<FlopsWindowSettings>().Read<EvalData>()
-        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Read<ForwardSettings>().Read<ForwardProfile>().Write<ActiveOptions>().Write<RngStreams>().Write<Pruned>();
+        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Read<Weights>().Write<RunningStats>().Read<InitialWeights>()
+        .Read<ForwardSettings>().Read<ForwardProfile>().Write<ActiveOptions>().Write<RngStreams>().Write<Pruned>();
 
     public static ShrinkSchedule ScheduleOf(ShrinkSettings s) => new(s.FirstStage, s.LaterStage, s.Remove, s.StopAtSize, s.Subnets);
 
@@ -54,12 +55,18 @@ public sealed class ShrinkSystem : ISystem
 public sealed class DestroyPrunedSystem : ISystem
 {
     public string Name => "destroy-pruned";
-    public Access Access { get; } = new Access().Read<OneShotNetwork>().Read<ChoiceOp>().Read<Pruned>().Write<SupernetTensors>().Destroys();
+    public Access Access { get; } = new Access().Read<OneShotNetwork>().Read<ChoiceOp>().Read<Pruned>().Write<SupernetTensors>()
+        .Write<Weights>().Write<Momentum>().Write<RunningStats>().Write<InitialWeights>().Destroys();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var pruned = world.Query<ChoiceOp>().With<Pruned>().ToList();
         if (pruned.Count == 0) return;
+        // Destroying an op releases every tensor it owns, whatever its role: a write of each.
+        world.Tensors.Use<Weights>(write: true);
+        world.Tensors.Use<Momentum>(write: true);
+        world.Tensors.Use<RunningStats>(write: true);
+        world.Tensors.Use<InitialWeights>(write: true);
         foreach (var e in pruned) world.Destroy(e);
         world.SetResource(SupernetLayout.Index(world));
     }
@@ -69,7 +76,8 @@ public sealed class DestroyPrunedSystem : ISystem
 public sealed class BnScoreTableSystem : ISystem
 {
     public string Name => "bn-score-table";
-    public Access Access { get; } = new Access().Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Write<BnScoreTable>();
+    public Access Access { get; } = new Access().Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Read<Weights>().Read<RunningStats>()
+        .Write<BnScoreTable>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -83,7 +91,8 @@ public sealed class FacetPoolSystem : ISystem
 {
     public string Name => "facet-pool";
     public Access Access { get; } = new Access().Read<FacetSettings>().Read<EvolutionSettings>().Read<ActiveOptions>().Read<EvalData>()
-        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Read<ForwardSettings>().Read<ForwardProfile>().Write<FacetPoolState>();
+        .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Read<Weights>().Write<RunningStats>().Read<ForwardSettings>().Read<ForwardProfile>()
+        .Write<FacetPoolState>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -110,7 +119,7 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
     private static Access Declare(OneShotFitness fitness)
     {
         var a = new Access().Read<EvolutionSettings>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>()
-            .Read<ActiveOptions>().Read<DataParallel>().Read<ForwardSettings>().Read<ForwardProfile>().Write<EvolutionState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
+            .Read<Weights>().Write<RunningStats>().Read<ActiveOptions>().Read<DataParallel>().Read<ForwardSettings>().Read<ForwardProfile>().Write<EvolutionState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
         return fitness switch
         {
             OneShotFitness.BnIndicator => a.Read<BnScoreTable>(),

@@ -10,108 +10,35 @@ using BetaRole = Nas.Components.Beta;
 
 namespace Nas.Systems.Spaces.Darts;
 
-/// <summary>
-/// What the step systems use every step, derived from the world (never snapshotted, never the source of truth): the tensor
-/// plan and forward program, and each role's tensors in their stable order, resolved once from the role components
-/// (<see cref="SupernetRoles.Runtime"/>) and rebuilt on resume. Every accessor that hands out tensors validates the role
-/// it stands for against the running system's Access in checked mode (<see cref="TensorStore.Use{TRole}"/>).
-/// </summary>
-public sealed class SupernetRuntime
+/// <summary>The stacked or broad network's structure behind a <see cref="SupernetRuntime"/>: the tensor plan, the broad wiring and the forward program built once from them.</summary>
+public sealed class SupernetShape(SupernetPlan plan, Broad.BroadPlan? broad) : ISupernetShape
 {
-    private readonly Tensor[] _weights, _momentum, _arch, _archExpAvg, _archExpAvgSq, _runningStats;
-    private readonly Tensor _alphaNormal, _alphaReduce;
-    private readonly Tensor? _betaNormal, _betaReduce;
-    private readonly Forward.ForwardProgram _program;
+    public SupernetPlan Plan { get; } = plan;
+    public Broad.BroadPlan? Broad { get; } = broad;
+    public Forward.ForwardProgram Program { get; } = Forward.ForwardProgram.Of(plan, broad);
+}
 
-    internal SupernetRuntime(SupernetPlan plan, IReadOnlyList<OpKind> ops, Broad.BroadPlan? broad, Entity normalArch, Entity reduceArch,
-        Entity[] weightOwners, Tensor[] weights, Tensor[] momentum, Tensor[] arch, Tensor[] archExpAvg, Tensor[] archExpAvgSq, Tensor[] runningStats,
-        Tensor alphaNormal, Tensor alphaReduce, Tensor? betaNormal, Tensor? betaReduce)
+/// <summary>The runtime's structure as the Systems types that build and run it (the resource itself lives in Nas.Components).</summary>
+public static class SupernetRuntimeShape
+{
+    extension(SupernetRuntime net)
     {
-        Plan = plan;
-        Ops = ops;
-        Broad = broad;
-        NormalArch = normalArch;
-        ReduceArch = reduceArch;
-        WeightOwners = weightOwners;
-        (_weights, _momentum, _arch, _archExpAvg, _archExpAvgSq, _runningStats) = (weights, momentum, arch, archExpAvg, archExpAvgSq, runningStats);
-        (_alphaNormal, _alphaReduce, _betaNormal, _betaReduce) = (alphaNormal, alphaReduce, betaNormal, betaReduce);
-        _program = Forward.ForwardProgram.Of(plan, broad);
-    }
+        /// <summary>The network's structure (layout, cells, edges, ops). Step systems reach its tensors only through the runtime's accessors.</summary>
+        public SupernetPlan Plan => ((SupernetShape)net.Shape).Plan;
 
-    /// <summary>The network's structure (layout, cells, edges, ops). Step systems reach its tensors only through the accessors below.</summary>
-    public SupernetPlan Plan { get; }
-    public IReadOnlyList<OpKind> Ops { get; }
-    /// <summary>Set for the broad (BCNN) space: <see cref="Plan"/> then holds its stem, cells and classifier, this the taps and wiring.</summary>
-    public Broad.BroadPlan? Broad { get; }
-    public Entity NormalArch { get; }
-    public Entity ReduceArch { get; }
-    /// <summary>The entity owning each weight of <see cref="Weights"/> (same index).</summary>
-    public IReadOnlyList<Entity> WeightOwners { get; }
-    public int WeightCount => _weights.Length;
-    /// <summary>Alpha and beta of both architectures: how many tensors Adam steps.</summary>
-    public int ArchCount => _arch.Length;
-    public bool HasBeta => _betaNormal is not null;
+        /// <summary>Set for the broad (BCNN) space: <see cref="Plan"/> then holds its stem, cells and classifier, this the taps and wiring.</summary>
+        public Broad.BroadPlan? Broad => ((SupernetShape)net.Shape).Broad;
 
-    /// <summary>The trainable network weights, owners by creation order and each owner's in its <see cref="WeightsRole"/> order.</summary>
-    public Tensor[] Weights(World.World world, bool write = false)
-    {
-        world.Tensors.Use<WeightsRole>(write);
-        return _weights;
-    }
-
-    /// <summary>SGD momentum buffers, one per weight (empty before the optimizer state exists).</summary>
-    public Tensor[] Momentum(World.World world, bool write = false)
-    {
-        world.Tensors.Use<MomentumRole>(write);
-        return _momentum;
-    }
-
-    /// <summary>What Adam steps: per architecture (normal, then reduce) its alpha, then its beta when there is one.</summary>
-    public Tensor[] Arch(World.World world, bool write = false)
-    {
-        world.Tensors.Use<AlphaRole>(write);
-        if (HasBeta) world.Tensors.Use<BetaRole>(write);
-        return _arch;
-    }
-
-    /// <summary>Adam's moments of <see cref="Arch"/>, same order: (exp_avg, exp_avg_sq).</summary>
-    public (Tensor[] ExpAvg, Tensor[] ExpAvgSq) ArchMoments(World.World world, bool write = false)
-    {
-        world.Tensors.Use<AlphaMoments>(write);
-        if (HasBeta) world.Tensors.Use<BetaMoments>(write);
-        return (_archExpAvg, _archExpAvgSq);
-    }
-
-    public Tensor Alpha(World.World world, CellType type, bool write = false)
-    {
-        world.Tensors.Use<AlphaRole>(write);
-        return type == CellType.Normal ? _alphaNormal : _alphaReduce;
-    }
-
-    /// <summary>The beta of <paramref name="type"/>, or null without edge normalisation (then nothing is read).</summary>
-    public Tensor? Beta(World.World world, CellType type)
-    {
-        if (!HasBeta) return null;
-        world.Tensors.Use<BetaRole>(write: false);
-        return type == CellType.Normal ? _betaNormal : _betaReduce;
-    }
-
-    /// <summary>Every BatchNorm running mean and variance of the network.</summary>
-    public Tensor[] RunningStats(World.World world, bool write = false)
-    {
-        world.Tensors.Use<RunningStatsRole>(write);
-        return _runningStats;
-    }
-
-    /// <summary>
-    /// The forward program of the plan (and broad wiring), built once with the runtime. It reads the weights, and a
-    /// training-mode forward moves the BN running statistics in place: a write of them.
-    /// </summary>
-    public Forward.ForwardProgram Program(World.World world, bool training)
-    {
-        world.Tensors.Use<WeightsRole>(write: false);
-        world.Tensors.Use<RunningStatsRole>(training);
-        return _program;
+        /// <summary>
+        /// The forward program of the plan (and broad wiring), built once with the runtime. It reads the weights, and a
+        /// training-mode forward moves the BN running statistics in place: a write of them.
+        /// </summary>
+        public Forward.ForwardProgram Program(World.World world, bool training)
+        {
+            world.Tensors.Use<WeightsRole>(write: false);
+            world.Tensors.Use<RunningStatsRole>(training);
+            return ((SupernetShape)net.Shape).Program;
+        }
     }
 }
 
@@ -252,7 +179,7 @@ public static class SupernetRoles
         if (expAvg.Count != 0 && expAvg.Count != arch.Count)
             throw new InvalidOperationException($"{expAvg.Count} Adam moments for {arch.Count} architecture tensors");
         Tensor? BetaOf(Entity e) => world.TryGet<Beta>(e, out var b) ? store.Get(e, b.Tensor) : null;
-        return new SupernetRuntime(plan, ops, broad, normal, reduce, [.. owners], [.. weights], [.. momentum], [.. arch], [.. expAvg], [.. expAvgSq], [.. stats],
+        return new SupernetRuntime(new SupernetShape(plan, broad), ops, normal, reduce, [.. owners], [.. weights], [.. momentum], [.. arch], [.. expAvg], [.. expAvgSq], [.. stats],
             store.Get(normal, world.Read<Alpha>(normal).Tensor), store.Get(reduce, world.Read<Alpha>(reduce).Tensor), BetaOf(normal), BetaOf(reduce));
     }
 }
