@@ -176,15 +176,7 @@ public sealed partial class World : IDisposable
     public bool TryGet<T>(Entity entity, out T component)
     {
         CheckAccess(typeof(T), write: false);
-        EnsureAlive(entity);
-        if (_pools.TryGetValue(typeof(T), out var p))
-        {
-            var pool = (Pool<T>)p;
-            var pos = pool.PositionOf(entity.Index);
-            if (pos >= 0) { component = pool.Items[pos]; return true; }
-        }
-        component = default!;
-        return false;
+        return TryPeek(entity, out component);
     }
 
     /// <summary>How many entities have a <typeparamref name="T"/>.</summary>
