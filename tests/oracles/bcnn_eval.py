@@ -25,7 +25,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from darts_eval import OPS, FactorizedReduce, ReLUConvBN, parse_genotype  # noqa: E402
+from darts_eval import OPS, FactorizedReduce, ReLUConvBN, load_checked, parse_genotype  # noqa: E402
 
 
 class BroadCell(nn.Module):
@@ -140,15 +140,7 @@ def forward(d):
     x = T.pop("input")
     model = NetworkBCNN(cfg["channels"], x.shape[1], cfg["classes"], cfg["layers"], cfg["pool_time"], cfg["en_layers"],
                         parse_genotype(cfg["genotype"]))
-    state = model.state_dict()
-    missing = [k for k in state if not k.endswith("num_batches_tracked") and k not in T]
-    extra = [k for k in T if k not in state]
-    if missing or extra:
-        sys.exit(f"state_dict mismatch: missing {missing[:5]}, unexpected {extra[:5]}")
-    for k, v in T.items():
-        if tuple(state[k].shape) != tuple(v.shape):
-            sys.exit(f"{k}: shape {tuple(v.shape)} but the model has {tuple(state[k].shape)}")
-    model.load_state_dict(T, strict=False)
+    load_checked(model, T)
     model.train()
     model(x).detach().numpy().astype("<f4").tofile(f"{d}/train_logits.bin")
     model.eval()

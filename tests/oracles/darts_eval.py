@@ -152,12 +152,8 @@ def parse_genotype(text):
     return eval(text, {"Genotype": Genotype, "range": range})
 
 
-def main(d):
-    man = json.load(open(f"{d}/manifest.json"))
-    cfg = man["config"]
-    T = {n: torch.from_numpy(np.fromfile(f"{d}/{n}.bin", dtype="<f4").reshape(s)) for n, s in man["tensors"].items()}
-    x = T.pop("input")
-    model = NetworkEval(cfg["channels"], x.shape[1], x.shape[2], cfg["classes"], cfg["layers"], cfg["auxiliary"], parse_genotype(cfg["genotype"]))
+def load_checked(model, T):
+    """Loads Nas's tensors T into model by state_dict name; exits naming any missing, unexpected or misshapen tensor."""
     state = model.state_dict()
     missing = [k for k in state if not k.endswith("num_batches_tracked") and k not in T]
     extra = [k for k in T if k not in state]
@@ -167,6 +163,15 @@ def main(d):
         if tuple(state[k].shape) != tuple(v.shape):
             sys.exit(f"{k}: shape {tuple(v.shape)} but the model has {tuple(state[k].shape)}")
     model.load_state_dict(T, strict=False)
+
+
+def main(d):
+    man = json.load(open(f"{d}/manifest.json"))
+    cfg = man["config"]
+    T = {n: torch.from_numpy(np.fromfile(f"{d}/{n}.bin", dtype="<f4").reshape(s)) for n, s in man["tensors"].items()}
+    x = T.pop("input")
+    model = NetworkEval(cfg["channels"], x.shape[1], x.shape[2], cfg["classes"], cfg["layers"], cfg["auxiliary"], parse_genotype(cfg["genotype"]))
+    load_checked(model, T)
     model.train()
     logits, aux = model(x)
     logits.detach().numpy().astype("<f4").tofile(f"{d}/train_logits.bin")

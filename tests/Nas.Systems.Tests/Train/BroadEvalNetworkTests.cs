@@ -103,8 +103,8 @@ public sealed class BroadEvalNetworkTests
 
             Oracle("forward", dir);
             // 1e-5 absolute, as the stacked network's oracle test (float32 on the same libtorch; summation order may differ).
-            AssertClose(ReadFloats(dir, "train_logits.bin"), trainLogits, "train logit");
-            AssertClose(ReadFloats(dir, "eval_logits.bin"), evalLogits, "eval logit");
+            OracleFloats.AssertClose(OracleFloats.Read(dir, "train_logits.bin"), trainLogits, "train logit");
+            OracleFloats.AssertClose(OracleFloats.Read(dir, "eval_logits.bin"), evalLogits, "eval logit");
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
@@ -196,17 +196,5 @@ public sealed class BroadEvalNetworkTests
         p.WaitForExit();
         Assert.True(p.ExitCode == 0, "oracle failed: " + err);
         return output.Result;
-    }
-
-    private static void AssertClose(float[] theirs, float[] ours, string what)
-    {
-        Assert.Equal(theirs.Length, ours.Length);
-        for (var i = 0; i < ours.Length; i++) Assert.True(Math.Abs(ours[i] - theirs[i]) <= 1e-5, $"{what} {i}: ours {ours[i]}, torch {theirs[i]}");
-    }
-
-    private static float[] ReadFloats(string dir, string file)
-    {
-        var bytes = File.ReadAllBytes(Path.Combine(dir, file));
-        return Enumerable.Range(0, bytes.Length / 4).Select(i => BitConverter.ToSingle(bytes, 4 * i)).ToArray();
     }
 }

@@ -62,9 +62,9 @@ public sealed class EvalNetworkForwardTests
 
             RunOracle(dir);
             // Tolerance 1e-5 absolute (issue 4): float32 on the same libtorch; summation order may differ.
-            AssertClose(ReadFloats(dir, "train_logits.bin"), trainLogits, "train logit");
-            AssertClose(ReadFloats(dir, "train_aux.bin"), trainAux, "aux logit");
-            AssertClose(ReadFloats(dir, "eval_logits.bin"), evalLogits, "eval logit");
+            OracleFloats.AssertClose(OracleFloats.Read(dir, "train_logits.bin"), trainLogits, "train logit");
+            OracleFloats.AssertClose(OracleFloats.Read(dir, "train_aux.bin"), trainAux, "aux logit");
+            OracleFloats.AssertClose(OracleFloats.Read(dir, "eval_logits.bin"), evalLogits, "eval logit");
         }
         finally
         {
@@ -121,17 +121,6 @@ public sealed class EvalNetworkForwardTests
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 + 3e-5 * scale, $"{what} {i}: reference {expected[i]}, fast {actual[i]} (scale {scale})");
     }
 
-    private static void AssertClose(float[] theirs, float[] ours, string what)
-    {
-        Assert.Equal(theirs.Length, ours.Length);
-        for (var i = 0; i < ours.Length; i++) Assert.True(Math.Abs(ours[i] - theirs[i]) <= 1e-5, $"{what} {i}: ours {ours[i]}, torch {theirs[i]}");
-    }
-
-    private static float[] ReadFloats(string dir, string file)
-    {
-        var bytes = File.ReadAllBytes(Path.Combine(dir, file));
-        return Enumerable.Range(0, bytes.Length / 4).Select(i => BitConverter.ToSingle(bytes, 4 * i)).ToArray();
-    }
 
     private static void RunOracle(string dir)
     {
