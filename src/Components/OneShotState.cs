@@ -33,16 +33,39 @@ public sealed record GenerationStats(
 /// <summary>
 /// Everything the evolution (SPOS §1.5) needs to continue: plain arrays and numbers, no delegates, so it can be written
 /// to a snapshot and read back. <see cref="Evaluated"/> is the memo of §1.5 in evaluation order: a genome in it is
-/// never evaluated again. Resuming always happens at a generation boundary.
+/// never evaluated again. Resuming always happens at a generation boundary. Its draws come from the world's
+/// <see cref="RandomStreams.Evolve"/> stream (snapshotted with the other streams), so the state holds no generator.
+/// v2 under a new name: v1 (<see cref="LegacyEvolutionState"/>, "nas.oneshot.evolution") also held the evolution's own
+/// SplitMix64 word; a snapshot names one or the other.
+/// </summary>
+[Resource("nas.oneshot.evolution.v2", 2)]
+public sealed record EvolutionState(
+    [SnapshotKey("Generation")] int Generation,
+    [SnapshotKey("Population")] Candidate[] Population,
+    [SnapshotKey("TopK")] Candidate[] TopK,
+    [SnapshotKey("Evaluated")] Candidate[] Evaluated,
+    [SnapshotKey("History")] GenerationStats[] History);
+
+/// <summary>
+/// Read only: the evolution state of snapshots made before the "evolve" stream, with the evolution's own SplitMix64 word
+/// (<see cref="RngState"/>). A resumed world turns it into <see cref="EvolutionState"/> and <see cref="LegacyEvolutionRng"/>.
 /// </summary>
 [Resource("nas.oneshot.evolution", 1)]
-public sealed record EvolutionState(
+public sealed record LegacyEvolutionState(
     [SnapshotKey("Generation")] int Generation,
     [SnapshotKey("RngState")] ulong RngState,
     [SnapshotKey("Population")] Candidate[] Population,
     [SnapshotKey("TopK")] Candidate[] TopK,
     [SnapshotKey("Evaluated")] Candidate[] Evaluated,
     [SnapshotKey("History")] GenerationStats[] History);
+
+/// <summary>
+/// Only in a world resumed from a snapshot made before the "evolve" stream: the SplitMix64 word the old evolution (and
+/// BNNAS++'s pool draw) would have drawn from next, so such a run goes on with exactly the old draws. A new run never
+/// has it; it draws from <see cref="RandomStreams.Evolve"/>.
+/// </summary>
+[Resource("nas.oneshot.evolution.legacy_rng", 1)]
+public sealed record LegacyEvolutionRng([SnapshotKey("State")] ulong State);
 
 /// <summary>
 /// Fixed batches for scoring (never snapshotted; rebuilt from the data): recalibration images from the training split,

@@ -14,6 +14,13 @@ public static class RandomStreams
     /// <summary>DropNAS masks (§5.3): stream "DROP" of the run seed, as the mask generator ("nas.dropnas.rng") was.</summary>
     public const string Drop = "drop";
 
+    /// <summary>
+    /// The evolutionary search of SPOS, BN-NAS, BNNAS++ and BS-NAS (population, mutation, crossover draws): stream
+    /// "EVOLVE" of the run seed. Before it, the evolution kept its own SplitMix64 word in its state; a world resumed from
+    /// such a snapshot goes on with that word (<see cref="LegacyEvolutionRng"/>) and has no "evolve" stream.
+    /// </summary>
+    public const string Evolve = "evolve";
+
     /// <summary>The stream <paramref name="name"/> at its start for a run seeded with <paramref name="seed"/>.</summary>
     public static Rng Start(string name, ulong seed) => name == Path ? new Rng(seed) : Rng.ForStream(seed, name);
 

@@ -1,13 +1,15 @@
-// SplitMix64: the seeding function of Rng, and the keyed generator of draws that are pure functions of plain numbers (data order, evolution).
+// SplitMix64: the seeding function of Rng and the counter-keyed draws of the data; never a run's stateful stream.
 namespace Nas.World;
 
 /// <summary>
-/// SplitMix64 (Steele, Lea, Flood 2014), whose whole state is one word. Three roles: <see cref="Next"/> expands a seed
-/// into <see cref="Rng"/>'s state (as the xoshiro authors recommend); <see cref="Derive"/> gives the generator of one
-/// coordinate (seed, epoch, sample), so the data's draws are pure functions of the stream position and never need
-/// replaying on resume; and a search that keeps its own one-word state in a snapshotted resource (the evolution's
-/// <c>RngState</c>) draws from it. A mutable struct: pass it by <c>ref</c>; a copy continues the stream separately.
-/// Every stream a system draws from in place on the world is an <see cref="Rng"/> (<c>world.Rng(name)</c>).
+/// SplitMix64 (Steele, Lea, Flood 2014), whose whole state is one word. Two roles only: <see cref="Next"/> and
+/// <see cref="Mix"/> expand or derive seeds (<see cref="Rng"/>'s state, as the xoshiro authors recommend, and derived
+/// seeds such as the trainer's); <see cref="Derive"/> gives the draws of one coordinate (seed, tag, epoch, sample) of
+/// the data (the epoch permutation of <c>BatchStream</c>, the crops and flips of <c>Augmentation</c>, the images of
+/// <c>Synthetic</c>), so the data's draws are pure functions of the stream position and never need replaying on resume.
+/// Those keyed draws fix the data order of every run and golden: their arithmetic must not change. A run's stateful
+/// random streams are never this type: every generator a system draws from and a snapshot carries is an
+/// <see cref="Rng"/> (<c>world.Rng(name)</c>). A mutable struct: pass it by <c>ref</c>; a copy continues separately.
 /// </summary>
 public record struct SplitMix64(ulong State)
 {
@@ -26,22 +28,6 @@ public record struct SplitMix64(ulong State)
         return Mix(State);
     }
 
-    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
-
-    /// <summary>Uniform in [0, n) without modulo bias (rejects the short top bucket, then the remainder).</summary>
-    public int NextInt(int n)
-    {
-        if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "must be positive");
-        var bound = (ulong)n;
-        var threshold = (0UL - bound) % bound;
-        while (true)
-        {
-            var r = NextUInt64();
-            if (r >= threshold) return (int)(r % bound);
-        }
-    }
-
     /// <summary>
     /// Uniform in [0, <paramref name="bound"/>) by one multiply-high, no rejection (bias below 2^-32 for bounds under 2^32):
     /// the data's draws (crops, flips, the epoch permutation), kept so batches stay bit-identical to earlier runs.
@@ -54,9 +40,6 @@ public record struct SplitMix64(ulong State)
 
     /// <summary>A fair coin (the top bit).</summary>
     public bool NextBool() => (NextUInt64() >> 63) != 0;
-
-    /// <summary>One element of a non-empty list, uniformly (<see cref="NextInt"/>).</summary>
-    public T Pick<T>(IReadOnlyList<T> items) => items[NextInt(items.Count)];
 
     /// <summary>Fills <paramref name="permutation"/> with 0..n-1 shuffled by Fisher-Yates (from the last element down, <see cref="NextIntMultiplyHigh"/>).</summary>
     public void FillPermutation(Span<int> permutation)

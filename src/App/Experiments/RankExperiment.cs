@@ -54,7 +54,7 @@ public static class RankExperiment
     {
         var data = o.Data ?? FashionMnist.LoadTrain();
         if (o.Subset > 0 && o.Subset < data.Count) data = data.Take(o.Subset);
-        var rng = new SplitMix64(o.Seed);
+        var rng = new Rng(o.Seed);
         var genomes = new List<int[]>();
         var seen = new HashSet<int>();
         while (genomes.Count < o.Architectures)
@@ -98,7 +98,7 @@ public static class RankExperiment
             var table = Scoring.BnTable(net);
             rows.Add(("BN-NAS indicator (unbiased supernet)", genomes.Select(g => BnIndicator.Score(table, g)).ToArray()));
             var facets = genomes.Select(g => Scoring.ComputeFacets(net, d, g, pp.World.ReadResource<FacetSettings>())).ToArray();
-            var pool = Scoring.AsList(Scoring.Pool(net, d, new Nb201Space(new Nb201Layout(o.Channels, 1, data.Channels, data.Height, data.Classes)), pp.World.ReadResource<FacetSettings>(), o.Seed ^ 0xFAC7UL));
+            var pool = Scoring.AsList(Scoring.Pool(net, d, new Nb201Space(new Nb201Layout(o.Channels, 1, data.Channels, data.Height, data.Classes)), pp.World.ReadResource<FacetSettings>(), new Rng(o.Seed ^ 0xFAC7UL).NextInt));
             rows.Add(("BNNAS++ E (expressivity)", facets.Select(f => f.E).ToArray()));
             rows.Add(("BNNAS++ T (trainability)", facets.Select(f => f.T).ToArray()));
             rows.Add(("BNNAS++ -U (certainty)", facets.Select(f => -f.U).ToArray()));
@@ -114,8 +114,7 @@ public static class RankExperiment
             var score = raw.Select(v => double.IsNegativeInfinity(v) ? double.MinValue : v).ToArray();
             int infinite = raw.Count(double.IsNegativeInfinity);
             if (infinite > 0) output.WriteLine($"<!-- {name}: {infinite} of {raw.Length} scores are -inf (singular J Jᵀ) -->");
-            var boot = new SplitMix64(o.Seed);
-            var (lo, hi) = RankCorrelation.Bootstrap(score, truth, RankCorrelation.KendallTauB, ref boot);
+            var (lo, hi) = RankCorrelation.Bootstrap(score, truth, RankCorrelation.KendallTauB, new Rng(o.Seed));
             output.WriteLine($"| {name} | {RankCorrelation.KendallTauB(score, truth):F3} | {RankCorrelation.Spearman(score, truth):F3} | [{lo:F2}, {hi:F2}] |");
         }
         if (o.OutDir is not null) WriteCsv(Path.Combine(o.OutDir, "rank.csv"), genomes, truth, rows);

@@ -49,6 +49,7 @@ public sealed class OneShotSession : ISearchSession
         {
             var generator = SessionResources.Open(world, config.Seed);
             RandomStreams.Open(world, RandomStreams.Path, config.Seed);
+            RandomStreams.Open(world, RandomStreams.Evolve, config.Seed);
             var supernet = SupernetSpawn.Spawn(world, new SupernetSpec(NetworkOf(config, train), config.BnOnly, config.BnScope), generator);
             if (config.Shrink && config.ShrinkCriterion == ShrinkCriterion.Angle) supernet.KeepInitialWeights(); // §4.4: the angle's reference
             if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes, identity: config.IdentityChoice == IdentityChoice.Searchable).Active);
@@ -87,7 +88,7 @@ public sealed class OneShotSession : ISearchSession
     /// A session over a world loaded from a snapshot (SearchSnapshot.Read). Everything a one-shot run carries between
     /// steps is already in the world — supernet weights and momentum buffers, BN statistics, the "path" random stream
     /// (sampled paths, shrinking draws), the clock and metrics, <see cref="SampledPath"/>, <see cref="ActiveOptions"/>, the
-    /// evolution's <see cref="EvolutionState"/> (population, top-k, evaluated memo, its own RNG state) with the
+    /// "evolve" stream, the evolution's <see cref="EvolutionState"/> (population, top-k, evaluated memo) with the
     /// <see cref="ArchCandidate"/> entities, and the BN score table or facet pool — so this only rebuilds what is
     /// runtime-only: the torch generator from <see cref="TorchRngState"/>, the training stream at
     /// <see cref="StreamPositions"/>, the fixed scoring batches (deterministic in the data and config), the step
@@ -102,6 +103,7 @@ public sealed class OneShotSession : ISearchSession
         if (world.CountOf<OneShotNetwork>() != 1) throw new InvalidOperationException("the snapshot holds no one-shot network entity");
         if (!world.TryResource<StreamPositions>(out var positions)) throw new InvalidOperationException("the snapshot has no data-stream positions (nas.data.positions)");
         SessionResources.Resume(world, config, OneShotMethod.SetSettings);
+        EvolveSystem.AdoptLegacy(world); // a snapshot older than the "evolve" stream goes on with the old evolution draws
         world.SetResource(SupernetLayout.Index(world)); // runtime-only: rebuilt from the entities, the layout and the store
         SetDataResources(world, train, config, positions.Train);
         return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);

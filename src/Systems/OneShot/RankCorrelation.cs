@@ -68,7 +68,7 @@ public static class RankCorrelation
     /// <paramref name="resamples"/> bootstrap resamples of the pairs (§6); resamples giving NaN are skipped.
     /// </summary>
     public static (double Low, double High) Bootstrap(IReadOnlyList<double> x, IReadOnlyList<double> y,
-        Func<IReadOnlyList<double>, IReadOnlyList<double>, double> statistic, ref SplitMix64 rng, int resamples = 1000)
+        Func<IReadOnlyList<double>, IReadOnlyList<double>, double> statistic, Rng rng, int resamples = 1000)
     {
         int n = CheckPair(x, y);
         var stats = new List<double>(resamples);

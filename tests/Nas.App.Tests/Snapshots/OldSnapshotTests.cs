@@ -14,9 +14,9 @@ public sealed class OldSnapshotTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "v1", name);
+    private static string Fixture(string name, string set = "v1") => Path.Combine(AppContext.BaseDirectory, "Fixtures", set, name);
 
-    private static string SnapshotOf(string name, int step) => Path.Combine(Fixture(name), $"step-{step:D9}.msgpack");
+    private static string SnapshotOf(string name, int step, string set = "v1") => Path.Combine(Fixture(name, set), $"step-{step:D9}.msgpack");
 
     /// <summary>steps.jsonl without the wall-clock field, one string per line.</summary>
     private static List<string> Steps(string file) =>
@@ -46,24 +46,46 @@ public sealed class OldSnapshotTests : IDisposable
     }
 
     [Theory]
-    [InlineData("darts-4", 4)]
-    [InlineData("bnas-v2-clr-4", 4)]
-    [InlineData("dropnas-4", 4)] // its mask generator ("nas.dropnas.rng") continues as the "drop" stream
-    [InlineData("spos-3", 3)] // mid supernet training
-    [InlineData("spos-6", 6)] // mid evolution
-    public void ARunFolderHoldingAnOldSnapshotResumesToTheUninterruptedSteps(string name, int step)
+    [InlineData("v1", "darts-4", 4)]
+    [InlineData("v1", "bnas-v2-clr-4", 4)]
+    [InlineData("v1", "dropnas-4", 4)] // its mask generator ("nas.dropnas.rng") continues as the "drop" stream
+    [InlineData("v1", "spos-3", 3)] // mid supernet training
+    [InlineData("v1", "spos-6", 6)] // mid evolution
+    // Written by main just before the "evolve" stream (Fixtures/evolution-v1/make.sh): their evolution goes on with its old
+    // SplitMix64 word, whether it had begun (spos-6: "nas.oneshot.evolution" v1) or not (spos-3; bnnas-3, whose facet pool
+    // is also still to draw), so the resumed runs end with the old runs' steps and genotypes.
+    [InlineData("evolution-v1", "spos-3", 3)]
+    [InlineData("evolution-v1", "spos-6", 6)]
+    [InlineData("evolution-v1", "bnnas-3", 3)]
+    public void ARunFolderHoldingAnOldSnapshotResumesToTheUninterruptedSteps(string set, string name, int step)
     {
         var run = Path.Combine(_dir, name);
         Directory.CreateDirectory(Path.Combine(run, "snapshots"));
-        File.Copy(SnapshotOf(name, step), Path.Combine(run, "snapshots", $"step-{step:D9}.msgpack"));
+        File.Copy(SnapshotOf(name, step, set), Path.Combine(run, "snapshots", $"step-{step:D9}.msgpack"));
         foreach (var log in new[] { "steps.jsonl", "epochs.jsonl" })
-            File.Copy(Path.Combine(Fixture(name), log), Path.Combine(run, log)); // the whole run's logs: resume cuts them back to the snapshot
+            File.Copy(Path.Combine(Fixture(name, set), log), Path.Combine(run, log)); // the whole run's logs: resume cuts them back to the snapshot
         using (var p = new NasProcess("resume", run, "--steps", "8"))
             Assert.True(p.WaitForExit() == 0, p.Stderr);
-        var expected = Steps(Path.Combine(Fixture(name), "steps.jsonl"));
+        var expected = Steps(Path.Combine(Fixture(name, set), "steps.jsonl"));
         Assert.Equal(8, expected.Count);
         Assert.Equal(expected, Steps(Path.Combine(run, "steps.jsonl")));
-        Assert.Equal(File.ReadAllText(Path.Combine(Fixture(name), "genotype.txt")), File.ReadAllText(Path.Combine(run, "genotype.txt")));
+        Assert.Equal(File.ReadAllText(Path.Combine(Fixture(name, set), "genotype.txt")), File.ReadAllText(Path.Combine(run, "genotype.txt")));
+    }
+
+    [Fact]
+    public void AnOldMidEvolutionSnapshotHoldsTheV1StateAndResumesWithItsWord()
+    {
+        // Expected: "nas.oneshot.evolution" {Generation 1, RngState, 8 evaluated} and the stream names as Python's msgpack
+        // reads them from the fixture's body.
+        using var world = SearchSnapshot.Read(SnapshotOf("spos-6", 6, "evolution-v1")).Body;
+        var old = world.ReadResource<LegacyEvolutionState>();
+        Assert.Equal((1, 3419378616720203488UL, 8), (old.Generation, old.RngState, old.Evaluated.Length));
+        Assert.False(world.HasResource<EvolutionState>());
+        Assert.Equal(["path"], world.Resource<Nas.World.RngStreams>().Streams.Select(s => s.Name));
+        Nas.Systems.OneShot.Systems.EvolveSystem.AdoptLegacy(world);
+        Assert.False(world.HasResource<LegacyEvolutionState>());
+        Assert.Equal(3419378616720203488UL, world.ReadResource<LegacyEvolutionRng>().State);
+        Assert.Same(old.Evaluated, world.ReadResource<EvolutionState>().Evaluated);
     }
 
     [Theory]

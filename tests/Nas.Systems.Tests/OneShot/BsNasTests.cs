@@ -94,8 +94,8 @@ public sealed class BsNasTests
         var active = full.Active with { Ops = full.Active.Ops.Select(_ => new[] { 1 }).ToArray() };
         active = active with { Widths = active.Widths.Select(w => new[] { w[^1] }).ToArray() };
         var space = full.With(active);
-        var rng = new SplitMix64(2);
-        var g = ChoiceSpaces.Uniform(space, ref rng);
+        var rng = new Rng(2);
+        var g = ChoiceSpaces.Uniform(space, rng);
         for (int l = 0; l < space.Layers; l++)
         {
             Assert.Equal(1, BsNasGene.Op(g[l]));

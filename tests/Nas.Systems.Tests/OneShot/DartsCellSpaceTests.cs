@@ -44,11 +44,11 @@ public sealed class DartsCellSpaceTests(ITestOutputHelper output)
     public void EveryGenomeDecodesToAValidGenotypeThatEncodesBackAndItsCountsAreTheEvaluationNetworks()
     {
         var space = new DartsCellSpace(Small);
-        var rng = new SplitMix64(3);
+        var rng = new Rng(3);
         var seen = new HashSet<string>();
         for (var i = 0; i < 300; i++)
         {
-            var genome = ChoiceSpaces.Uniform(space, ref rng);
+            var genome = ChoiceSpaces.Uniform(space, rng);
             var genotype = space.Decode(genome);
             Assert.Equal(genome, space.Encode(genotype));
             foreach (var cell in new[] { genotype.Normal, genotype.Reduce })
@@ -114,10 +114,10 @@ public sealed class DartsCellSpaceTests(ITestOutputHelper output)
         // Four nodes: no random genome goes below the minima.
         var full = new DartsCellSpace(Small);
         var (f, p) = full.Smallest();
-        var rng = new SplitMix64(9);
+        var rng = new Rng(9);
         for (var i = 0; i < 500; i++)
         {
-            var g = ChoiceSpaces.Uniform(full, ref rng);
+            var g = ChoiceSpaces.Uniform(full, rng);
             Assert.True(full.Flops(g) >= f && full.Params(g) >= p);
         }
     }
@@ -126,8 +126,8 @@ public sealed class DartsCellSpaceTests(ITestOutputHelper output)
     public void AnEvolutionUnderAFlopsLimitReturnsAGenotypeUnderItThatTheTrainNetworkBuildsAndRuns()
     {
         var space = new DartsCellSpace(Small);
-        var rng = new SplitMix64(21);
-        var flops = Enumerable.Range(0, 200).Select(_ => space.Flops(ChoiceSpaces.Uniform(space, ref rng))).Order().ToArray();
+        var rng = new Rng(21);
+        var flops = Enumerable.Range(0, 200).Select(_ => space.Flops(ChoiceSpaces.Uniform(space, rng))).Order().ToArray();
         var limit = flops[flops.Length / 2]; // the median of uniform draws, as the presets choose theirs
         // A synthetic fitness that prefers parameters (lower is better), so the limit binds.
         var config = new EvolutionConfig(limit, Population: 12, Generations: 4, TopK: 4, Mutations: 6, Crossovers: 6);
@@ -171,13 +171,13 @@ public sealed class DartsCellSpaceTests(ITestOutputHelper output)
         // The stacked network at SearchConfig's defaults (8 cells, C = 16) on Fashion-MNIST: what a preset limit would be chosen from.
         var spec = new EvalNetworkSpec(SearchSpace.Stacked, Layers: 8, Channels: 16, EnhancementCells: 0, InputChannels: 1, InputSize: 28, Classes: 10);
         var space = new DartsCellSpace(spec);
-        var rng = new SplitMix64(15);
-        var draws = Enumerable.Range(0, 1001).Select(_ => ChoiceSpaces.Uniform(space, ref rng)).ToArray();
+        var rng = new Rng(15);
+        var draws = Enumerable.Range(0, 1001).Select(_ => ChoiceSpaces.Uniform(space, rng)).ToArray();
         var flops = draws.Select(g => space.Flops(g)).Order().ToArray();
         var parameters = draws.Select(g => space.Params(g)).Order().ToArray();
         var median = flops[500];
         var (smallF, smallP) = space.Smallest();
-        var others = Enumerable.Range(0, 2000).Select(_ => space.Flops(ChoiceSpaces.Uniform(space, ref rng))).ToArray();
+        var others = Enumerable.Range(0, 2000).Select(_ => space.Flops(ChoiceSpaces.Uniform(space, rng))).ToArray();
         var over = others.Count(f => f > median) / (double)others.Length;
         output.WriteLine($"smallest FLOPs {smallF:N0}, params {smallP:N0}; of 1,001 draws FLOPs {flops[0]:N0} .. median {median:N0} .. {flops[^1]:N0}, " +
             $"params {parameters[0]:N0} .. median {parameters[500]:N0} .. {parameters[^1]:N0}; {over:P1} of 2,000 more draws over the median");

@@ -14,7 +14,7 @@ public sealed class EvolutionTests
     /// <summary>A synthetic additive score per (layer, gene) in [0, 1), seeded; identity scores 0 as in BN-NAS.</summary>
     private static double[][] ScoreTable(IChoiceSpace space, ulong seed, int width = 7)
     {
-        var rng = new SplitMix64(seed);
+        var rng = new Rng(seed);
         return Enumerable.Range(0, space.Layers).Select(_ => Enumerable.Range(0, width).Select(_ => rng.NextDouble()).ToArray()).ToArray();
     }
 
@@ -66,22 +66,25 @@ public sealed class EvolutionTests
         var a = Evolution.RunAll(config, space, fitness, 9);
         var b = Evolution.RunAll(config, space, fitness, 9);
         Assert.Equal(a.Evaluated.Select(c => ChoiceSpaces.Key(c.Genes)), b.Evaluated.Select(c => ChoiceSpaces.Key(c.Genes)));
-        Assert.Equal(a.RngState, b.RngState);
+        Assert.Equal(a.History, b.History);
     }
 
     [Fact]
     public void ASearchSavedMidwayAndRestoredContinuesIdentically()
     {
         var (space, config, fitness) = TinyProblem();
-        var straight = Evolution.RunAll(config, space, fitness, 21);
+        var straightRng = new Rng(21);
+        var straight = Evolution.RunAll(config, space, fitness, straightRng);
 
-        var state = Evolution.Start(config, space, fitness, 21);
-        for (int i = 0; i < 7; i++) state = Evolution.Step(state, config, space, fitness);
+        var rng = new Rng(21);
+        var state = Evolution.Start(config, space, fitness, rng);
+        for (int i = 0; i < 7; i++) state = Evolution.Step(state, config, space, fitness, rng);
         var json = JsonSerializer.Serialize(state);
         var restored = JsonSerializer.Deserialize<EvolutionState>(json)!;
-        while (!Evolution.Done(restored, config)) restored = Evolution.Step(restored, config, space, fitness);
+        var resumedRng = Rng.FromState(rng.GetState()); // the stream travels beside the state, as world.Rng("evolve") does
+        while (!Evolution.Done(restored, config)) restored = Evolution.Step(restored, config, space, fitness, resumedRng);
 
-        Assert.Equal(straight.RngState, restored.RngState);
+        Assert.Equal(straightRng.GetState(), resumedRng.GetState());
         Assert.Equal(straight.History, restored.History);
         Assert.Equal(straight.Evaluated.Select(c => (ChoiceSpaces.Key(c.Genes), c.Flops, c.Fitness)),
                      restored.Evaluated.Select(c => (ChoiceSpaces.Key(c.Genes), c.Flops, c.Fitness)));
@@ -93,12 +96,12 @@ public sealed class EvolutionTests
         // A redraw picks one of 7 choices, so a gene changes with probability 0.1 × 6/7 ≈ 0.0857; over 8,000 genes
         // the standard deviation is ≈ 0.003, so the tolerance is ±0.012.
         var space = MobileSpace.Tiny28();
-        var rng = new SplitMix64(17);
+        var rng = new Rng(17);
         int[] parent = [0, 0, 0, 0, 0, 0, 0, 0];
         int changed = 0, identityLayers = 0;
         for (int i = 0; i < 1000; i++)
         {
-            var child = Evolution.Mutate(parent, space, 0.1, ref rng);
+            var child = Evolution.Mutate(parent, space, 0.1, rng);
             for (int l = 0; l < 8; l++) if (child[l] != parent[l]) changed++;
         }
         for (int l = 0; l < 8; l++) if (space.Choices(l).Count == 7) identityLayers++;

@@ -36,12 +36,12 @@ public sealed class FlopsWindowTests
         // 2,000 draws: each bin expects 500 (binomial σ ≈ 19); ±100 is 5σ. Uniform paths put over twice as many in the
         // cheapest bin as in the dearest one (most edges are free ops), which is what the window corrects.
         var (space, lo, hi, bin) = Window();
-        var rng = new SplitMix64(21);
-        var windowed = Enumerable.Range(0, 2000).Select(_ => ChoiceSpaces.InFlopsBin(space, lo, hi, bin, n => rng.NextInt(n), () => ChoiceSpaces.Uniform(space, ref rng))).ToList();
+        var rng = new Rng(21);
+        var windowed = Enumerable.Range(0, 2000).Select(_ => ChoiceSpaces.InFlopsBin(space, lo, hi, bin, n => rng.NextInt(n), () => ChoiceSpaces.Uniform(space, rng))).ToList();
         var counts = BinCounts(windowed, space, lo, bin, 4);
         Assert.Equal(0, counts[4]);
         Assert.All(counts.Take(4), c => Assert.InRange(c, 400, 600));
-        var plain = BinCounts(Enumerable.Range(0, 2000).Select(_ => ChoiceSpaces.Uniform(space, ref rng)).ToList(), space, lo, bin, 4);
+        var plain = BinCounts(Enumerable.Range(0, 2000).Select(_ => ChoiceSpaces.Uniform(space, rng)).ToList(), space, lo, bin, 4);
         Assert.True(plain[0] > 2 * plain[3], $"uniform bins {string.Join(", ", plain)}");
     }
 
@@ -49,9 +49,9 @@ public sealed class FlopsWindowTests
     public void AnUnreachableBinFallsBackToOneUnconstrainedDrawAfterTheTries()
     {
         var (space, _, hi, bin) = Window();
-        var rng = new SplitMix64(2);
+        var rng = new Rng(2);
         int draws = 0;
-        var g = ChoiceSpaces.InFlopsBin(space, hi * 10, hi * 10 + bin, bin, n => rng.NextInt(n), () => { draws++; return ChoiceSpaces.Uniform(space, ref rng); }, maxTries: 50);
+        var g = ChoiceSpaces.InFlopsBin(space, hi * 10, hi * 10 + bin, bin, n => rng.NextInt(n), () => { draws++; return ChoiceSpaces.Uniform(space, rng); }, maxTries: 50);
         Assert.Equal(51, draws);
         Assert.Equal(Nb201Cell.EdgeCount, g.Length);
         Assert.Equal(7, ChoiceSpaces.FlopsBins(290e6, 360e6, 10e6)); // SPOS's window (§1.3)

@@ -9,7 +9,7 @@ public sealed class KnapsackTests
 {
     private static List<IReadOnlyList<KnapsackItem>> RandomLayers(ulong seed, int layers, int options)
     {
-        var rng = new SplitMix64(seed);
+        var rng = new Rng(seed);
         return Enumerable.Range(0, layers).Select(_ => (IReadOnlyList<KnapsackItem>)Enumerable.Range(0, options)
             .Select(o => new KnapsackItem(o, 1 + rng.NextInt(1000), rng.NextDouble())).ToList()).ToList();
     }

@@ -20,8 +20,8 @@ public sealed class LimitsTests
 
     private static double[] Sample(IChoiceSpace space, Func<IChoiceSpace, int[], double> measure, int n, ulong seed)
     {
-        var rng = new SplitMix64(seed);
-        return Enumerable.Range(0, n).Select(_ => measure(space, ChoiceSpaces.Uniform(space, ref rng))).ToArray();
+        var rng = new Rng(seed);
+        return Enumerable.Range(0, n).Select(_ => measure(space, ChoiceSpaces.Uniform(space, rng))).ToArray();
     }
 
     [Fact]

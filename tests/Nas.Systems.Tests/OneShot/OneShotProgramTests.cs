@@ -44,7 +44,7 @@ public sealed class OneShotProgramTests
         using var labels = Tensor.FromSpan(new long[] { 0, 1, 2, 3, 0, 1, 2, 3 }, [8]);
         var trainable = net.Tensors.Trainable.Select(p => p.Value).ToArray();
         var choices = OneShotSupernet.ChoiceSpace(spec, active: null);
-        var rng = new SplitMix64(17);
+        var rng = new Rng(17);
         using var statsScope = new TensorScope();
         var initial = net.BackupRunningStatistics(statsScope);
 
@@ -64,7 +64,7 @@ public sealed class OneShotProgramTests
         var nonZero = false;
         for (var draw = 0; draw < 4; draw++)
         {
-            var genome = ChoiceSpaces.Uniform(choices, ref rng);
+            var genome = ChoiceSpaces.Uniform(choices, rng);
             var reference = Run(genome, ForwardMode.Reference);
             var fast = Run(genome, ForwardMode.Batched);
             var what = $"{name}, path {string.Join(',', genome)}";

@@ -22,8 +22,8 @@ public sealed class PresetLimitTests(ITestOutputHelper output)
     /// <summary>The median MACs of <see cref="Draws"/> uniform architectures, to 3 significant digits: what the preset sets.</summary>
     public static double MedianLimit(IChoiceSpace space)
     {
-        var rng = new SplitMix64(Seed);
-        var flops = Enumerable.Range(0, Draws).Select(_ => space.Flops(ChoiceSpaces.Uniform(space, ref rng))).Order().ToArray();
+        var rng = new Rng(Seed);
+        var flops = Enumerable.Range(0, Draws).Select(_ => space.Flops(ChoiceSpaces.Uniform(space, rng))).Order().ToArray();
         double median = flops[Draws / 2];
         double unit = Math.Pow(10, Math.Floor(Math.Log10(median)) - 2);
         return Math.Round(median / unit) * unit;
@@ -38,8 +38,8 @@ public sealed class PresetLimitTests(ITestOutputHelper output)
     {
         var space = SpaceOf(method);
         var limit = MedianLimit(space);
-        var rng = new SplitMix64(Seed + 1);
-        var sample = Enumerable.Range(0, 2000).Select(_ => space.Flops(ChoiceSpaces.Uniform(space, ref rng))).ToArray();
+        var rng = new Rng(Seed + 1);
+        var sample = Enumerable.Range(0, 2000).Select(_ => space.Flops(ChoiceSpaces.Uniform(space, rng))).ToArray();
         double over = sample.Count(f => f > limit) / (double)sample.Length;
         output.WriteLine($"{method}: median of {Draws} = {limit:N0} MACs; smallest {space.Smallest().Flops:N0}; largest sampled {sample.Max():N0}; over the limit {over:P1}");
         Assert.Equal(limit, Presets.For(method).FlopsLimit);
@@ -91,7 +91,7 @@ public sealed class PresetLimitTests(ITestOutputHelper output)
         // And as the shrink system runs it: random option scores, D lowest z-scores off per stage.
         for (ulong seed = 1; seed <= 20; seed++)
         {
-            var rng = new SplitMix64(seed);
+            var rng = new Rng(seed);
             var active = space.Active;
             int used = 0;
             while (!Shrinking.ShouldStop(active, schedule))

@@ -44,10 +44,17 @@ public interface IChoiceSpace
 public static class ChoiceSpaces
 {
     /// <summary>Each layer uniform over its choices, then canonicalized.</summary>
-    public static int[] Uniform(IChoiceSpace space, ref SplitMix64 rng)
+    public static int[] Uniform(IChoiceSpace space, Rng rng) => Uniform(space, rng.NextInt);
+
+    /// <summary>Each layer uniform over its choices (index <paramref name="nextInt"/>(count)), then canonicalized.</summary>
+    public static int[] Uniform(IChoiceSpace space, Func<int, int> nextInt)
     {
         var g = new int[space.Layers];
-        for (int l = 0; l < g.Length; l++) g[l] = rng.Pick(space.Choices(l));
+        for (int l = 0; l < g.Length; l++)
+        {
+            var choices = space.Choices(l);
+            g[l] = choices[nextInt(choices.Count)];
+        }
         space.Canonicalize(g);
         return g;
     }
@@ -56,11 +63,11 @@ public static class ChoiceSpaces
     /// Uniform draws until one has FLOPs ≤ <paramref name="limit"/>; null after <paramref name="maxTries"/> draws.
     /// The cap on tries is ours [I]; SPOS's own random fill has none.
     /// </summary>
-    public static int[]? UnderFlops(IChoiceSpace space, double limit, ref SplitMix64 rng, int maxTries = 10_000)
+    public static int[]? UnderFlops(IChoiceSpace space, double limit, Rng rng, int maxTries = 10_000)
     {
         for (int t = 0; t < maxTries; t++)
         {
-            var g = Uniform(space, ref rng);
+            var g = Uniform(space, rng);
             if (space.Flops(g) <= limit) return g;
         }
         return null;

@@ -115,11 +115,13 @@ public static class Scoring
         return w;
     }
 
-    /// <summary>The pool of §3.3: facets of <paramref name="size"/> uniform draws from the space (seeded), computed once.</summary>
-    public static FacetPoolState Pool(OneShotSupernet net, EvalData data, IChoiceSpace space, FacetSettings c, ulong seed)
+    /// <summary>
+    /// The pool of §3.3: facets of <see cref="FacetSettings.Pool"/> uniform draws from the space, computed once; each layer's
+    /// choice is <paramref name="nextInt"/>(count), e.g. <c>new Rng(seed).NextInt</c>.
+    /// </summary>
+    public static FacetPoolState Pool(OneShotSupernet net, EvalData data, IChoiceSpace space, FacetSettings c, Func<int, int> nextInt)
     {
-        var rng = new SplitMix64(seed);
-        var facets = Enumerable.Range(0, c.Pool).Select(_ => ComputeFacets(net, data, ChoiceSpaces.Uniform(space, ref rng), c)).ToArray();
+        var facets = Enumerable.Range(0, c.Pool).Select(_ => ComputeFacets(net, data, ChoiceSpaces.Uniform(space, nextInt), c)).ToArray();
         return new FacetPoolState(facets.Select(f => f.E).ToArray(), facets.Select(f => f.T).ToArray(), facets.Select(f => f.U).ToArray());
     }
 

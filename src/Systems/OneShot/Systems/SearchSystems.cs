@@ -92,7 +92,7 @@ public sealed class FacetPoolSystem : ISystem
     public string Name => "facet-pool";
     public Access Access { get; } = new Access().Read<FacetSettings>().Read<EvolutionSettings>().Read<ActiveOptions>().Read<EvalData>()
         .Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>().Read<Weights>().Write<RunningStats>().Read<ForwardSettings>().Read<ForwardProfile>()
-        .Write<FacetPoolState>();
+        .Read<LegacyEvolutionRng>().Write<FacetPoolState>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -100,7 +100,10 @@ public sealed class FacetPoolSystem : ISystem
         var net = new OneShotSupernet(world);
         var facets = world.ReadResource<FacetSettings>();
         var space = EvolveSystem.SpaceOf(world, net);
-        world.SetResource(Scoring.Pool(net, world.ReadResource<EvalData>(), space, facets, facets.Seed ^ 0xFAC7UL));
+        var seed = facets.Seed ^ 0xFAC7UL;
+        // A world resumed from a snapshot older than the "evolve" stream draws its pool as that run would have.
+        Func<int, int> nextInt = world.TryResource<LegacyEvolutionRng>(out _) ? new LegacySplitMix64Draws(seed).NextInt : new Rng(seed).NextInt;
+        world.SetResource(Scoring.Pool(net, world.ReadResource<EvalData>(), space, facets, nextInt));
     }
 }
 
@@ -119,13 +122,38 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
     private static Access Declare(OneShotFitness fitness)
     {
         var a = new Access().Read<EvolutionSettings>().Read<EvalData>().Read<OneShotNetwork>().Read<ChoiceOp>().Read<SupernetTensors>()
-            .Read<Weights>().Write<RunningStats>().Read<ActiveOptions>().Read<DataParallel>().Read<ForwardSettings>().Read<ForwardProfile>().Write<EvolutionState>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
+            .Read<Weights>().Write<RunningStats>().Read<ActiveOptions>().Read<DataParallel>().Read<ForwardSettings>().Read<ForwardProfile>().Write<EvolutionState>().Write<RngStreams>().Write<LegacyEvolutionRng>().Write<StepMetrics>().Write<ArchCandidate>().Creates();
         return fitness switch
         {
             OneShotFitness.BnIndicator => a.Read<BnScoreTable>(),
             OneShotFitness.Composite => a.Read<FacetPoolState>().Read<FacetSettings>(),
             _ => a,
         };
+    }
+
+    /// <summary>
+    /// The SplitMix64 word the evolution started from before the "evolve" stream (the run seed with this tag): a world
+    /// resumed from such a snapshot before its evolution began starts from it (<see cref="AdoptLegacy"/>).
+    /// </summary>
+    public const ulong LegacySeedTag = 0x5EA2C4UL;
+
+    /// <summary>
+    /// A world loaded from a snapshot made before the "evolve" stream: its v1 evolution state ("nas.oneshot.evolution",
+    /// with its own SplitMix64 word) becomes <see cref="EvolutionState"/> plus <see cref="LegacyEvolutionRng"/>; a world
+    /// whose evolution had not begun (no state, no "evolve" stream) gets the word the old run would have started from.
+    /// Either way the resumed run draws exactly what the old one would have. A world with the stream is left alone.
+    /// </summary>
+    public static void AdoptLegacy(World.World world)
+    {
+        if (world.TryResource<LegacyEvolutionState>(out var old))
+        {
+            world.SetResource(new EvolutionState(old.Generation, old.Population, old.TopK, old.Evaluated, old.History));
+            world.SetResource(new LegacyEvolutionRng(old.RngState));
+            world.RemoveResource<LegacyEvolutionState>();
+        }
+        else if (!world.TryResource<EvolutionState>(out _) && !world.TryResource<LegacyEvolutionRng>(out _)
+                 && !(world.TryResource<RngStreams>(out var streams) && streams.Has(RandomStreams.Evolve)))
+            world.SetResource(new LegacyEvolutionRng(world.ReadResource<EvolutionSettings>().Seed ^ LegacySeedTag));
     }
 
     public static EvolutionConfig EvolutionConfigOf(EvolutionSettings c) =>
@@ -149,11 +177,15 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
         var net = new OneShotSupernet(world);
         var space = SpaceOf(world, net);
         var score = ScoreOf(world, net);
-        var seed = settings.Seed ^ 0x5EA2C4UL;
-        // Data parallelism: each rank scores a slice of this generation's candidates; every rank gets every score.
+        // The "evolve" stream; a world resumed from a snapshot older than it goes on with the old SplitMix64 word.
+        var legacy = world.TryResource<LegacyEvolutionRng>(out var word) ? new LegacySplitMix64Draws(word.State) : null;
+        var draws = legacy ?? EvolutionDraws.Of(world.Rng(RandomStreams.Evolve));
+        // Data parallelism: each rank scores a slice of this generation's candidates; every rank gets every score. The plan
+        // runs on a copy of the draws, so the generation below draws the same numbers.
         if (world.TryResource<DataParallel>(out var parallel))
-            score = ParallelScoring.Split(parallel.Group, f => { _ = before is null ? Evolution.Start(config, space, f, seed) : Evolution.Step(before, config, space, f); }, score, g => space.Key(g));
-        var after = before is null ? Evolution.Start(config, space, score, seed) : Evolution.Step(before, config, space, score);
+            score = ParallelScoring.Split(parallel.Group, f => { var plan = draws.Copy(); _ = before is null ? Evolution.Start(config, space, f, plan) : Evolution.Step(before, config, space, f, plan); }, score, g => space.Key(g));
+        var after = before is null ? Evolution.Start(config, space, score, draws) : Evolution.Step(before, config, space, score, draws);
+        if (legacy is not null) world.SetResource(new LegacyEvolutionRng(legacy.State));
         world.SetResource(after);
         foreach (var cand in after.Evaluated.Skip(before?.Evaluated.Length ?? 0))
         {
