@@ -1,4 +1,4 @@
-// What the systems of one differentiable search step hand each other: learning rates, DropNAS masks, mixing weights, loss, gradients. Runtime only, never snapshotted: every step recomputes it.
+// What the systems of one differentiable search step hand each other: learning rates, DropNAS masks, mixing weights, loss (the gradients are components: Gradients.cs). Runtime only, never snapshotted: every step recomputes it.
 using Nas.Torch;
 
 namespace Nas.Components;
@@ -38,12 +38,6 @@ public sealed record MixingWeights(CellWeights Normal, CellWeights Reduce);
 
 /// <summary>This pass's forward: logits and cross-entropy loss of the batch (owned by <see cref="PassTensors"/>).</summary>
 public sealed record PassLoss(Tensor Logits, Tensor Loss);
-
-/// <summary>Gradients of the network weights this pass, in <c>WeightParameters</c> order; null where a weight got none.</summary>
-public sealed record WeightGradients(Tensor?[] Values);
-
-/// <summary>Gradients of alpha (and beta) this pass, in <c>ArchParameters</c> order; null where one got none.</summary>
-public sealed record ArchGradients(Tensor?[] Values);
 
 /// <summary>DropNAS: ln(ρ/(1−ρ)) of each edge's kept mass before this step's update (NaN where nothing is dropped), per cell type (§5.3 rule 5).</summary>
 public sealed record KeptLogOdds(double[] Normal, double[] Reduce);

@@ -19,10 +19,22 @@ public sealed class ResourceAttribute(string name, int version = 1) : Attribute
     public int Version { get; } = version;
 }
 
-/// <summary>A type with its stable name and format version; <see cref="Name"/> is null for a type never named.</summary>
+/// <summary>
+/// Marks a component type as runtime-only: it lives on entities, is queried and access-checked like any component, and
+/// snapshots leave it out (a type without a name and without this attribute makes snapshot writing throw). For state a
+/// step recomputes before it reads it, e.g. gradients. It never has a snapshot name.
+/// </summary>
+[AttributeUsage(AttributeTargets.Struct | AttributeTargets.Class, Inherited = false)]
+public sealed class RuntimeComponentAttribute : Attribute;
+
+/// <summary>
+/// A type with its stable name and format version; <see cref="Name"/> is null for a type never named.
+/// <see cref="IsRuntime"/>: a <see cref="RuntimeComponentAttribute"/> type, never named, left out of snapshots.
+/// </summary>
 public sealed record StableType(Type Type, string? Name, int Version)
 {
     public bool IsNamed => Name is not null;
+    public bool IsRuntime { get; init; }
     public override string ToString() => Name is null ? Type.Name : $"{Name} v{Version} ({Type.Name})";
 }
 
@@ -41,6 +53,8 @@ public sealed class TypeRegistry
     public StableType Register(Type type, string name, int version = 1)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (type.IsDefined(typeof(RuntimeComponentAttribute), inherit: false))
+            throw new InvalidOperationException($"type {type.Name} is a [RuntimeComponent]: it is never snapshotted, so it cannot be named '{name}'");
         if (_byType.TryGetValue(type, out var known) && known.IsNamed)
         {
             if (known.Name == name && known.Version == version) return known;
@@ -65,7 +79,8 @@ public sealed class TypeRegistry
     public StableType Of(Type type)
     {
         if (_byType.TryGetValue(type, out var entry)) return entry;
-        entry = FromAttribute(type) is { } named ? Register(type, named.Name!, named.Version) : new StableType(type, null, 0);
+        entry = FromAttribute(type) is { } named ? Register(type, named.Name!, named.Version)
+            : new StableType(type, null, 0) { IsRuntime = type.IsDefined(typeof(RuntimeComponentAttribute), inherit: false) };
         _byType[type] = entry;
         return entry;
     }
@@ -77,6 +92,12 @@ public sealed class TypeRegistry
 
     private static StableType? FromAttribute(Type type)
     {
+        if (type.IsDefined(typeof(RuntimeComponentAttribute), inherit: false))
+        {
+            if (type.IsDefined(typeof(ComponentAttribute), false) || type.IsDefined(typeof(ResourceAttribute), false))
+                throw new InvalidOperationException($"type {type.Name} is both a [RuntimeComponent] and a named (snapshotted) type; choose one");
+            return null;
+        }
         if (type.GetCustomAttribute<ComponentAttribute>() is { } c) return new StableType(type, c.Name, c.Version);
         if (type.GetCustomAttribute<ResourceAttribute>() is { } r) return new StableType(type, r.Name, r.Version);
         return null;

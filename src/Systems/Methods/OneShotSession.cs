@@ -104,7 +104,9 @@ public sealed class OneShotSession : ISearchSession
         if (!world.TryResource<StreamPositions>(out var positions)) throw new InvalidOperationException("the snapshot has no data-stream positions (nas.data.positions)");
         SessionResources.Resume(world, config, OneShotMethod.SetSettings);
         EvolveSystem.AdoptLegacy(world); // a snapshot older than the "evolve" stream goes on with the old evolution draws
-        world.SetResource(SupernetLayout.Index(world)); // runtime-only: rebuilt from the entities, the layout and the store
+        var tensors = SupernetLayout.Index(world); // runtime-only: rebuilt from the entities, the layout and the store
+        world.SetResource(tensors);
+        SupernetLayout.AttachGradients(world, tensors); // runtime-only too: snapshots leave them out
         SetDataResources(world, train, config, positions.Train);
         return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
     }

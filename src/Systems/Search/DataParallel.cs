@@ -26,8 +26,8 @@ public sealed class AllReduceGradientsSystem(GradientTargets targets) : ISystem
     private static Access Declare(GradientTargets t)
     {
         var a = new Access().Read<DataParallel>().Read<DataFeed>();
-        if (t.HasFlag(GradientTargets.Weights)) a.Write<WeightGradients>();
-        if (t.HasFlag(GradientTargets.Arch)) a.Write<ArchGradients>();
+        if (t.HasFlag(GradientTargets.Weights)) a.Write<WeightGrads>();
+        if (t.HasFlag(GradientTargets.Arch)) a.Write<AlphaGrad>().Write<BetaGrad>();
         return a;
     }
 
@@ -39,9 +39,9 @@ public sealed class AllReduceGradientsSystem(GradientTargets targets) : ISystem
         var stream = Targets == GradientTargets.Arch && feed.Val is { } val ? val : feed.Train;
         Tensor?[] grads = Targets switch
         {
-            GradientTargets.Weights => world.Resource<WeightGradients>().Values,
-            GradientTargets.Arch => world.Resource<ArchGradients>().Values,
-            _ => [.. world.Resource<WeightGradients>().Values, .. world.Resource<ArchGradients>().Values],
+            GradientTargets.Weights => GradientComponents.Weights(world, write: true),
+            GradientTargets.Arch => GradientComponents.Arch(world, write: true),
+            _ => [.. GradientComponents.Weights(world, write: true), .. GradientComponents.Arch(world, write: true)],
         };
         Average(parallel.Group, grads, stream);
     }
@@ -68,9 +68,10 @@ public sealed class AgreementCheckSystem(Func<World.World, IEnumerable<Tensor>>?
     private readonly Func<World.World, IEnumerable<Tensor>> _tensors = tensors ?? Differentiable;
 
     public string Name => "check-rank-agreement";
-    // A differentiable search's tensors are SupernetRuntime's, a one-shot supernet's SupernetTensors' (OneShotSession.Agreed).
+    // A differentiable search's tensors are SupernetRuntime's; a one-shot supernet's are SupernetTensors' (OneShotSession.Agreed),
+    // reached through OneShotSupernet, which finds the network and op entities by querying OneShotNetwork and ChoiceOp.
     public Access Access { get; } = new Access().Read<DataParallel>().Read<SupernetRuntime>().Read<Weights>().Read<Alpha>().Read<Beta>()
-        .Read<SupernetTensors>().Read<SearchClock>();
+        .Read<SupernetTensors>().Read<OneShotNetwork>().Read<ChoiceOp>().Read<SearchClock>();
 
     public void Run(World.World world, in SystemContext ctx) =>
         Agreement.Check(world.ReadResource<DataParallel>().Group, _tensors(world), world.ReadResource<SearchClock>().Step);

@@ -10,7 +10,8 @@ namespace Nas.World.Snapshots;
 /// "allocator": {"generations", "free", "next_sequence"}, "entities": [{"index", "generation", "sequence",
 /// "components": {name: value}}], "resources": {name: value}, "tensors": [{"owner": [index, generation] | nil, "name",
 /// "dtype", "shape", "requires_grad", "data": bin (little-endian, row-major)}]. Values use <see cref="ValueCodec"/>.
-/// Unnamed resources are runtime-only and not saved; an unnamed component type cannot be saved.
+/// Unnamed resources are runtime-only and not saved, nor are [RuntimeComponent] components; any other unnamed component
+/// type cannot be saved.
 /// </summary>
 public static partial class WorldSnapshot
 {
@@ -80,7 +81,7 @@ public static partial class WorldSnapshot
             w.Write("index"); w.Write(e.Index);
             w.Write("generation"); w.Write(e.Generation);
             w.Write("sequence"); w.Write(world.SequenceOf(e));
-            var components = world.ComponentsOf(e);
+            var components = world.ComponentsOf(e).Where(c => !c.Type.IsRuntime).ToList();
             w.Write("components");
             w.WriteMapHeader(components.Count);
             foreach (var c in components)

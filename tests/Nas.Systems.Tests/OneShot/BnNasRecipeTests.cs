@@ -3,6 +3,7 @@ using Nas.Components;
 using Nas.Systems.Methods;
 using Nas.Systems.OneShot.Supernet;
 using Nas.Systems.OneShot.Systems;
+using Nas.Systems.Search;
 using Nas.Torch;
 using Nas.World;
 
@@ -20,7 +21,7 @@ public sealed class BnNasRecipeTests
         var net = s.Supernet;
         var trainable = net.Tensors.Trainable;
         var scope = new TensorScope();
-        s.World.SetResource(new WeightGradients(trainable.Select(p => (Tensor?)scope.Own(p.Value.ZerosLike())).ToArray()));
+        GradientComponents.SetWeights(s.World, trainable.Select(p => (Tensor?)scope.Own(p.Value.ZerosLike())).ToArray(), 0, trainable.Length);
         var before = Values(net);
         s.World.RunSystem(new PathSgdSystem());
         scope.Dispose();
@@ -74,7 +75,7 @@ public sealed class BnNasRecipeTests
         s.World.RunSystem(new PathForwardSystem());
         s.World.RunSystem(new PathBackwardSystem());
         s.World.RunSystem(new ClipGradientsByValueSystem());
-        var clipped = s.World.ReadResource<WeightGradients>().Values.Where(g => g is not null).SelectMany(g => g!.ToFloatArray()).ToArray();
+        var clipped = GradientComponents.Weights(s.World).Where(g => g is not null).SelectMany(g => g!.ToFloatArray()).ToArray();
         Assert.NotEmpty(clipped);
         Assert.All(clipped, v => Assert.InRange(v, -5f, 5f));
     }

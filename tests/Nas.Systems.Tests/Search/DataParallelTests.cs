@@ -86,6 +86,23 @@ public sealed class DataParallelTests
     }
 
     [Fact]
+    public void TheOneShotAgreementCheckRunsUnderCheckedAccesses()
+    {
+        // OneShotSession.Agreed builds a OneShotSupernet, which queries OneShotNetwork and ChoiceOp: the system declares them.
+        var config = OneShot.OneShotSessionTests.Tiny("spos");
+        var digests = Ranks(2, group =>
+        {
+            using var single = OneShotSession.Create(config, OneShot.OneShotSessionTests.TinyData());
+            var session = Assert.IsType<OneShotSession>(single.InParallel(new DataParallel(group, CheckEvery: 1)));
+            session.World.CheckAccesses = true;
+            var check = session.Schedule.Entries.Single(e => e.System.Name == "check-rank-agreement").System;
+            session.World.RunSystem(check, 0);
+            return Agreement.Digest(session.AgreedTensors());
+        });
+        Assert.Equal(digests[0], digests[1]);
+    }
+
+    [Fact]
     public void SplitScoringGivesEveryRankEveryScoreWhileEachScoresItsSlice()
     {
         var genomes = Enumerable.Range(0, 7).Select(i => new[] { i, i + 1 }).ToArray();
@@ -198,7 +215,7 @@ public sealed class DataParallelTests
             using var session = SearchSession.Create(config, DartsSearchTests.TinyData());
             session.InParallel(new DataParallel(group, CheckEvery: 0));
             ArchPass(parallel: true).Run(session.World, 0);
-            return session.World.Resource<ArchGradients>().Values.Select(g => g!.ToFloatArray()).ToArray();
+            return GradientComponents.Arch(session.World).Select(g => g!.ToFloatArray()).ToArray();
         });
         // One process: the whole batch of 8, forward and backward on each half (the shards) and their mean, (g0 + g1) / 2.
         using var one = SearchSession.Create(config, DartsSearchTests.TinyData());

@@ -40,7 +40,8 @@ public sealed class ConfidentLrTests
         world.SetResource(new ConfidentLrSettings(2, ConfidentLrMode.Loss));
         world.SetResource(new SearchClock(0, 14, 0, 10, 50));
         using var g = Nas.Torch.Tensor.FromSpan([1f, -2f, 4f], [3]);
-        world.SetResource(new ArchGradients([g, null]));
+        world.Create(new Architecture(CellType.Normal, 1, 3), new AlphaGrad(g));
+        world.Create(new Architecture(CellType.Reduce, 1, 3), new AlphaGrad(null));
         world.RunSystem(new ConfidentLossSystem());
         Assert.Equal([0.09f, -0.18f, 0.36f], g.ToFloatArray().Select(v => MathF.Round(v, 6)));
     }

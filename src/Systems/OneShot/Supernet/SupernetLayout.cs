@@ -156,6 +156,8 @@ public static class SupernetLayout
     /// <summary>
     /// The supernet's tensors by role, from the world's entities and store (the cache <see cref="SupernetTensors"/>).
     /// Ops destroyed by shrinking are skipped; a momentum buffer or initial copy is picked up where the store holds one.
+    /// A read of the <see cref="Weights"/>, <see cref="RunningStats"/>, <see cref="Momentum"/> and <see cref="InitialWeights"/>
+    /// roles (checked against the running system's Access).
     /// </summary>
     public static SupernetTensors Index(World.World world)
     {
@@ -167,6 +169,11 @@ public static class SupernetLayout
         foreach (var e in world.Query<ChoiceOp>()) ops[world.Read<ChoiceOp>(e)] = e;
 
         var store = world.Tensors;
+        // It reads tensors of every role the layout declares: checked role accesses (a system rebuilding the cache declares them).
+        store.Use<Weights>(write: false);
+        store.Use<RunningStats>(write: false);
+        store.Use<Momentum>(write: false);
+        store.Use<InitialWeights>(write: false);
         var parameters = new List<SupernetParameter>();
         var bns = new Dictionary<(Entity, string), BnLayer>();
         var outputs = new Dictionary<Entity, BnLayer>();
@@ -195,6 +202,20 @@ public static class SupernetLayout
         // The order the one-system step used: owners by creation, then store key (ordinal); the clip norm sums in it.
         var ordered = parameters.OrderBy(p => world.SequenceOf(p.Owner)).ThenBy(p => p.Name, StringComparer.Ordinal).ToArray();
         return new SupernetTensors(store, ordered, bns, outputs, initial);
+    }
+
+    /// <summary>
+    /// Gives every owner of a trainable tensor of <paramref name="tensors"/> (the network entity, the op entities) a
+    /// <see cref="WeightGrads"/> with one entry per such tensor, in the cache's order; the path's backward writes them.
+    /// Runtime-only components: attached on spawn and on resume; owners destroyed by shrinking take theirs along.
+    /// Components that already fit are kept.
+    /// </summary>
+    public static void AttachGradients(World.World world, SupernetTensors tensors)
+    {
+        var counts = new Dictionary<Entity, int>();
+        foreach (var p in tensors.Trainable) counts[p.Owner] = counts.GetValueOrDefault(p.Owner) + 1;
+        foreach (var (owner, n) in counts)
+            if (!world.TryGet<WeightGrads>(owner, out var g) || g.Values.Length != n) world.Set(owner, new WeightGrads(new Tensor?[n]));
     }
 }
 

@@ -15,10 +15,13 @@ public static class SupernetSpawn
     /// Creates the network entity, then walks <see cref="SupernetLayout.Of"/>: each op entity where it first appears,
     /// each layer's tensors drawn from <paramref name="g"/> in that order. Then BN-only training (§2.3) freezes what
     /// does not train (frozen tensors get no gradient at all, so backward skips their weight products) and tags owners
-    /// with nothing to train <see cref="Frozen"/>. Sets the <see cref="SupernetTensors"/> cache.
+    /// with nothing to train <see cref="Frozen"/>. Sets the <see cref="SupernetTensors"/> cache and the owners' <see cref="WeightGrads"/>.
     /// </summary>
     public static OneShotSupernet Spawn(World.World world, SupernetSpec spec, Generator g)
     {
+        // The layout declares each tensor's role: spawning writes the weights and the BN running statistics.
+        world.Tensors.Use<Weights>(write: true);
+        world.Tensors.Use<RunningStats>(write: true);
         var network = world.Create(spec.Network);
         var ops = new Dictionary<ChoiceOp, Entity>();
         var trains = new Dictionary<Entity, bool>();
@@ -38,7 +41,9 @@ public static class SupernetSpawn
         }
         foreach (var (owner, any) in trains)
             if (!any) world.Add(owner, new Frozen());
-        world.SetResource(SupernetLayout.Index(world));
+        var tensors = SupernetLayout.Index(world);
+        world.SetResource(tensors);
+        SupernetLayout.AttachGradients(world, tensors);
         return new OneShotSupernet(world);
     }
 

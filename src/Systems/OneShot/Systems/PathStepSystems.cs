@@ -38,14 +38,15 @@ public sealed class PathForwardSystem : ISystem
 }
 
 /// <summary>
-/// Gradients of the loss with respect to every trainable tensor, in <see cref="SupernetTensors.Trainable"/> order; a
-/// tensor off the path gets none (null), so the optimizer skips it. A BN-only NB-201 path of none/skip/pool reaches no
+/// Gradients of the loss with respect to every trainable tensor, in <see cref="SupernetTensors.Trainable"/> order, written
+/// onto the <see cref="WeightGrads"/> components of their owners (the network and op entities); a tensor off the path
+/// gets none (null), so the optimizer skips it. A BN-only NB-201 path of none/skip/pool reaches no
 /// trainable tensor: then every gradient is null and the step moves nothing.
 /// </summary>
 public sealed class PathBackwardSystem : ISystem
 {
     public string Name => "path-backward";
-    public Access Access { get; } = new Access().Read<PassLoss>().Read<PassTensors>().Read<SupernetTensors>().Read<Weights>().Write<WeightGradients>();
+    public Access Access { get; } = new Access().Read<PassLoss>().Read<PassTensors>().Read<SupernetTensors>().Read<Weights>().Write<WeightGrads>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -58,7 +59,7 @@ public sealed class PathBackwardSystem : ISystem
             grads = Autograd.Grad([loss], trainable.Select(p => p.Value).ToArray());
             foreach (var g in grads) if (g is not null) scope.Own(g);
         }
-        world.SetResource(new WeightGradients(grads));
+        GradientComponents.SetWeights(world, grads, 0, grads.Length);
     }
 }
 
@@ -69,11 +70,11 @@ public sealed class PathBackwardSystem : ISystem
 public sealed class ClipGradientsByValueSystem : ISystem
 {
     public string Name => "clip-gradients-by-value";
-    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Write<WeightGradients>().Write<StepMetrics>();
+    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Write<WeightGrads>().Write<StepMetrics>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var grads = world.Resource<WeightGradients>().Values;
+        var grads = GradientComponents.Weights(world, write: true);
         var norm = GradClip.ClipByNorm(grads, double.PositiveInfinity); // coefficient min(1, ∞) = 1: the norm only, no change
         ClipByValue(grads, world.ReadResource<WeightOptimizerSettings>().GradClip);
         ref var m = ref world.Resource<StepMetrics>();
@@ -104,15 +105,16 @@ public sealed class ClipGradientsByValueSystem : ISystem
 public sealed class PathSgdSystem : ISystem
 {
     public string Name => "path-sgd";
-    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Read<OneShotOptimizerRules>().Read<WeightLr>().Read<WeightGradients>()
-        .Write<SupernetTensors>().Write<Weights>().Write<Momentum>(); // the cache records a momentum buffer when one is created
+    // The cache records a momentum buffer when one is created; the spent gradients are released (a write of them).
+    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Read<OneShotOptimizerRules>().Read<WeightLr>().Write<WeightGrads>()
+        .Write<SupernetTensors>().Write<Weights>().Write<Momentum>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         world.Tensors.Use<Weights>(write: true);
         world.Tensors.Use<Momentum>(write: true); // buffers are read, stepped, and created on a parameter's first gradient
         var trainable = world.Resource<SupernetTensors>().Trainable;
-        var grads = world.ReadResource<WeightGradients>().Values;
+        var grads = GradientComponents.Weights(world);
         var used = Enumerable.Range(0, grads.Length).Where(i => grads[i] is not null).ToArray();
         var options = SgdSystem.Options(world, coupledDecay: true);
         bool weightsOnly = world.TryResource<OneShotOptimizerRules>(out var rules) && rules.Decay == WeightDecayScope.Weights;
@@ -122,7 +124,7 @@ public sealed class PathSgdSystem : ISystem
             Step(world, trainable, grads, used.Where(i => Decays(trainable[i].Role)).ToArray(), options);
             Step(world, trainable, grads, used.Where(i => !Decays(trainable[i].Role)).ToArray(), options with { WeightDecay = 0 });
         }
-        SgdSystem.Release(grads);
+        GradientComponents.ReleaseWeights(world);
     }
 
     /// <summary>BN-NAS's rule: decay 4-D conv weights and the classifier weight; BN γ/β and biases get none.</summary>

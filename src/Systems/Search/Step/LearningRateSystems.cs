@@ -62,12 +62,12 @@ public sealed class ConfidentLrSystem : ISystem
 public sealed class ConfidentLossSystem : ISystem
 {
     public string Name => "confident-loss";
-    public Access Access { get; } = new Access().Read<ConfidentLrSettings>().Read<SearchClock>().Write<ArchGradients>();
+    public Access Access { get; } = new Access().Read<ConfidentLrSettings>().Read<SearchClock>().Write<AlphaGrad>().Write<BetaGrad>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var clock = world.ReadResource<SearchClock>();
         var c = ConfidentLr.Confidence(clock.Epoch, clock.Epochs, world.ReadResource<ConfidentLrSettings>().Power);
-        foreach (var g in world.Resource<ArchGradients>().Values) g?.MulInPlace(c);
+        foreach (var g in GradientComponents.Arch(world, write: true)) g?.MulInPlace(c);
     }
 }

@@ -10,11 +10,11 @@ namespace Nas.Systems.Search;
 public sealed class GradientClipSystem : ISystem
 {
     public string Name => "clip-gradients";
-    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Write<WeightGradients>().Write<StepMetrics>();
+    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Write<WeightGrads>().Write<StepMetrics>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
-        var norm = GradClip.ClipByNorm(world.Resource<WeightGradients>().Values, world.ReadResource<WeightOptimizerSettings>().GradClip);
+        var norm = GradClip.ClipByNorm(GradientComponents.Weights(world, write: true), world.ReadResource<WeightOptimizerSettings>().GradClip);
         ref var m = ref world.Resource<StepMetrics>();
         m = m with { GradNorm = norm };
     }
@@ -28,21 +28,16 @@ public sealed class SgdSystem(bool coupledDecay) : ISystem
 {
     public bool CoupledDecay { get; } = coupledDecay;
     public string Name => CoupledDecay ? "sgd" : "sgd (no decay)";
-    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Read<WeightLr>().Read<WeightGradients>()
+    // The spent gradients are released (disposed and cleared) here: a write of them.
+    public Access Access { get; } = new Access().Read<WeightOptimizerSettings>().Read<WeightLr>().Write<WeightGrads>()
         .Read<SupernetRuntime>().Write<Weights>().Write<Momentum>().Write<OptimizerCounters>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var net = world.ReadResource<SupernetRuntime>();
-        var grads = world.ReadResource<WeightGradients>().Values;
+        var grads = GradientComponents.Weights(world);
         Sgd.Step(net.Weights(world, write: true), grads, net.Momentum(world, write: true), Options(world, CoupledDecay), world.Resource<OptimizerCounters>().MomentumStarted);
-        Release(grads);
-    }
-
-    /// <summary>Frees spent gradients now rather than when the next pass renews the scope that owns them (peak memory as one system did).</summary>
-    internal static void Release(Tensor?[] grads)
-    {
-        foreach (var g in grads) g?.Dispose();
+        GradientComponents.ReleaseWeights(world);
     }
 
     public static SgdOptions Options(World.World world, bool coupledDecay)
@@ -57,16 +52,16 @@ public sealed class AdamSystem(bool coupledDecay) : ISystem
 {
     public bool CoupledDecay { get; } = coupledDecay;
     public string Name => CoupledDecay ? "adam" : "adam (no decay)";
-    public Access Access { get; } = new Access().Read<ArchOptimizerSettings>().Read<ArchLr>().Read<ArchGradients>()
+    public Access Access { get; } = new Access().Read<ArchOptimizerSettings>().Read<ArchLr>().Write<AlphaGrad>().Write<BetaGrad>()
         .Read<SupernetRuntime>().Write<Alpha>().Write<Beta>().Write<AlphaMoments>().Write<BetaMoments>().Write<OptimizerCounters>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var net = world.ReadResource<SupernetRuntime>();
-        var grads = world.ReadResource<ArchGradients>().Values;
+        var grads = GradientComponents.Arch(world);
         var (expAvg, expAvgSq) = net.ArchMoments(world, write: true);
         Adam.Step(net.Arch(world, write: true), grads, expAvg, expAvgSq, world.Resource<OptimizerCounters>().ArchSteps, Options(world, CoupledDecay));
-        SgdSystem.Release(grads);
+        GradientComponents.ReleaseArch(world);
     }
 
     public static AdamOptions Options(World.World world, bool coupledDecay)
@@ -85,15 +80,19 @@ public sealed class FillMissingGradientsSystem : ISystem
 {
     public string Name => "fill-missing-gradients";
     public Access Access { get; } = new Access().Read<SupernetRuntime>().Read<Weights>().Read<Alpha>().Read<Beta>().Read<OptimizerCounters>()
-        .Read<PassTensors>().Write<WeightGradients>().Write<ArchGradients>();
+        .Read<PassTensors>().Write<WeightGrads>().Write<AlphaGrad>().Write<BetaGrad>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
         var net = world.ReadResource<SupernetRuntime>();
         var counters = world.ReadResource<OptimizerCounters>();
         var scope = world.ReadResource<PassTensors>().Scope;
-        Fill(world.Resource<WeightGradients>().Values, net.Weights(world), i => counters.MomentumStarted[i], scope);
-        Fill(world.Resource<ArchGradients>().Values, net.Arch(world), i => counters.ArchSteps[i] > 0, scope);
+        var weights = GradientComponents.Weights(world, write: true);
+        Fill(weights, net.Weights(world), i => counters.MomentumStarted[i], scope);
+        GradientComponents.SetWeights(world, weights, 0, weights.Length);
+        var arch = GradientComponents.Arch(world, write: true);
+        Fill(arch, net.Arch(world), i => counters.ArchSteps[i] > 0, scope);
+        GradientComponents.SetArch(world, arch, 0, arch.Length);
     }
 
     public static void Fill(Tensor?[] grads, Tensor[] parameters, Func<int, bool> hadGradient, TensorScope scope)

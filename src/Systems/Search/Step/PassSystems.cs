@@ -69,8 +69,9 @@ public sealed class ForwardLossSystem(PassBatch batch) : ISystem
 public enum GradientTargets { Weights = 1, Arch = 2, Both = Weights | Arch }
 
 /// <summary>
-/// Backward of the pass's loss into the gradient resources. With both targets it is one backward over weights and
-/// alpha together (the one-level step, §5.4), not two.
+/// Backward of the pass's loss into the gradient components (<see cref="WeightGrads"/> on the weight owners,
+/// <see cref="AlphaGrad"/> / <see cref="BetaGrad"/> on the architectures). With both targets it is one backward over
+/// weights and alpha together (the one-level step, §5.4), not two.
 /// </summary>
 public sealed class BackwardSystem(GradientTargets targets) : ISystem
 {
@@ -81,8 +82,8 @@ public sealed class BackwardSystem(GradientTargets targets) : ISystem
     private static Access Declare(GradientTargets t)
     {
         var a = new Access().Read<PassLoss>().Read<SupernetRuntime>().Read<PassTensors>();
-        if (t.HasFlag(GradientTargets.Weights)) a.Read<Weights>().Write<WeightGradients>();
-        if (t.HasFlag(GradientTargets.Arch)) a.Read<Alpha>().Read<Beta>().Write<ArchGradients>();
+        if (t.HasFlag(GradientTargets.Weights)) a.Read<Weights>().Write<WeightGrads>();
+        if (t.HasFlag(GradientTargets.Arch)) a.Read<Alpha>().Read<Beta>().Write<AlphaGrad>().Write<BetaGrad>();
         return a;
     }
 
@@ -102,13 +103,9 @@ public sealed class BackwardSystem(GradientTargets targets) : ISystem
         // The graph is spent: free it now, as a step's scope would, not when the next pass renews the scope.
         pass.Loss.Dispose();
         pass.Logits.Dispose();
-        if (Targets == GradientTargets.Arch) world.SetResource(new ArchGradients(grads));
-        else if (Targets == GradientTargets.Weights) world.SetResource(new WeightGradients(grads));
-        else
-        {
-            world.SetResource(new WeightGradients(grads[..net.WeightCount]));
-            world.SetResource(new ArchGradients(grads[net.WeightCount..]));
-        }
+        var weights = Targets.HasFlag(GradientTargets.Weights) ? net.WeightCount : 0;
+        if (weights > 0) GradientComponents.SetWeights(world, grads, 0, weights);
+        if (Targets.HasFlag(GradientTargets.Arch)) GradientComponents.SetArch(world, grads, weights, grads.Length - weights);
     }
 }
 
@@ -121,7 +118,7 @@ public sealed class UnrolledArchGradientSystem : ISystem
     public string Name => "unrolled-arch-gradient";
     public Access Access { get; } = new Access().Read<StepTensors>().Read<WeightLr>().Read<WeightOptimizerSettings>().Read<OptimizerCounters>()
         .Read<ForwardSettings>().Read<DropMasks>().Read<ForwardProfile>().Read<SupernetRuntime>().Read<Alpha>().Read<Beta>().Read<Momentum>()
-        .Write<Weights>().Write<RunningStats>().Write<PassTensors>().Write<ArchGradients>().Write<StepMetrics>();
+        .Write<Weights>().Write<RunningStats>().Write<PassTensors>().Write<AlphaGrad>().Write<BetaGrad>().Write<StepMetrics>();
 
     public void Run(World.World world, in SystemContext ctx)
     {
@@ -131,7 +128,7 @@ public sealed class UnrolledArchGradientSystem : ISystem
         var val = step.Val ?? throw new InvalidOperationException("bilevel search needs an architecture batch");
         var (grads, loss) = Unrolled.ArchGradient(world, world.ReadResource<SupernetRuntime>(), step.Train, val, world.ReadResource<WeightLr>().Value,
             world.ReadResource<WeightOptimizerSettings>(), pass.Scope);
-        world.SetResource(new ArchGradients(grads)); // owned by the pass scope already
+        GradientComponents.SetArch(world, grads, 0, grads.Length); // owned by the pass scope already
         ref var m = ref world.Resource<StepMetrics>();
         m = m with { ValLoss = loss };
     }

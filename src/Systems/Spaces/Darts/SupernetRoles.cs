@@ -136,9 +136,32 @@ public static class SupernetRoles
         }
     }
 
-    /// <summary>The runtime around a resolved plan: every role's tensors from the role components, owners in creation order.</summary>
+    /// <summary>
+    /// Gives every weight owner (a <see cref="WeightsRole"/>) a <see cref="WeightGrads"/> of the role's length, and every
+    /// architecture an <see cref="AlphaGrad"/> (and a <see cref="BetaGrad"/> where it has a beta): the runtime-only
+    /// components the backward systems write. Components that already fit are kept.
+    /// </summary>
+    public static void AttachGradients(World.World world)
+    {
+        foreach (var e in world.Query<WeightsRole>().ToList())
+        {
+            var n = world.Read<WeightsRole>(e).Names.Length;
+            if (!world.TryGet<WeightGrads>(e, out var g) || g.Values.Length != n) world.Set(e, new WeightGrads(new Tensor?[n]));
+        }
+        foreach (var e in world.Query<Architecture>().ToList())
+        {
+            if (!world.Has<AlphaGrad>(e)) world.Add(e, new AlphaGrad(null));
+            if (world.Has<BetaRole>(e) && !world.Has<BetaGrad>(e)) world.Add(e, new BetaGrad(null));
+        }
+    }
+
+    /// <summary>
+    /// The runtime around a resolved plan: every role's tensors from the role components, owners in creation order. Attaches
+    /// the gradient components first (<see cref="AttachGradients"/>), so a spawned or resumed world has them.
+    /// </summary>
     public static SupernetRuntime Runtime(World.World world, SupernetPlan plan, IReadOnlyList<OpKind> ops, Broad.BroadPlan? broad = null)
     {
+        AttachGradients(world);
         var store = world.Tensors;
         var owners = new List<Entity>();
         var weights = new List<Tensor>();
