@@ -60,6 +60,55 @@ public static class Presets
         return c with { WarmupEpochs = (int)((long)preset.WarmupEpochs * c.Epochs / preset.Epochs) };
     }
 
+    /// <summary>
+    /// A one-shot preset's flops_limit and identity_choice are chosen for its default space (mobile, or NB-201 for bnnas++).
+    /// With one_shot_space darts, those that still hold the preset's value (<paramref name="presetFlops"/>,
+    /// <paramref name="presetIdentity"/>: neither set by the user) are fitted to the DARTS cell space: identity_choice
+    /// searchable (skip_connect is an edge op there, as in NB-201, not a layer to leave out), and flops_limit the median MACs
+    /// of <see cref="MedianDraws"/> uniform genotypes of the space at the configured size (layers, channels, nodes) on the
+    /// dataset's input, the rule of every preset (32.6M at 8 cells, C 16 on 1×28×28). Returns the config and one note per change.
+    /// </summary>
+    public static (SearchConfig Config, List<string> Notes) FitToOneShotSpace(SearchConfig c, int inputChannels, int inputSize, int classes,
+        bool presetFlops, bool presetIdentity)
+    {
+        var notes = new List<string>();
+        if (!OneShotMethod.IsOneShot(c.Method) || c.OneShotSpace != OneShotSpaceKind.Darts) return (c, notes);
+        if (presetIdentity && c.IdentityChoice == IdentityChoice.Off)
+        {
+            c = c with { IdentityChoice = IdentityChoice.Searchable };
+            notes.Add($"identity_choice off of the {c.Method} preset is a mobile-space option: searchable on one_shot_space darts (skip_connect is an edge op)");
+        }
+        if (presetFlops && c.FlopsLimit > 0 && c.Layers >= 1 && c.Channels >= 1 && c.Nodes >= 1)
+        {
+            var limit = MedianFlopsLimit(OneShot.Supernet.OneShotSupernet.ChoiceSpace(OneShotSession.NetworkOf(c, inputChannels, inputSize, classes), null));
+            notes.Add($"flops_limit {c.FlopsLimit:R} of the {c.Method} preset is for its default space: on one_shot_space darts at {c.Layers} cells, C {c.Channels} " +
+                $"it is the space's median, {limit:R} MACs (--flops-limit N chooses)");
+            c = c with { FlopsLimit = limit };
+        }
+        return (c, notes);
+    }
+
+    /// <summary>How many uniform architectures a preset's FLOPs limit is the median of, and their seed (PresetLimitTests draws the same).</summary>
+    public const int MedianDraws = 1001;
+    public const ulong MedianSeed = 15;
+
+    /// <summary>The median MACs of <see cref="MedianDraws"/> uniform genomes of <paramref name="space"/> (seed <see cref="MedianSeed"/>), to 3 significant digits.</summary>
+    public static double MedianFlopsLimit(OneShot.Search.IChoiceSpace space)
+    {
+        var rng = new World.SplitMix64(MedianSeed);
+        var flops = new double[MedianDraws];
+        var genome = new int[space.Layers];
+        for (var i = 0; i < MedianDraws; i++)
+        {
+            for (var l = 0; l < genome.Length; l++) genome[l] = rng.Pick(space.Choices(l));
+            space.Canonicalize(genome);
+            flops[i] = space.Flops(genome);
+        }
+        Array.Sort(flops);
+        double median = flops[MedianDraws / 2], unit = Math.Pow(10, Math.Floor(Math.Log10(median)) - 2);
+        return Math.Round(median / unit) * unit;
+    }
+
     /// <summary>The one-shot presets' FLOPs limits (MACs): the median of each preset's space, see <see cref="For"/>.</summary>
     public const double SposFlopsLimit = 14.8e6, BnNasFlopsLimit = 14.8e6, BnnasPlusPlusFlopsLimit = 2.97e6, BsNasFlopsLimit = 15.3e6;
 
@@ -127,8 +176,6 @@ public static class Presets
         Check(c.IdentityChoice == IdentityChoice.Searchable || c.OneShotSpace == OneShotSpaceKind.Mobile,
             $"identity_choice off is a mobile-space option (NB-201's skip_connect is an edge op), got one_shot_space {c.OneShotSpace.ToString().ToLowerInvariant()}");
         Check(!c.Spring || c.OneShotSpace == OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
-        Check(c.OneShotSpace != OneShotSpaceKind.Darts,
-            "one_shot_space darts is not built yet: the DARTS cell space's genes, FLOPs and params exist (DartsCellSpace), its supernet does not; use mobile or nb201");
         Check(!c.Shrink || c.Spring, "shrink needs spring: the active options are the BS-NAS op+width space");
         if (c.FlopsWindowMax > 0)
         {
