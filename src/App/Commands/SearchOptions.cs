@@ -52,6 +52,8 @@ public sealed class SearchOptions
         var presetWarmup = config.WarmupEpochs == Presets.For(config.Method).WarmupEpochs && r.GetValue(WarmupEpochs) is null;
         var presetFlops = config.FlopsLimit == Presets.For(config.Method).FlopsLimit && r.GetValue(FlopsLimit) is null;
         var presetIdentity = config.IdentityChoice == Presets.For(config.Method).IdentityChoice;
+        var presetLayers = config.Layers == Presets.For(config.Method).Layers && r.GetValue(Layers) is null;
+        var presetChannels = config.Channels == Presets.For(config.Method).Channels && r.GetValue(Channels) is null;
         config = config with
         {
             Dataset = r.GetValue(Dataset) ?? config.Dataset,
@@ -79,7 +81,8 @@ public sealed class SearchOptions
         }
         if (config.OneShotSpace == OneShotSpaceKind.Darts && OneShotMethod.IsOneShot(config.Method) && InputOf(config) is { } input)
         {
-            (config, var notes) = Presets.FitToOneShotSpace(config, input.Channels, input.Size, input.Classes, presetFlops, presetIdentity);
+            (config, var notes) = Presets.FitToOneShotSpace(config, input.Channels, input.Size, input.Classes, presetFlops, presetIdentity,
+                presetLayers, presetChannels);
             foreach (var note in notes) Console.Error.WriteLine($"nas: {note}");
         }
         var problems = Presets.Problems(config);

@@ -61,18 +61,30 @@ public static class Presets
     }
 
     /// <summary>
-    /// A one-shot preset's flops_limit and identity_choice are chosen for its default space (mobile, or NB-201 for bnnas++).
-    /// With one_shot_space darts, those that still hold the preset's value (<paramref name="presetFlops"/>,
-    /// <paramref name="presetIdentity"/>: neither set by the user) are fitted to the DARTS cell space: identity_choice
-    /// searchable (skip_connect is an edge op there, as in NB-201, not a layer to leave out), and flops_limit the median MACs
-    /// of <see cref="MedianDraws"/> uniform genotypes of the space at the configured size (layers, channels, nodes) on the
-    /// dataset's input, the rule of every preset (32.6M at 8 cells, C 16 on 1×28×28). Returns the config and one note per change.
+    /// A one-shot preset's size, flops_limit and identity_choice are chosen for its default space (mobile, or NB-201 for bnnas++).
+    /// With one_shot_space darts, those that still hold the preset's value (the flags say which the user set) are fitted to
+    /// the DARTS cell space: the supernet <see cref="DartsLayers"/> cells at C <see cref="DartsChannels"/> (small enough for a
+    /// 2-core machine: about 3 s a step at batch 128 on a loaded one, 8 cells at C 16 about 8 s; docs/one-shot.md),
+    /// identity_choice searchable (skip_connect is an edge op there, as in NB-201, not a layer to leave out), and flops_limit
+    /// the median MACs of <see cref="MedianDraws"/> uniform genotypes of the space at the resulting size (layers, channels,
+    /// nodes) on the dataset's input, the rule of every preset (6.18M at 5 cells, C 8 on 1×28×28; 32.6M at 8 cells, C 16).
+    /// Returns the config and one note per change.
     /// </summary>
     public static (SearchConfig Config, List<string> Notes) FitToOneShotSpace(SearchConfig c, int inputChannels, int inputSize, int classes,
-        bool presetFlops, bool presetIdentity)
+        bool presetFlops, bool presetIdentity, bool presetLayers = false, bool presetChannels = false)
     {
         var notes = new List<string>();
         if (!OneShotMethod.IsOneShot(c.Method) || c.OneShotSpace != OneShotSpaceKind.Darts) return (c, notes);
+        if (presetLayers && c.Layers != DartsLayers)
+        {
+            notes.Add($"layers {c.Layers} of the {c.Method} preset: the DARTS cell supernet takes {DartsLayers} (--layers N chooses)");
+            c = c with { Layers = DartsLayers };
+        }
+        if (presetChannels && c.Channels != DartsChannels)
+        {
+            notes.Add($"channels {c.Channels} of the {c.Method} preset: the DARTS cell supernet takes {DartsChannels} (--channels N chooses)");
+            c = c with { Channels = DartsChannels };
+        }
         if (presetIdentity && c.IdentityChoice == IdentityChoice.Off)
         {
             c = c with { IdentityChoice = IdentityChoice.Searchable };
@@ -87,6 +99,9 @@ public static class Presets
         }
         return (c, notes);
     }
+
+    /// <summary>The DARTS cell supernet's size when a one-shot preset runs on one_shot_space darts (<see cref="FitToOneShotSpace"/>).</summary>
+    public const int DartsLayers = 5, DartsChannels = 8;
 
     /// <summary>How many uniform architectures a preset's FLOPs limit is the median of, and their seed (PresetLimitTests draws the same).</summary>
     public const int MedianDraws = 1001;

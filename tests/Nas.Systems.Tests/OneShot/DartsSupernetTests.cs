@@ -192,6 +192,12 @@ public sealed class DartsSupernetTests
         Assert.Equal(IdentityChoice.Searchable, fitted.IdentityChoice);
         Assert.Equal(2, notes.Count);
         Assert.Empty(Presets.Problems(fitted));
+        // With the size from the preset too: 5 cells at C 8, and the median at that size.
+        var (small, four) = Presets.FitToOneShotSpace(preset, 1, 28, 10, presetFlops: true, presetIdentity: true, presetLayers: true, presetChannels: true);
+        Assert.Equal((Presets.DartsLayers, Presets.DartsChannels), (small.Layers, small.Channels));
+        Assert.Equal(Presets.MedianFlopsLimit(DartsSupernet.Space(OneShotSession.NetworkOf(small, 1, 28, 10))), small.FlopsLimit);
+        Assert.Equal(6.18e6, small.FlopsLimit); // printed by `nas search` on Fashion-MNIST
+        Assert.Equal(4, four.Count);
         var (kept, none) = Presets.FitToOneShotSpace(preset with { FlopsLimit = 40e6, IdentityChoice = IdentityChoice.Searchable }, 1, 28, 10, presetFlops: false, presetIdentity: false);
         Assert.Equal(40e6, kept.FlopsLimit);
         Assert.Empty(none);
