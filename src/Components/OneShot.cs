@@ -5,8 +5,8 @@ using Nas.World;
 namespace Nas.Components;
 
 /// <summary>
-/// The one-shot search space. Darts (the DARTS cell space, issue 15 item 6) has its choice space (Nas.Systems.OneShot.Darts.DartsCellSpace)
-/// but no supernet yet, so a search on it is refused (Presets.Problems).
+/// The one-shot search space: the MobileNet-like layers, NAS-Bench-201 cells, or the DARTS cell space (issue 15 item 6:
+/// Nas.Systems.OneShot.Darts.DartsCellSpace's genomes over the DartsSupernet's per (cell, edge, op) weights).
 /// </summary>
 public enum OneShotSpaceKind { Mobile = 0, Nb201 = 1, Darts = 2 }
 
@@ -43,7 +43,8 @@ public enum OneShotFitness { Accuracy, BnIndicator, Composite }
 /// <see cref="Spring"/>: mobile weights are stored at the widest spring width (BS-NAS); <see cref="Unbiased"/>: every
 /// non-zero op ends in an output BN (BNNAS++ §3.2); <see cref="NonAffineBn"/>: every BN without γ and β (SPOS's supernet,
 /// §1.2); <see cref="NoIdentity"/>: the mobile space has no identity choice. The last two are absent from older snapshots,
-/// which read them as false: affine BN and identity searchable, what those runs had.
+/// which read them as false: affine BN and identity searchable, what those runs had. <see cref="Layers"/> and
+/// <see cref="Nodes"/> size the DARTS cell supernet (cells, intermediate nodes per cell); 0 in the other spaces and in older snapshots.
 /// </summary>
 [Component("nas.oneshot.network", 1)]
 public readonly record struct OneShotNetwork(
@@ -56,11 +57,13 @@ public readonly record struct OneShotNetwork(
     [SnapshotKey("Spring")] bool Spring,
     [SnapshotKey("Unbiased")] bool Unbiased,
     [SnapshotKey("NonAffineBn")] bool NonAffineBn = false,
-    [SnapshotKey("NoIdentity")] bool NoIdentity = false);
+    [SnapshotKey("NoIdentity")] bool NoIdentity = false,
+    [SnapshotKey("Layers")] int Layers = 0,
+    [SnapshotKey("Nodes")] int Nodes = 0);
 
 /// <summary>
-/// A candidate op: choice <see cref="Choice"/> (gene; −1 = identity) of layer <see cref="Layer"/> (mobile layer or
-/// NB-201 edge); <see cref="Cell"/> is the NB-201 cell instance (0 for mobile). It owns its weights; its last
+/// A candidate op: choice <see cref="Choice"/> (gene; −1 = identity) of layer <see cref="Layer"/> (mobile layer, NB-201
+/// edge, or DARTS edge with the op an index into DartsCellSpace.Ops); <see cref="Cell"/> is the NB-201 or DARTS cell instance (0 for mobile). It owns its weights; its last
 /// BatchNorm is named "out.*" (the BN-NAS indicator BN).
 /// </summary>
 [Component("nas.oneshot.choice", 1)]

@@ -104,9 +104,12 @@ public static class SearchCommand
     /// <summary>What the search space of <paramref name="c"/> really builds, for the run header.</summary>
     public static string Builds(SearchConfig c) => c switch
     {
-        _ when OneShotMethod.IsOneShot(c.Method) => c.OneShotSpace == Nas.Components.OneShotSpaceKind.Nb201
-            ? $"NB-201 supernet of 3 stages x {c.CellsPerStage} cells, C={c.Channels}"
-            : $"mobile supernet (Tiny28 layers{(c.Spring ? ", spring widths" : "")})",
+        _ when OneShotMethod.IsOneShot(c.Method) => c.OneShotSpace switch
+        {
+            Nas.Components.OneShotSpaceKind.Nb201 => $"NB-201 supernet of 3 stages x {c.CellsPerStage} cells, C={c.Channels}",
+            Nas.Components.OneShotSpaceKind.Darts => $"DARTS cell supernet of {c.Layers} cells, {c.Nodes} nodes, C={c.Channels}",
+            _ => $"mobile supernet (Tiny28 layers{(c.Spring ? ", spring widths" : "")})",
+        },
         { Space: SearchSpace.Broad } => $"broad space of {c.ConvBlocks} convolution blocks + {c.EnhancementCells} enhancement cell(s), C={c.Channels}",
         _ => $"{c.Layers} cells, C={c.Channels}",
     };

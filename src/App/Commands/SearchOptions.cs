@@ -2,6 +2,7 @@
 using System.CommandLine;
 using Nas.App.Config;
 using Nas.Components;
+using Nas.Systems.Data;
 using Nas.Systems.Methods;
 
 namespace Nas.App.Commands;
@@ -49,6 +50,10 @@ public sealed class SearchOptions
         if (r.GetResult(Method) is { Implicit: false } && config.Method != r.GetValue(Method))
             throw new ConfigException($"--method {r.GetValue(Method)} disagrees with method '{config.Method}' in {r.GetValue(Config)?.Name}");
         var presetWarmup = config.WarmupEpochs == Presets.For(config.Method).WarmupEpochs && r.GetValue(WarmupEpochs) is null;
+        var presetFlops = config.FlopsLimit == Presets.For(config.Method).FlopsLimit && r.GetValue(FlopsLimit) is null;
+        var presetIdentity = config.IdentityChoice == Presets.For(config.Method).IdentityChoice;
+        var presetLayers = config.Layers == Presets.For(config.Method).Layers && r.GetValue(Layers) is null;
+        var presetChannels = config.Channels == Presets.For(config.Method).Channels && r.GetValue(Channels) is null;
         config = config with
         {
             Dataset = r.GetValue(Dataset) ?? config.Dataset,
@@ -74,11 +79,29 @@ public sealed class SearchOptions
             Console.Error.WriteLine($"nas: warmup_epochs {config.WarmupEpochs} of the {config.Method} preset fitted to {config.Epochs} epoch(s): {fitted.WarmupEpochs} (--warmup-epochs N chooses)");
             config = fitted;
         }
+        if (config.OneShotSpace == OneShotSpaceKind.Darts && OneShotMethod.IsOneShot(config.Method) && InputOf(config) is { } input)
+        {
+            (config, var notes) = Presets.FitToOneShotSpace(config, input.Channels, input.Size, input.Classes, presetFlops, presetIdentity,
+                presetLayers, presetChannels);
+            foreach (var note in notes) Console.Error.WriteLine($"nas: {note}");
+        }
         var problems = Presets.Problems(config);
         if (problems.Count == 0) problems = InputChecks.Problems(config);
         if (InputChecks.EnvironmentProblem(Environment.GetEnvironmentVariable) is { } environment) problems.Add(environment);
         if (problems.Count > 0) throw new ConfigException("the configuration cannot run: " + string.Join("; ", problems));
         return config;
+    }
+
+    /// <summary>The dataset's input and classes without reading it, or null when it cannot be named (InputChecks then says why).</summary>
+    private static (int Channels, int Size, int Classes)? InputOf(SearchConfig c)
+    {
+        try
+        {
+            var source = DatasetSource.Parse(c.Dataset);
+            var shape = DatasetShape.Of(source);
+            return (shape.Channels, shape.Height, source is SyntheticSource s ? s.Spec.Classes : 10); // CIFAR-10 and Fashion-MNIST: 10
+        }
+        catch (Exception e) when (e is DatasetException or ArgumentException) { return null; }
     }
 
     public string OutFolder(ParseResult r, SearchConfig config) =>

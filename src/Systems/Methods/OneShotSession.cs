@@ -31,10 +31,15 @@ public sealed class OneShotSession : ISearchSession
 
     public static OneShotNetwork NetworkOf(SearchConfig c, Dataset train) => NetworkOf(c, train.Channels, train.Height, train.Classes);
 
-    /// <summary>The supernet a configuration builds for square inputs of <paramref name="inputChannels"/>×<paramref name="inputSize"/>² and <paramref name="classes"/> classes.</summary>
+    /// <summary>
+    /// The supernet a configuration builds for square inputs of <paramref name="inputChannels"/>×<paramref name="inputSize"/>² and
+    /// <paramref name="classes"/> classes. The DARTS cell supernet takes `layers` cells of `nodes` nodes at `channels`; the other
+    /// spaces record 0 for both (as their snapshots always have).
+    /// </summary>
     public static OneShotNetwork NetworkOf(SearchConfig c, int inputChannels, int inputSize, int classes) =>
         new(c.OneShotSpace, inputChannels, inputSize, classes, c.Channels, c.CellsPerStage, c.Spring, c.UnbiasedBn,
-            NonAffineBn: !c.BnAffine, NoIdentity: c.IdentityChoice == IdentityChoice.Off);
+            NonAffineBn: !c.BnAffine, NoIdentity: c.IdentityChoice == IdentityChoice.Off,
+            Layers: c.OneShotSpace == OneShotSpaceKind.Darts ? c.Layers : 0, Nodes: c.OneShotSpace == OneShotSpaceKind.Darts ? c.Nodes : 0);
 
     /// <summary>A new world: the supernet (seeded from the torch generator), the "path" random stream, data streams, fixed scoring batches, clock.</summary>
     public static OneShotSession Create(SearchConfig config, Dataset train)
@@ -42,7 +47,6 @@ public sealed class OneShotSession : ISearchSession
         if (!OneShotMethod.IsOneShot(config.Method)) throw new ArgumentException($"'{config.Method}' is not a one-shot method");
         if (train.Height != train.Width) throw new ArgumentException($"{train.Name}: images must be square, got {train.Height}x{train.Width}");
         if (config.Spring && config.OneShotSpace != OneShotSpaceKind.Mobile) throw new ArgumentException("spring widths (BS-NAS) need the mobile space");
-        if (config.OneShotSpace == OneShotSpaceKind.Darts) throw new ArgumentException("one_shot_space darts: the DARTS cell supernet is not built yet (docs/one-shot.md)");
         CheckLimits(config, NetworkOf(config, train));
         var world = new World.World();
         try
@@ -181,7 +185,7 @@ public sealed class OneShotSession : ISearchSession
         return best;
     }
 
-    /// <summary>NB-201: the arch string; mobile: one line per layer. The JSON carries genes, FLOPs, fitness and the method.</summary>
+    /// <summary>NB-201: the arch string; DARTS: the genotype literal (genotype.json in `nas train`'s form); mobile: one line per layer. The JSON carries genes, FLOPs, fitness and the method.</summary>
     public (string Text, string Json) Result() => ResultOf(World, Config);
 
     /// <summary>The result of a one-shot world (e.g. one loaded from a snapshot for inspection, without its data).</summary>
@@ -191,6 +195,7 @@ public sealed class OneShotSession : ISearchSession
             return ("(no architecture evaluated yet: the supernet is still training)\n",
                 JsonSerializer.Serialize(new { method = config.Method, status = "supernet training", step = world.Resource<SearchClock>().Step }));
         var text = Describe(world, config, best.Genes);
+        if (config.OneShotSpace == OneShotSpaceKind.Darts) return (text + "\n", DartsResultJson(world, config, best));
         var json = JsonSerializer.Serialize(new
         {
             method = config.Method, space = config.OneShotSpace.ToString().ToLowerInvariant(), genes = best.Genes,
@@ -198,6 +203,26 @@ public sealed class OneShotSession : ISearchSession
             @params = ParamsOf(world, best.Genes), flops_limit = config.FlopsLimit, params_limit = config.ParamsLimit,
         });
         return (text + "\n", json);
+    }
+
+    /// <summary>
+    /// A DARTS-space result is a genotype.json `nas train` takes (space "stacked", the DARTS lists) with the one-shot fields
+    /// (method, genes, FLOPs, fitness, params and the limits) beside them.
+    /// </summary>
+    private static string DartsResultJson(World.World world, SearchConfig config, ArchCandidate best)
+    {
+        var genotype = OneShot.Darts.DartsSupernet.Space(OneShotSupernet.SpecOf(world)).Decode(best.Genes);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(genotype.ToJson(SearchSpace.Stacked))!.AsObject();
+        root["method"] = config.Method;
+        root["one_shot_space"] = "darts";
+        root["genes"] = new System.Text.Json.Nodes.JsonArray(best.Genes.Select(g => (System.Text.Json.Nodes.JsonNode)g).ToArray());
+        root["flops"] = best.Flops;
+        root["fitness"] = best.Fitness;
+        root["fitness_kind"] = config.Fitness.ToString();
+        root["params"] = ParamsOf(world, best.Genes);
+        root["flops_limit"] = config.FlopsLimit;
+        root["params_limit"] = config.ParamsLimit;
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>The parameter count of a genome's network as retrained (affine BNs, classifier), from the space's counter.</summary>
@@ -227,6 +252,7 @@ public sealed class OneShotSession : ISearchSession
     public static string Describe(World.World world, SearchConfig config, int[] genes)
     {
         if (config.OneShotSpace == OneShotSpaceKind.Nb201) return Nb201Cell.Format(genes);
+        if (config.OneShotSpace == OneShotSpaceKind.Darts) return OneShot.Darts.DartsSupernet.Space(OneShotSupernet.SpecOf(world)).Decode(genes).ToDartsString();
         var path = new OneShotSupernet(world).Path(genes);
         return string.Join("\n", path.Select((p, l) => p.Op == -1 ? $"layer {l}: identity"
             : $"layer {l}: mbconv k{OneShot.Mobile.MobileSpace.Ops[p.Op].Kernel} e{OneShot.Mobile.MobileSpace.Ops[p.Op].Expansion} width {p.Width}"));

@@ -60,6 +60,70 @@ public static class Presets
         return c with { WarmupEpochs = (int)((long)preset.WarmupEpochs * c.Epochs / preset.Epochs) };
     }
 
+    /// <summary>
+    /// A one-shot preset's size, flops_limit and identity_choice are chosen for its default space (mobile, or NB-201 for bnnas++).
+    /// With one_shot_space darts, those that still hold the preset's value (the flags say which the user set) are fitted to
+    /// the DARTS cell space: the supernet <see cref="DartsLayers"/> cells at C <see cref="DartsChannels"/> (small enough for a
+    /// 2-core machine: about 3 s a step at batch 128 on a loaded one, 8 cells at C 16 about 8 s; docs/one-shot.md),
+    /// identity_choice searchable (skip_connect is an edge op there, as in NB-201, not a layer to leave out), and flops_limit
+    /// the median MACs of <see cref="MedianDraws"/> uniform genotypes of the space at the resulting size (layers, channels,
+    /// nodes) on the dataset's input, the rule of every preset (6.18M at 5 cells, C 8 on 1×28×28; 32.6M at 8 cells, C 16).
+    /// Returns the config and one note per change.
+    /// </summary>
+    public static (SearchConfig Config, List<string> Notes) FitToOneShotSpace(SearchConfig c, int inputChannels, int inputSize, int classes,
+        bool presetFlops, bool presetIdentity, bool presetLayers = false, bool presetChannels = false)
+    {
+        var notes = new List<string>();
+        if (!OneShotMethod.IsOneShot(c.Method) || c.OneShotSpace != OneShotSpaceKind.Darts) return (c, notes);
+        if (presetLayers && c.Layers != DartsLayers)
+        {
+            notes.Add($"layers {c.Layers} of the {c.Method} preset: the DARTS cell supernet takes {DartsLayers} (--layers N chooses)");
+            c = c with { Layers = DartsLayers };
+        }
+        if (presetChannels && c.Channels != DartsChannels)
+        {
+            notes.Add($"channels {c.Channels} of the {c.Method} preset: the DARTS cell supernet takes {DartsChannels} (--channels N chooses)");
+            c = c with { Channels = DartsChannels };
+        }
+        if (presetIdentity && c.IdentityChoice == IdentityChoice.Off)
+        {
+            c = c with { IdentityChoice = IdentityChoice.Searchable };
+            notes.Add($"identity_choice off of the {c.Method} preset is a mobile-space option: searchable on one_shot_space darts (skip_connect is an edge op)");
+        }
+        if (presetFlops && c.FlopsLimit > 0 && c.Layers >= 1 && c.Channels >= 1 && c.Nodes >= 1)
+        {
+            var limit = MedianFlopsLimit(OneShot.Supernet.OneShotSupernet.ChoiceSpace(OneShotSession.NetworkOf(c, inputChannels, inputSize, classes), null));
+            notes.Add($"flops_limit {c.FlopsLimit:R} of the {c.Method} preset is for its default space: on one_shot_space darts at {c.Layers} cells, C {c.Channels} " +
+                $"it is the space's median, {limit:R} MACs (--flops-limit N chooses)");
+            c = c with { FlopsLimit = limit };
+        }
+        return (c, notes);
+    }
+
+    /// <summary>The DARTS cell supernet's size when a one-shot preset runs on one_shot_space darts (<see cref="FitToOneShotSpace"/>).</summary>
+    public const int DartsLayers = 5, DartsChannels = 8;
+
+    /// <summary>How many uniform architectures a preset's FLOPs limit is the median of, and their seed (PresetLimitTests draws the same).</summary>
+    public const int MedianDraws = 1001;
+    public const ulong MedianSeed = 15;
+
+    /// <summary>The median MACs of <see cref="MedianDraws"/> uniform genomes of <paramref name="space"/> (seed <see cref="MedianSeed"/>), to 3 significant digits.</summary>
+    public static double MedianFlopsLimit(OneShot.Search.IChoiceSpace space)
+    {
+        var rng = new World.SplitMix64(MedianSeed);
+        var flops = new double[MedianDraws];
+        var genome = new int[space.Layers];
+        for (var i = 0; i < MedianDraws; i++)
+        {
+            for (var l = 0; l < genome.Length; l++) genome[l] = rng.Pick(space.Choices(l));
+            space.Canonicalize(genome);
+            flops[i] = space.Flops(genome);
+        }
+        Array.Sort(flops);
+        double median = flops[MedianDraws / 2], unit = Math.Pow(10, Math.Floor(Math.Log10(median)) - 2);
+        return Math.Round(median / unit) * unit;
+    }
+
     /// <summary>The one-shot presets' FLOPs limits (MACs): the median of each preset's space, see <see cref="For"/>.</summary>
     public const double SposFlopsLimit = 14.8e6, BnNasFlopsLimit = 14.8e6, BnnasPlusPlusFlopsLimit = 2.97e6, BsNasFlopsLimit = 15.3e6;
 
@@ -127,8 +191,6 @@ public static class Presets
         Check(c.IdentityChoice == IdentityChoice.Searchable || c.OneShotSpace == OneShotSpaceKind.Mobile,
             $"identity_choice off is a mobile-space option (NB-201's skip_connect is an edge op), got one_shot_space {c.OneShotSpace.ToString().ToLowerInvariant()}");
         Check(!c.Spring || c.OneShotSpace == OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
-        Check(c.OneShotSpace != OneShotSpaceKind.Darts,
-            "one_shot_space darts is not built yet: the DARTS cell space's genes, FLOPs and params exist (DartsCellSpace), its supernet does not; use mobile or nb201");
         Check(!c.Shrink || c.Spring, "shrink needs spring: the active options are the BS-NAS op+width space");
         if (c.FlopsWindowMax > 0)
         {

@@ -155,13 +155,9 @@ public sealed class DartsCellSpaceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ASearchOnTheDartsSpaceIsRefusedNamingTheKeyUntilItsSupernetExists()
+    public void TheSpaceCountsOnlyTheStackedNetwork()
     {
-        foreach (var method in new[] { "spos", "bn-nas", "bnnas++" })
-        {
-            var problems = Presets.Problems(Presets.For(method) with { OneShotSpace = OneShotSpaceKind.Darts, Spring = false, Shrink = false });
-            Assert.Contains(problems, p => p.Contains("one_shot_space darts") && p.Contains("not built"));
-        }
+        // The searches on this space: DartsSupernetTests.
         Assert.Throws<ArgumentException>(() => new DartsCellSpace(Small with { Space = SearchSpace.Broad }));
     }
 

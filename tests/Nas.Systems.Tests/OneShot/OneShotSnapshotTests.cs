@@ -19,7 +19,9 @@ public sealed class OneShotSnapshotTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>The tiny session config; BS-NAS trains two epochs so its first stage ends (shrinks) mid-run.</summary>
-    private static SearchConfig Config(string method) => OneShotSessionTests.Tiny(method) with { Epochs = method == "bs-nas" ? 2 : 1 };
+    private static SearchConfig Config(string method) => method.EndsWith("-darts", StringComparison.Ordinal)
+        ? DartsSupernetTests.Tiny(method[..^"-darts".Length])
+        : OneShotSessionTests.Tiny(method) with { Epochs = method == "bs-nas" ? 2 : 1 };
 
     /// <summary>Everything a finished run is judged by: per-step metrics, every tensor's bytes by owner and name, the result, the evaluated count.</summary>
     private sealed record Outcome(List<StepMetrics> Metrics, List<(Entity Owner, string Name, byte[] Bytes)> Tensors, string Text, string Json, int Candidates);
@@ -69,6 +71,8 @@ public sealed class OneShotSnapshotTests : IDisposable
     [InlineData("bn-nas")]
     [InlineData("bnnas++")]
     [InlineData("bs-nas")]
+    [InlineData("spos-darts")]
+    [InlineData("bn-nas-darts")]
     public void AResumedRunMatchesAnUninterruptedOneBitForBitWhereverItStopped(string method)
     {
         var config = Config(method);

@@ -1,4 +1,4 @@
-// The one-shot supernets as forward programs (issue 13): the mobile MBConv network and the NB-201 network, built from the world's tensors.
+// The one-shot supernets as forward programs (issue 13): the mobile MBConv network and the NB-201 network (the DARTS cell supernet's: DartsSupernet), built from the world's tensors.
 using Nas.Components;
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.NasBench201;
@@ -15,7 +15,12 @@ namespace Nas.Systems.OneShot.Supernet;
 /// </summary>
 public static class OneShotProgram
 {
-    public static ForwardProgram Of(OneShotSupernet net) => net.Spec.Space == OneShotSpaceKind.Mobile ? Mobile(net) : Nb201(net);
+    public static ForwardProgram Of(OneShotSupernet net) => net.Spec.Space switch
+    {
+        OneShotSpaceKind.Mobile => Mobile(net),
+        OneShotSpaceKind.Darts => Darts.DartsSupernet.Program(net),
+        _ => Nb201(net),
+    };
 
     /// <summary>Stem 3×3 conv + BN + ReLU6; a choice block per layer; head 1×1 conv + BN + ReLU6; pool, FC.</summary>
     public static ForwardProgram Mobile(OneShotSupernet net)

@@ -1,6 +1,7 @@
 // The one-shot supernet as the step systems see it: candidate-op entities and fixed tensors resolved from the world, single-path forward (a forward program).
 using Nas.Components;
 using Nas.Systems.OneShot.BsNas;
+using Nas.Systems.OneShot.Darts;
 using Nas.Systems.OneShot.Mobile;
 using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
@@ -61,7 +62,12 @@ public sealed class OneShotSupernet
     public SupernetTensors Tensors => _tensors ??= World.TryResource<SupernetTensors>(out var t) ? t
         : throw new InvalidOperationException("the world has no SupernetTensors cache: set it with SupernetLayout.Index(world) after spawning or loading");
 
-    public int Layers => Spec.Space == OneShotSpaceKind.Mobile ? MobileLayers.Count : Nb201Cell.EdgeCount;
+    public int Layers => Spec.Space switch
+    {
+        OneShotSpaceKind.Mobile => MobileLayers.Count,
+        OneShotSpaceKind.Darts => 2 * Spec.Nodes * DartsCellSpace.GenesPerNode,
+        _ => Nb201Cell.EdgeCount,
+    };
     public int CellCount => 3 * Spec.CellsPerStage;
 
     public bool TryOp(int layer, int choice, int cell, out Entity entity) => _ops.TryGetValue((layer, choice, cell), out entity);
@@ -78,12 +84,13 @@ public sealed class OneShotSupernet
     /// </summary>
     public static IChoiceSpace ChoiceSpace(OneShotNetwork spec, ActiveOptions? active, Nb201Dedupe dedupe = Nb201Dedupe.None) => spec.Space switch
     {
+        OneShotSpaceKind.Darts => DartsSupernet.Space(spec),
         OneShotSpaceKind.Nb201 => new Nb201Space(new Nb201Layout(spec.Channels, spec.CellsPerStage, spec.InputChannels, spec.InputSize, spec.Classes), dedupe),
         _ when spec.Spring => active is null ? BsNasSpace.Tiny28(spec.Classes, identity: !spec.NoIdentity) : BsNasSpace.Tiny28(spec.Classes).With(active),
         _ => MobileSpace.Tiny28(identity: !spec.NoIdentity, spec.Classes),
     };
 
-    /// <summary>Decodes a genome into per-layer (op, width): NB-201 genes are ops; BS-NAS genes hold op and width (§4.5).</summary>
+    /// <summary>Decodes a genome into per-layer (op, width): NB-201 genes are ops, DARTS genes pass as they are (input pair, op, op per node); BS-NAS genes hold op and width (§4.5).</summary>
     public PathStep[] Path(ReadOnlySpan<int> genome)
     {
         if (genome.Length != Layers) throw new ArgumentException($"the supernet has {Layers} layers, the genome has {genome.Length} genes");
@@ -91,7 +98,7 @@ public sealed class OneShotSupernet
         int cin = 16;
         for (int l = 0; l < genome.Length; l++)
         {
-            if (Spec.Space == OneShotSpaceKind.Nb201) { path[l] = new PathStep(genome[l], 0); continue; }
+            if (Spec.Space is OneShotSpaceKind.Nb201 or OneShotSpaceKind.Darts) { path[l] = new PathStep(genome[l], 0); continue; }
             int op = Spec.Spring ? BsNasGene.Op(genome[l]) : genome[l];
             int width = op == -1 ? cin : Spec.Spring ? MobileWidths[l][BsNasGene.Width(genome[l])] : MobileLayers[l].Out;
             path[l] = new PathStep(op, width);
@@ -131,6 +138,7 @@ public sealed class OneShotSupernet
     /// <summary>The tensors a genome's path reads from its candidate ops (for "only the sampled path changes" checks).</summary>
     public IEnumerable<Entity> PathOps(ReadOnlySpan<int> genome)
     {
+        if (Spec.Space == OneShotSpaceKind.Darts) return DartsSupernet.PathOps(this, genome);
         var path = Path(genome);
         var list = new List<Entity>();
         for (int cell = 0; cell < (Spec.Space == OneShotSpaceKind.Nb201 ? CellCount : 1); cell++)

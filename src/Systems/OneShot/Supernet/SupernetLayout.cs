@@ -60,7 +60,7 @@ public static class SupernetLayout
     /// without BN, NB-201's none).
     /// </summary>
     public static IEnumerable<(ChoiceOp? Op, LayerDecl? Layer)> Of(OneShotNetwork n) =>
-        (n.Space == OneShotSpaceKind.Mobile ? Mobile(n) : Nb201(n)).Select(d => d.Item2 is BnDecl bn && n.NonAffineBn ? (d.Item1, bn with { Affine = false }) : d);
+        (n.Space switch { OneShotSpaceKind.Mobile => Mobile(n), OneShotSpaceKind.Darts => Darts.DartsSupernet.Layout(n), _ => Nb201(n) }).Select(d => d.Item2 is BnDecl bn && n.NonAffineBn ? (d.Item1, bn with { Affine = false }) : d);
 
     /// <summary>Stem 3×3 conv + BN; per layer an identity (with BNNAS++'s output BN) where allowed, then six MBConvs; head 1×1 conv + BN; FC.</summary>
     private static IEnumerable<(ChoiceOp?, LayerDecl?)> Mobile(OneShotNetwork n)

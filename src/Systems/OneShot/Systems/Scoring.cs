@@ -24,6 +24,7 @@ public static class Scoring
     /// </summary>
     public static double[][] BnTable(OneShotSupernet net)
     {
+        if (net.Spec.Space == OneShotSpaceKind.Darts) return Darts.DartsSupernet.BnTable(net); // rows per (cell type, edge)
         int ops = net.Spec.Space == OneShotSpaceKind.Nb201 ? Nb201Cell.OpCount : Mobile.MobileSpace.Ops.Count;
         int cells = net.Spec.Space == OneShotSpaceKind.Nb201 ? net.CellCount : 1;
         var table = new double[net.Layers][];

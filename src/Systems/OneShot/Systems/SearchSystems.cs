@@ -205,6 +205,7 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
         {
             case OneShotFitness.BnIndicator:
                 var table = world.ReadResource<BnScoreTable>().Table;
+                if (net.Spec.Space == OneShotSpaceKind.Darts) return g => -Darts.DartsSupernet.BnScore(table, g, net.Spec.Nodes);
                 return g => BnIndicator.Fitness(table, g);
             case OneShotFitness.Composite:
                 var pool = Scoring.AsList(world.ReadResource<FacetPoolState>());

@@ -45,6 +45,7 @@ public static partial class ForwardInterpreter
                 ProgramStep.ChoiceBlock s => ChoiceBlock(s, Value(s.Input), k, args),
                 ProgramStep.ResidualBlock s => ResidualBlock(s, Value(s.Input), k, args),
                 ProgramStep.ChoiceCell s => ChoiceCell(s, Value(s.Input), k, args),
+                ProgramStep.DartsPathCell s => DartsPathCell(s, Value(s.Input0), Value(s.Input1), k, args),
                 _ => throw new InvalidOperationException($"unknown program step {step.GetType().Name}"),
             };
         }
@@ -133,9 +134,11 @@ public static partial class ForwardInterpreter
 
     /// <summary>
     /// One candidate op (§1.2) up to its closing BatchNorm, which is returned instead of applied (a mixed edge may fuse it
-    /// into its sum). A stride-1 skip returns x itself. `none` is never run: its output is zero.
+    /// into its sum). A stride-1 skip returns x itself. `none` is never run: its output is zero. <paramref name="momentum"/>
+    /// is the inner BatchNorm's (the one-shot DARTS supernet recalibrates at 1/(i+1)).
     /// </summary>
-    public static (Tensor Value, BatchNormTensors? Closing) Op(OpKind kind, Tensor x, int stride, OpTensors t, IKernels k, bool training)
+    public static (Tensor Value, BatchNormTensors? Closing) Op(OpKind kind, Tensor x, int stride, OpTensors t, IKernels k, bool training,
+        double momentum = OpForward.BnMomentum)
     {
         switch (kind)
         {
@@ -150,7 +153,7 @@ public static partial class ForwardInterpreter
                 var c = (int)relu.Size(1);
                 var h = k.Conv(relu, t.Convs[0], stride, pad, 1, c);
                 h = k.Conv(h, t.Convs[1], 1, 0, 1, 1);
-                h = k.Bn(h, t.Norms[0], training, relu: true);
+                h = k.Bn(h, t.Norms[0], training, relu: true, momentum: momentum);
                 h = k.Conv(h, t.Convs[2], 1, pad, 1, c);
                 h = k.Conv(h, t.Convs[3], 1, 0, 1, 1);
                 return (h, t.Norms[1]);
@@ -169,15 +172,15 @@ public static partial class ForwardInterpreter
     }
 
     /// <summary>A cell's first input: FactorizedReduce after a reduction cell (the sizes differ), else ReLU → 1×1 conv → BN (§1.3).</summary>
-    private static Tensor Preprocess0(CellLayout layout, OpTensors t, Tensor s0, IKernels k, bool training) =>
-        layout.ReductionPrev ? FactorizedReduce(k.Relu(s0), t, k, training) : ReluConvBn(s0, t, k, training);
+    private static Tensor Preprocess0(CellLayout layout, OpTensors t, Tensor s0, IKernels k, bool training, double momentum = OpForward.BnMomentum) =>
+        layout.ReductionPrev ? FactorizedReduce(k.Relu(s0), t, k, training, momentum) : ReluConvBn(s0, t, k, training, momentum);
 
-    public static Tensor ReluConvBn(Tensor x, OpTensors t, IKernels k, bool training) =>
-        k.Bn(k.Conv(k.Relu(x), t.Convs[0], 1, 0, 1, 1), t.Norms[0], training);
+    public static Tensor ReluConvBn(Tensor x, OpTensors t, IKernels k, bool training, double momentum = OpForward.BnMomentum) =>
+        k.Bn(k.Conv(k.Relu(x), t.Convs[0], 1, 0, 1, 1), t.Norms[0], training, momentum: momentum);
 
     /// <summary>FactorizedReduce from an input that is already ReLU'd (so the ReLU can be shared with an edge's conv ops).</summary>
-    public static Tensor FactorizedReduce(Tensor relu, OpTensors t, IKernels k, bool training) =>
-        k.Bn(FactorizedReduceOpen(relu, t, k), t.Norms[0], training);
+    public static Tensor FactorizedReduce(Tensor relu, OpTensors t, IKernels k, bool training, double momentum = OpForward.BnMomentum) =>
+        k.Bn(FactorizedReduceOpen(relu, t, k), t.Norms[0], training, momentum: momentum);
 
     /// <summary>Two 1x1 stride-2 convs, the second on the input shifted by one pixel, concatenated (§1.2); the BN is the caller's.</summary>
     private static Tensor FactorizedReduceOpen(Tensor relu, OpTensors t, IKernels k)

@@ -1,4 +1,5 @@
-// The one-shot supernets' steps (issue 13): mobile MBConv choice blocks and NB-201 cells, with the sampled path given per forward.
+// The one-shot supernets' steps (issue 13): mobile MBConv choice blocks, NB-201 cells and DARTS path cells, with the sampled path given per forward.
+using Nas.Components;
 using Nas.Systems.Spaces.Darts;
 using Nas.Torch;
 
@@ -49,4 +50,13 @@ public abstract partial record ProgramStep
     /// [edge][op gene], null where the op has no entity (pruned).
     /// </summary>
     public sealed record ChoiceCell(int Id, int Input, int Cell, int Nodes, (int From, int To)[] Edges, CellOp?[][] Ops) : ProgramStep(Id);
+
+    /// <summary>
+    /// A cell of the DARTS cell supernet (issue 15 item 6): preprocessing as a DARTS cell, then, for each node, the two inputs
+    /// and ops the path names for this cell type, each op run on the supernet's weights of (cell, edge, op); the output is
+    /// the concat of all nodes. The path holds three genes per node (input pair, first op, second op), normal cells first
+    /// (DartsCellSpace's genome). <see cref="Ops"/> is [edge][op gene] (null: no entity); <see cref="Kinds"/> names each op gene.
+    /// </summary>
+    public sealed record DartsPathCell(int Id, int Input0, int Input1, CellLayout Layout, int Nodes, OpTensors Pre0, OpTensors Pre1,
+        OpTensors?[][] Ops, IReadOnlyList<OpKind> Kinds) : ProgramStep(Id);
 }

@@ -33,8 +33,9 @@ public sealed class ProbeKernels(IKernels inner, List<Tensor> preActivations) : 
 
     public Tensor Lead(Tensor t, int dim, long n) => inner.Lead(t, dim, n);
     public Tensor Conv(Tensor x, Tensor w, int stride, int pad, int dilation, int groups) => inner.Conv(x, w, stride, pad, dilation, groups);
+    /// <summary>A ReLU fused into the BatchNorm (the DARTS sep conv's inner BN) is unfused here, so its input can be recorded; the values are the same.</summary>
     public Tensor Bn(Tensor x, BatchNormTensors bn, bool training, bool relu = false, double momentum = OpForward.BnMomentum) =>
-        relu ? throw new NotSupportedException("the probe cannot see a ReLU fused into a BatchNorm") : inner.Bn(x, bn, training, relu, momentum);
+        relu ? Relu(inner.Bn(x, bn, training, relu: false, momentum)) : inner.Bn(x, bn, training, relu, momentum);
     public Tensor Pool(Tensor x, bool max, int stride) => inner.Pool(x, max, stride);
     public Tensor AvgPool2(Tensor x) => inner.AvgPool2(x);
     public Tensor Bypass(Tensor x) => inner.Bypass(x);
