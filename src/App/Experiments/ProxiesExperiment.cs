@@ -72,7 +72,7 @@ public static class ProxiesExperiment
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var lines = new List<string> { "cell," + string.Join(",", ZeroCostProxies.All.Select(ZeroCostProxies.Name)) };
-        lines.AddRange(rows.Select(r => "\"" + Nb201Cell.Format(r.Genome) + "\"," + string.Join(",", r.Scores.Select(s => s.ToString("R", CultureInfo.InvariantCulture)))));
+        lines.AddRange(rows.Select(r => "\"" + Nb201Cell.Format(r.Genome) + "\"," + string.Join(",", r.Scores.Select(s => double.IsNegativeInfinity(s) ? "-inf" : s.ToString("R", CultureInfo.InvariantCulture)))));
         File.WriteAllLines(path, lines);
     }
 }

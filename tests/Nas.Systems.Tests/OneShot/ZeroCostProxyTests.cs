@@ -157,20 +157,27 @@ public sealed class ZeroCostProxyTests(ITestOutputHelper log)
         Assert.Equal(Nb201Network.NetworkCost(genome, ZeroCostProxies.LayoutOf(network)).Macs, ZeroCostProxies.Score(ProxyKind.Flops, genome, network, images, labels, 1));
     }
 
-    /// <summary>All-none cells cut the input from the output: R and the loss no longer depend on any weight before the last cell, and synflow's R does not depend on the classifier either (its input is 0).</summary>
+    /// <summary>
+    /// All-none cells make the network's output a constant: no weight before the classifier reaches R or the loss, and the
+    /// classifier's input is 0 (non-affine BN of zeros, then ReLU), so synflow, snip and grad_norm are exactly 0. A real cell scores above 0.
+    /// </summary>
     [Fact]
-    public void SynflowOfACellThatComputesZeroIsZero()
+    public void TheGradientProxiesOfACellThatComputesZeroAreZero()
     {
         var network = Network(affine: false, cellsPerStage: 1, size: 8);
         var (images, labels) = Batch(network, 4, 2);
         using var _i = images;
         using var _l = labels;
-        Assert.Equal(0, ZeroCostProxies.Score(ProxyKind.Synflow, new int[6], network, images, labels, 2));
-        Assert.True(ZeroCostProxies.Score(ProxyKind.Synflow, Nb201Cell.Parse(AllOps), network, images, labels, 2) > 0);
+        var zero = ZeroCostProxies.ScoreAll(new int[6], network, images, labels, 2);
+        Assert.Equal(0, zero[(int)ProxyKind.Synflow]);
+        Assert.Equal(0, zero[(int)ProxyKind.Snip]);
+        Assert.Equal(0, zero[(int)ProxyKind.GradNorm]);
+        var real = ZeroCostProxies.ScoreAll(Nb201Cell.Parse(AllOps), network, images, labels, 2);
+        Assert.All(new[] { ProxyKind.Synflow, ProxyKind.Snip, ProxyKind.GradNorm }, k => Assert.True(real[(int)k] > 0, $"{k}: {real[(int)k]}"));
     }
 
     [Fact]
-    public void ScoringEveryProxyLeavesNoLiveTensorAndIsRepeatable()
+    public void ScoringEveryProxyLeavesNoLiveTensorRepeatsAndEqualsEachScore()
     {
         var network = Network(affine: false, cellsPerStage: 1, size: 8);
         var (images, labels) = Batch(network, 8, 3);
@@ -181,6 +188,7 @@ public sealed class ZeroCostProxyTests(ITestOutputHelper log)
         var first = ZeroCostProxies.ScoreAll(genome, network, images, labels, 9);
         Assert.Equal(before, Tensor.LiveCount);
         Assert.Equal(first, ZeroCostProxies.ScoreAll(genome, network, images, labels, 9));
+        Assert.Equal(first, ZeroCostProxies.All.Select(k => ZeroCostProxies.Score(k, genome, network, images, labels, 9)).ToArray());
         Assert.NotEqual(first[(int)ProxyKind.Synflow], ZeroCostProxies.ScoreAll(genome, network, images, labels, 10)[(int)ProxyKind.Synflow]);
     }
 

@@ -63,9 +63,28 @@ public static class ZeroCostProxies
         };
     }
 
-    /// <summary>Every proxy of <see cref="All"/>, in that order.</summary>
-    public static double[] ScoreAll(int[] genome, OneShotNetwork network, Tensor images, Tensor labels, ulong seed) =>
-        All.Select(k => Score(k, genome, network, images, labels, seed)).ToArray();
+    /// <summary>
+    /// Every proxy of <see cref="All"/>, in that order, equal to <see cref="Score"/> of each: NASWOT, snip and grad_norm share
+    /// one network (NASWOT moves no weight and no running statistic; snip and grad_norm come from one backward), synflow
+    /// gets its own.
+    /// </summary>
+    public static double[] ScoreAll(int[] genome, OneShotNetwork network, Tensor images, Tensor labels, ulong seed)
+    {
+        Check(genome, network, images, labels);
+        var scores = new double[All.Count];
+        var cost = Nb201Network.NetworkCost(genome, LayoutOf(network));
+        scores[(int)ProxyKind.Params] = cost.Params;
+        scores[(int)ProxyKind.Flops] = cost.Macs;
+        using (var world = new World.World())
+        {
+            var net = Spawn(world, network, seed);
+            scores[(int)ProxyKind.Naswot] = Naswot(net, genome, images);
+            (scores[(int)ProxyKind.Snip], scores[(int)ProxyKind.GradNorm]) = Gradients(net, genome, images, labels);
+        }
+        using (var world = new World.World())
+            scores[(int)ProxyKind.Synflow] = Synflow(Spawn(world, network, seed), genome, images.Shape);
+        return scores;
+    }
 
     /// <summary>The supernet drawn from <c>new Generator(seed)</c> into <paramref name="world"/>, every parameter trainable.</summary>
     public static OneShotSupernet Spawn(World.World world, OneShotNetwork network, ulong seed)
@@ -80,7 +99,7 @@ public static class ZeroCostProxies
     /// NASWOT (Mellor et al. 2021): c = [x &gt; 0] of every ReLU's input over the minibatch (a tensor two ReLUs read counts
     /// twice, as each reader has its own ReLU module), K = Σ_ReLUs c cᵀ + (1−c)(1−c)ᵀ = N_A − Hamming, score = log|det K|.
     /// BN uses batch statistics (training mode, the network as built; the running statistics are not moved).
-    /// K is summed in float64 (exact integers) and its log-determinant taken by LU in double (<see cref="Dense.LogAbsDet"/>).
+    /// K is exact integer counts (float32 products while a ReLU has fewer than 2^24 units per image, summed in float64) and its log-determinant taken by LU in double (<see cref="Dense.LogAbsDet"/>).
     /// </summary>
     public static double Naswot(OneShotSupernet net, int[] genome, Tensor images)
     {
@@ -92,10 +111,17 @@ public static class ZeroCostProxies
         var k = scope.Own(Tensor.Zeros([n, n], DType.Float64));
         foreach (var a in acts.PreActivations)
         {
-            var c = scope.Own(scope.Own(scope.Own(a.Gt(0)).To(DType.Float64)).Reshape(n, -1));
-            var off = scope.Own(1.0 - c);
-            k.AddInPlace(scope.Own(c.MatMul(scope.Own(c.Transpose(0, 1)))));
-            k.AddInPlace(scope.Own(off.MatMul(scope.Own(off.Transpose(0, 1)))));
+            // Σ_u (1−c_iu)(1−c_ju) = D − s_i − s_j + (c cᵀ)_ij with s = row sums: one product per ReLU instead of two.
+            // Float32 counts are exact integers while D < 2^24 (each sum of 0/1 products stays below it); else float64.
+            long units = a.Numel / n;
+            var dtype = units < (1L << 24) ? DType.Float32 : DType.Float64;
+            var c = scope.Own(scope.Own(scope.Own(a.Gt(0)).To(dtype)).Reshape(n, -1));
+            var same = scope.Own(scope.Own(c.MatMul(scope.Own(c.Transpose(0, 1)))).To(DType.Float64));
+            var s = scope.Own(scope.Own(c.Sum(1, keepDim: true)).To(DType.Float64));
+            k.AddInPlace(same, alpha: 2);
+            k.AddInPlace(s, alpha: -1);
+            k.AddInPlace(scope.Own(s.Transpose(0, 1)), alpha: -1);
+            k.AddInPlace(units);
         }
         var flat = k.ToDoubleArray();
         var m = new double[n, n];
