@@ -192,6 +192,19 @@ public sealed class ZeroCostProxyTests(ITestOutputHelper log)
         Assert.NotEqual(first[(int)ProxyKind.Synflow], ZeroCostProxies.ScoreAll(genome, network, images, labels, 10)[(int)ProxyKind.Synflow]);
     }
 
+    /// <summary>The packed-bit kernel against BNNAS++'s plain loop (the same definition): equal exactly, with unit counts that do and do not fill a 64-bit word, and zeros counted as off.</summary>
+    [Fact]
+    public void ThePackedActivationKernelEqualsThePlainCount()
+    {
+        var rng = new Random(4);
+        const int n = 7;
+        var layers = new[] { 1, 63, 64, 65, 200 }.Select(units => (Enumerable.Range(0, n * units).Select(i => i % 11 == 0 ? 0f : (float)(rng.NextDouble() - 0.5)).ToArray(), units)).ToList();
+        var ours = ZeroCostProxies.ActivationKernel(n, layers);
+        var plain = Nas.Systems.OneShot.Indicators.BnnasPlusPlus.ActivationKernel(n, layers);
+        Assert.Equal(plain.Cast<double>(), ours.Cast<double>());
+        Assert.Equal(1 + 63 + 64 + 65 + 200, ours[3, 3]);
+    }
+
     [Fact]
     public void BadInputIsRefusedNamingWhatIsWrong()
     {
