@@ -1,4 +1,4 @@
-// `nas experiment collapse | rank`: the experiments whose measured tables live in docs/results.md.
+// `nas experiment collapse | rank | proxies`: the experiments whose measured tables live in docs/results.md.
 using System.CommandLine;
 using Nas.App.Experiments;
 
@@ -11,6 +11,7 @@ public static class ExperimentCommand
         var command = new Command("experiment", "run an experiment and write its tables (see docs/results.md)");
         command.Subcommands.Add(Collapse());
         command.Subcommands.Add(Rank());
+        command.Subcommands.Add(ProxiesCommand.Create());
         return command;
     }
 
