@@ -15,7 +15,7 @@ namespace Nas.App.Experiments;
 /// the first <see cref="StabilityCells"/> cells. <see cref="Scores"/>: comma-separated keys of RankScores.All, or "all".
 /// </summary>
 public sealed record RankExperimentOptions(
-    int Architectures = 60, int Subset = 5000, int Channels = 8, int Batch = 64, int GroundTruthEpochs = 3, int SupernetEpochs = 3,
+    int Architectures = 60, int Subset = 8000, int Channels = 8, int Batch = 64, int GroundTruthEpochs = 3, int SupernetEpochs = 6,
     int StabilityCells = 12, ulong Seed = 1, string Scores = "all", int Resamples = 1000, Dataset? Data = null, string OutDir = "runs/rank");
 
 /// <summary>One score's statistics against the ground truth; <see cref="Infinite"/> counts its −∞ values.</summary>
@@ -58,12 +58,14 @@ public static class RankExperiment
         ];
     }
 
-    public static RankResult Run(RankExperimentOptions o, TextWriter output)
+    public static RankResult Run(RankExperimentOptions o, TextWriter output) => Run(o, output, RankScores.Select(o.Scores));
+
+    /// <summary>The run with an explicit list of scores (<see cref="RankExperimentOptions.Scores"/> is not read).</summary>
+    public static RankResult Run(RankExperimentOptions o, TextWriter output, IReadOnlyList<IRankScore> scores)
     {
         if (o.Architectures < 3) throw new ArgumentException($"--architectures must be at least 3 for a rank correlation, got {o.Architectures}");
         if (o.GroundTruthEpochs < 1 || o.SupernetEpochs < 1) throw new ArgumentException($"--epochs and --supernet-epochs must be at least 1, got {o.GroundTruthEpochs} and {o.SupernetEpochs}");
         if (o.StabilityCells < 0 || o.StabilityCells == 1 || o.StabilityCells == 2) throw new ArgumentException($"--stability-cells must be 0 or at least 3 (a rank correlation), got {o.StabilityCells}");
-        var scores = RankScores.Select(o.Scores);
         var data = o.Data ?? FashionMnist.LoadTrain();
         if (o.Subset > 0 && o.Subset < data.Count) data = data.Take(o.Subset);
         var cells = SampleCells(o.Architectures, o.Seed);
@@ -83,6 +85,7 @@ public static class RankExperiment
         {
             ulong seed = RankTraining.TrainingSeed(o, replica);
             var sw = Stopwatch.StartNew();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             double accuracy = RankTraining.TrainAlone(o, data, cells[index], seed);
             var row = new GroundTruthRow(index, names[index], replica, seed, accuracy, sw.Elapsed.TotalSeconds);
             GroundTruthFile.Append(gtPath, row);
@@ -91,8 +94,8 @@ public static class RankExperiment
             finished++;
             seconds += row.Seconds;
             double eta = seconds / trained * (total - finished);
-            output.WriteLine($"ground truth {finished}/{total}: cell {index} seed {seed} {names[index]} accuracy {accuracy:F4} in {row.Seconds:F1} s " +
-                $"(mean {seconds / trained:F1} s, ETA {eta / 60:F1} min)");
+            output.WriteLine($"ground truth {finished}/{total}: cell {index} seed {seed} {names[index]} accuracy {accuracy:F4} in {row.Seconds:F1} s, " +
+                $"CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s (mean {seconds / trained:F1} s, ETA {eta / 60:F1} min)");
         }
 
         var truth = Enumerable.Range(0, cells.Count).Select(i => done[(i, 0)].Accuracy).ToArray();
@@ -107,7 +110,7 @@ public static class RankExperiment
                 $"Kendall τ_b {stabilityTau:F3}, Spearman ρ {RankCorrelation.Spearman(a, b):F3}, mean |Δ accuracy| {meanGap:F4}");
         }
 
-        var context = new RankScoreContext(cells, data, o, output);
+        using var context = new RankScoreContext(cells, data, o, output);
         var columns = new List<(string Name, double[] Score)>();
         foreach (var s in scores)
         {
@@ -154,9 +157,8 @@ public static class RankExperiment
             w.WriteLine($"| {r.Score}{(r.Infinite > 0 ? $" ({r.Infinite} of {n} −∞)" : "")} | {r.Tau:F3} | {r.Rho:F3} | [{r.Low:F2}, {r.High:F2}] | {r.HitRate:F3} |");
         if (context.Notes.Count > 0) w.WriteLine();
         foreach (var note in context.Notes) w.WriteLine(note);
-        var full = context.MedianStepSeconds.Where(p => p.Key.Contains("full")).Select(p => p.Value).FirstOrDefault();
-        var bnOnly = context.MedianStepSeconds.Where(p => p.Key.StartsWith("BN-NAS")).Select(p => p.Value).FirstOrDefault();
-        if (full > 0 && bnOnly > 0) w.WriteLine($"supernet step time, full / BN-only: {full / bnOnly:F2}x");
+        if (context.MedianStepSeconds.TryGetValue("spos", out var full) && context.MedianStepSeconds.TryGetValue("bn-nas", out var bnOnly))
+            w.WriteLine($"supernet step time, full (spos) / BN-only (bn-nas): {full / bnOnly:F2}x");
         return w.ToString();
     }
 

@@ -9,13 +9,17 @@ using Nas.Systems.OneShot.NasBench201;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Systems;
 using Nas.Systems.Search;
+using Nas.Torch;
 using Nas.World;
 
 namespace Nas.App.Experiments;
 
 /// <summary>What a score sees: the sampled cells (in sample order), the training data, the options, a log for progress.</summary>
-public sealed class RankScoreContext(IReadOnlyList<int[]> cells, Dataset data, RankExperimentOptions options, TextWriter log)
+public sealed class RankScoreContext(IReadOnlyList<int[]> cells, Dataset data, RankExperimentOptions options, TextWriter log) : IDisposable
 {
+    private TensorScope? _probeScope;
+    private (Tensor Images, Tensor Labels)? _probe;
+
     public IReadOnlyList<int[]> Cells { get; } = cells;
     public Dataset Data { get; } = data;
     public RankExperimentOptions Options { get; } = options;
@@ -24,13 +28,35 @@ public sealed class RankScoreContext(IReadOnlyList<int[]> cells, Dataset data, R
     /// <summary>The skeleton every cell is trained and scored in: C = Options.Channels, one cell per stage, the data's shape.</summary>
     public Nb201Layout Layout => new(Options.Channels, 1, Data.Channels, Data.Height, Data.Classes);
 
+    /// <summary>The network every cell's ground truth trains (the one-shot NB-201 network of the options), for scores that build it afresh.</summary>
+    public OneShotNetwork Network => OneShotSession.NetworkOf(RankTraining.Config(Options, Data, "spos"), Data);
+
+    /// <summary>
+    /// One fixed batch for scores computed without training (zero-cost proxies): the first <c>Options.Batch</c> images of
+    /// the training split with their labels, unaugmented, normalised as in training. Built on first use; owned by the context.
+    /// </summary>
+    public (Tensor Images, Tensor Labels) Probe
+    {
+        get
+        {
+            if (_probe is { } p) return p;
+            _probeScope = new TensorScope();
+            var split = Split.Darts(Data.Count, RankTraining.Config(Options, Data, "spos").TrainPortion);
+            var batch = new BatchStream(Data, split.Weights, Options.Batch, 0, Augmentation.None, shuffle: false).Next(_probeScope);
+            _probe = (batch.Images, batch.Labels);
+            return _probe.Value;
+        }
+    }
+
+    public void Dispose() => _probeScope?.Dispose();
+
     /// <summary>The seed every cell's ground-truth network is initialised from (a proxy scoring "at initialisation" uses the same).</summary>
     public ulong GroundTruthSeed => RankTraining.TrainingSeed(Options, replica: 0);
 
     /// <summary>Lines for the summary below the table (e.g. supernet step times).</summary>
     public List<string> Notes { get; } = [];
 
-    /// <summary>Median seconds per supernet step, by supernet (filled by the supernet scores; the summary prints the full / BN-only ratio).</summary>
+    /// <summary>Median seconds per supernet step, by method (filled by the supernet scores; the summary prints spos / bn-nas, full / BN-only).</summary>
     public Dictionary<string, double> MedianStepSeconds { get; } = [];
 }
 
@@ -66,7 +92,7 @@ public static class RankScores
         new BnNasBiasedScore(),
         new BnnasPlusPlusScores(),
         // Zero-cost proxies (src/Systems/OneShot/Proxies) join here, one line each, e.g.
-        // new PerCellScore("synflow", "synflow", (c, g) => ZeroCostProxies.Score(ProxyKind.Synflow, g, c.Layout, <a probe batch of c.Data>, c.GroundTruthSeed)),
+        // new PerCellScore("synflow", "synflow", (c, g) => ZeroCostProxies.Score(ProxyKind.Synflow, g, c.Network, c.Probe.Images, c.Probe.Labels, c.GroundTruthSeed)),
     ];
 
     /// <summary>The scores named in a comma-separated list of keys ("all" or empty: every score), in table order.</summary>
@@ -145,7 +171,7 @@ public static class RankTraining
         c.Log.WriteLine($"training the {label} supernet ({c.Options.SupernetEpochs} epochs)");
         var s = OneShotSession.Create(Config(c.Options, c.Data, method) with { Epochs = c.Options.SupernetEpochs }, c.Data);
         var times = Train(s, null);
-        c.MedianStepSeconds[label] = Median(times);
+        c.MedianStepSeconds[method] = Median(times);
         c.Notes.Add($"{label} supernet: {c.Options.SupernetEpochs} epochs, {times.Count} steps, median step {Median(times) * 1000:F1} ms (batch {c.Options.Batch})");
         return s;
     }

@@ -54,6 +54,30 @@ public sealed class RankExperimentTests
     }
 
     [Fact]
+    public void APluggedInScoreIsOneLineAndSeesEveryCellTheNetworkAndAProbeBatch()
+    {
+        var dir = Directory.CreateTempSubdirectory("nas-rank-");
+        var seen = new List<string>();
+        long[] probe = [];
+        int channels = 0;
+        var score = new PerCellScore("genes", "sum of genes", (c, g) =>
+        {
+            seen.Add(Nb201Cell.Format(g));
+            probe = c.Probe.Images.Shape;
+            channels = c.Network.Channels;
+            return g.Sum();
+        });
+        var result = RankExperiment.Run(Options(dir.FullName) with { StabilityCells = 0 }, TextWriter.Null, [score]);
+        Assert.Equal(result.Cells.Select(g => Nb201Cell.Format(g)), seen);
+        Assert.Equal([16L, 1, 8, 8], probe);
+        Assert.Equal(2, channels);
+        var row = Assert.Single(result.Rows);
+        Assert.Equal("sum of genes", row.Score);
+        Assert.Equal("cell,ground_truth_accuracy,second_seed_accuracy,\"sum of genes\"", File.ReadLines(Path.Combine(dir.FullName, "rank.csv")).First());
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
     public void ARerunResumesFromTheGroundTruthFileWithoutRetraining()
     {
         var dir = Directory.CreateTempSubdirectory("nas-rank-");
