@@ -26,8 +26,6 @@ public static class RankPlot
         sb.AppendLine($"<rect width=\"{W}\" height=\"{H}\" fill=\"white\"/>");
         var title = $"{score}: Kendall τ_b = {F(tau, "F3")} (n = {x.Count}{(infinite > 0 ? $", {infinite} at −∞" : "")})";
         sb.AppendLine($"<text x=\"{F(L)}\" y=\"22\" font-size=\"14\">{SecurityElement.Escape(title)}</text>");
-        sb.AppendLine($"<line x1=\"{F(L)}\" y1=\"{F(H - B)}\" x2=\"{F(W - R)}\" y2=\"{F(H - B)}\" stroke=\"black\"/>");
-        sb.AppendLine($"<line x1=\"{F(L)}\" y1=\"{F(H - B)}\" x2=\"{F(L)}\" y2=\"{F(T)}\" stroke=\"black\"/>");
         for (int t = 0; t <= 4; t++)
         {
             double xv = xLo + (xHi - xLo) * t / 4, yv = yLo + (yHi - yLo) * t / 4;
@@ -35,6 +33,9 @@ public static class RankPlot
             sb.AppendLine($"<text x=\"{F(L - 6)}\" y=\"{Y(yv)}\" text-anchor=\"end\" dominant-baseline=\"middle\">{F(yv, "F3")}</text>");
             sb.AppendLine($"<line x1=\"{F(L)}\" y1=\"{Y(yv)}\" x2=\"{F(W - R)}\" y2=\"{Y(yv)}\" stroke=\"#eee\"/>");
         }
+        // The axes after the grid lines, so the grid does not paint over them.
+        sb.AppendLine($"<line x1=\"{F(L)}\" y1=\"{F(H - B)}\" x2=\"{F(W - R)}\" y2=\"{F(H - B)}\" stroke=\"black\"/>");
+        sb.AppendLine($"<line x1=\"{F(L)}\" y1=\"{F(H - B)}\" x2=\"{F(L)}\" y2=\"{F(T)}\" stroke=\"black\"/>");
         sb.AppendLine($"<text x=\"{F((L + W - R) / 2)}\" y=\"{F(H - 12)}\" text-anchor=\"middle\">{SecurityElement.Escape(score)}</text>");
         sb.AppendLine($"<text x=\"16\" y=\"{F((T + H - B) / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {F((T + H - B) / 2)})\">ground-truth accuracy</text>");
         if (infinite > 0)
