@@ -49,22 +49,38 @@ public static class ExperimentCommand
     private static Command Rank()
     {
         var d = new RankExperimentOptions();
-        var archs = new Option<int>("--architectures") { Description = "NAS-Bench-201 architectures trained as ground truth", DefaultValueFactory = _ => d.Architectures };
-        var subset = new Option<int>("--subset") { Description = "Fashion-MNIST training images", DefaultValueFactory = _ => d.Subset };
-        var channels = new Option<int>("--channels") { DefaultValueFactory = _ => d.Channels };
+        var archs = new Option<int>("--architectures") { Description = "distinct NAS-Bench-201 cells (isomorphism classes) trained alone as ground truth", DefaultValueFactory = _ => d.Architectures };
+        var subset = new Option<int>("--subset") { Description = "Fashion-MNIST training images (80 % train, 20 % held out for accuracy); 0 for all", DefaultValueFactory = _ => d.Subset };
+        var channels = new Option<int>("--channels") { Description = "skeleton width C (1 cell per stage)", DefaultValueFactory = _ => d.Channels };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => d.Batch };
         var epochs = new Option<int>("--epochs") { Description = "ground-truth training epochs", DefaultValueFactory = _ => d.GroundTruthEpochs };
-        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
+        var seed = new Option<ulong>("--seed") { Description = "samples the cells, seeds the ground-truth training (the second seed is seed+1) and the bootstrap", DefaultValueFactory = _ => d.Seed };
         var supernetEpochs = new Option<int>("--supernet-epochs") { Description = "epochs of each supernet (SPOS, BN-NAS, BNNAS++)", DefaultValueFactory = _ => d.SupernetEpochs };
-        var outDir = new Option<string?>("--out") { Description = "folder for rank.csv (one row per cell: ground truth and every score)" };
-        var c = new Command("rank", "rank correlation of SPOS accuracy, the BN-NAS indicator and BNNAS++ terms with trained NAS-Bench-201 architectures")
-            { archs, subset, channels, epochs, seed, supernetEpochs, outDir };
+        var stability = new Option<int>("--stability-cells") { Description = "cells also trained with a second seed (0 for none)", DefaultValueFactory = _ => d.StabilityCells };
+        var scores = new Option<string>("--scores") { Description = $"comma-separated scores: {string.Join(", ", RankScores.All.Select(s => s.Key))}, or all", DefaultValueFactory = _ => d.Scores };
+        var resamples = new Option<int>("--resamples") { Description = "bootstrap resamples", DefaultValueFactory = _ => d.Resamples };
+        var outDir = new Option<string>("--out") { Description = "folder for ground-truth.csv (resumed if present), rank.csv, summary.md, scatter-*.svg", DefaultValueFactory = _ => d.OutDir };
+        var c = new Command("rank", "rank correlation of every score (supernets, BN indicators, BNNAS++ facets, params, FLOPs) with NB-201 cells trained alone; resumable")
+            { archs, subset, channels, batch, epochs, seed, supernetEpochs, stability, scores, resamples, outDir };
         c.SetAction(r =>
         {
-            var o = d with { Architectures = r.GetValue(archs), Subset = r.GetValue(subset), Channels = r.GetValue(channels), GroundTruthEpochs = r.GetValue(epochs), Seed = r.GetValue(seed),
-                SupernetEpochs = r.GetValue(supernetEpochs), OutDir = r.GetValue(outDir) };
-            if (o.Architectures < 3) { Console.Error.WriteLine("nas experiment rank: --architectures must be at least 3 for a rank correlation"); return 2; }
-            if (o.GroundTruthEpochs < 1 || o.SupernetEpochs < 1) { Console.Error.WriteLine($"nas experiment rank: --epochs and --supernet-epochs must be at least 1, got {o.GroundTruthEpochs} and {o.SupernetEpochs}"); return 2; }
-            RankExperiment.Run(o, Console.Out);
+            var o = d with { Architectures = r.GetValue(archs), Subset = r.GetValue(subset), Channels = r.GetValue(channels), Batch = r.GetValue(batch),
+                GroundTruthEpochs = r.GetValue(epochs), Seed = r.GetValue(seed), SupernetEpochs = r.GetValue(supernetEpochs), StabilityCells = r.GetValue(stability),
+                Scores = r.GetValue(scores)!, Resamples = r.GetValue(resamples), OutDir = r.GetValue(outDir)! };
+            if (o.Channels < 1 || o.Batch < 1 || o.Resamples < 1 || o.Subset < 0)
+            {
+                Console.Error.WriteLine($"nas experiment rank: --channels, --batch and --resamples must be positive and --subset not negative, got {o.Channels}, {o.Batch}, {o.Resamples} and {o.Subset}");
+                return 2;
+            }
+            try
+            {
+                RankExperiment.Run(o, Console.Out);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException)
+            {
+                Console.Error.WriteLine($"nas experiment rank: {e.Message}");
+                return 2;
+            }
             return 0;
         });
         return c;

@@ -53,19 +53,11 @@ public static class ProxiesExperiment
         if (o.OutCsv is not null) WriteCsv(o.OutCsv, rows);
     }
 
-    /// <summary>Distinct cells (by enumeration index) drawn uniformly with the seed, as the rank experiment draws them.</summary>
+    /// <summary>Distinct cells (one per isomorphism class) drawn with the seed: the rank experiment's sample.</summary>
     private static List<int[]> Sample(int count, ulong seed)
     {
-        if (count < 1 || count > Nb201Cell.Count) throw new ArgumentException($"--cells must be in 1..{Nb201Cell.Count}, got {count}");
-        var rng = new SplitMix64(seed);
-        var seen = new HashSet<int>();
-        var genomes = new List<int[]>();
-        while (genomes.Count < count)
-        {
-            var index = rng.NextInt(Nb201Cell.Count);
-            if (seen.Add(index)) genomes.Add(Nb201Cell.FromIndex(index));
-        }
-        return genomes;
+        if (count < 1 || count > 6466) throw new ArgumentException($"--cells must be in 1..6466 (isomorphism classes), got {count}");
+        return RankExperiment.SampleCells(count, seed);
     }
 
     private static void WriteCsv(string path, List<(int[] Genome, double[] Scores)> rows)

@@ -1,4 +1,4 @@
-// Kendall τ_b and Spearman ρ with ties (§6), plus a seeded bootstrap interval.
+// Kendall τ_b and Spearman ρ with ties (§6), a seeded bootstrap interval and the top-10 % hit rate.
 using Nas.World;
 
 namespace Nas.Systems.OneShot;
@@ -83,6 +83,38 @@ public static class RankCorrelation
         if (stats.Count == 0) return (double.NaN, double.NaN);
         stats.Sort();
         return (Quantile(stats, 0.025), Quantile(stats, 0.975));
+    }
+
+    /// <summary>
+    /// Top-<paramref name="fraction"/> hit rate, higher is better on both sides: k = ⌈fraction·n⌉ (at least 1); the
+    /// fraction of the k best cells by <paramref name="truth"/> that are also among the k best by <paramref name="score"/>.
+    /// A tie across the k-th place is split evenly: each of the m values tied for the r places left counts as r/m of a
+    /// member, so the result is the expected overlap / k when ties are broken uniformly at random. A score unrelated to
+    /// the truth expects k/n; a constant score gets exactly k/n.
+    /// </summary>
+    public static double TopHitRate(IReadOnlyList<double> score, IReadOnlyList<double> truth, double fraction = 0.1)
+    {
+        int n = CheckPair(score, truth);
+        if (!(fraction > 0 && fraction <= 1)) throw new ArgumentOutOfRangeException(nameof(fraction), $"fraction {fraction} must be in (0, 1]");
+        int k = TopCount(n, fraction);
+        var a = TopMembership(score, k);
+        var b = TopMembership(truth, k);
+        double overlap = 0;
+        for (int i = 0; i < n; i++) overlap += a[i] * b[i];
+        return overlap / k;
+    }
+
+    /// <summary>k = ⌈fraction·n⌉, at least 1; the 1e-9 keeps 0.1·60 at 6 whatever the rounding of the product.</summary>
+    public static int TopCount(int n, double fraction) => Math.Clamp((int)Math.Ceiling(fraction * n - 1e-9), 1, n);
+
+    /// <summary>1 for the values above the k-th largest, r/m for the m values equal to it (r places left), else 0.</summary>
+    public static double[] TopMembership(IReadOnlyList<double> v, int k)
+    {
+        if (v.Any(double.IsNaN)) throw new ArgumentException("a top-k set is undefined for NaN values");
+        double kth = v.OrderByDescending(x => x).ElementAt(k - 1);
+        int above = v.Count(x => x > kth), tied = v.Count(x => x == kth);
+        double share = (double)(k - above) / tied;
+        return v.Select(x => x > kth ? 1 : x == kth ? share : 0).ToArray();
     }
 
     private static double Quantile(List<double> sorted, double q)

@@ -85,4 +85,45 @@ public sealed class RankCorrelationTests
         double tau = RankCorrelation.KendallTauB(x, y);
         Assert.True(lo < tau && tau < hi, $"{lo} < {tau} < {hi}");
     }
+
+    [Fact]
+    public void TheTopTenPercentIsTheCeilingOfATenthAndAtLeastOne()
+    {
+        Assert.Equal(6, RankCorrelation.TopCount(60, 0.1));
+        Assert.Equal(2, RankCorrelation.TopCount(12, 0.1));
+        Assert.Equal(1, RankCorrelation.TopCount(3, 0.1));
+        Assert.Equal(7, RankCorrelation.TopCount(61, 0.1));
+    }
+
+    [Fact]
+    public void TheHitRateCountsTheTrueTopCellsTheScoreAlsoPutsOnTop()
+    {
+        // By hand: n = 20, k = 2; the true top two are cells 18 and 19; the score's top two are 19 and 5: one hit of 2.
+        var truth = Enumerable.Range(0, 20).Select(i => (double)i).ToArray();
+        var score = new double[20];
+        score[19] = 10;
+        score[5] = 9;
+        Assert.Equal(0.5, RankCorrelation.TopHitRate(score, truth), 12);
+        Assert.Equal(1, RankCorrelation.TopHitRate(truth, truth), 12);
+        Assert.Equal(0, RankCorrelation.TopHitRate(truth.Select(v => -v).ToArray(), truth), 12);
+    }
+
+    [Fact]
+    public void ATieAcrossTheCutCountsAsTheExpectedOverlapOfARandomTieBreak()
+    {
+        // By hand: n = 10, k = 1; the truth's top is cell 9; the score ties cells 8 and 9 for first: each is half a member.
+        var truth = Enumerable.Range(0, 10).Select(i => (double)i).ToArray();
+        double[] score = [0, 0, 0, 0, 0, 0, 0, 0, 5, 5];
+        Assert.Equal([0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0.5], RankCorrelation.TopMembership(score, 1));
+        Assert.Equal(0.5, RankCorrelation.TopHitRate(score, truth), 12);
+        // A constant score ties everything: k/n, what a random ranking expects (k = 2 of 20 here).
+        Assert.Equal(0.1, RankCorrelation.TopHitRate(new double[20], Enumerable.Range(0, 20).Select(i => (double)i).ToArray()), 12);
+        // Three values tied for the last 2 of k = 3 places (n = 30, values 10, 9, 9, 9, 0…): 1 + 3·(2/3).
+        var v = new double[30];
+        v[0] = 10; v[1] = 9; v[2] = 9; v[3] = 9;
+        var m = RankCorrelation.TopMembership(v, 3);
+        Assert.Equal(1, m[0]);
+        Assert.All(m[1..4], x => Assert.Equal(2.0 / 3, x, 12));
+        Assert.Equal(3, m.Sum(), 12);
+    }
 }
