@@ -11,6 +11,7 @@ public static class ExperimentCommand
         var command = new Command("experiment", "run an experiment and write its tables (see docs/results.md)");
         command.Subcommands.Add(Collapse());
         command.Subcommands.Add(Rank());
+        command.Subcommands.Add(FoundExperimentCommand.Create());
         return command;
     }
 
