@@ -72,10 +72,11 @@ public sealed class FoundExperimentTests : IDisposable
     [InlineData("--seeds", "0", "--seeds 0: at least one seed")]
     [InlineData("--train-layers", "2", "layers must be at least 3")]
     [InlineData("--search-channels", "0", "the darts search cannot run")]
+    [InlineData("--methods", "darts,darts", "a method is named twice")]
     public void BadFlagsAreRefusedBeforeAnythingIsWritten(string flag, string value, string says)
     {
         var outDir = Path.Combine(_dir, "out");
-        var (code, _, stderr) = CliRun.Run(["experiment", "found", "--dataset", "synthetic:1x8x8:48", "--out", outDir, flag, value]);
+        var (code, _, stderr) = CliRun.Run(["experiment", "found", "--dataset", "synthetic:1x8x8:48", "--search-subset", "0", "--train-subset", "0", "--out", outDir, flag, value]);
         Assert.Equal(2, code);
         Assert.Contains(says, stderr);
         Assert.False(Directory.Exists(outDir));
