@@ -18,6 +18,7 @@ public static class FoundExperimentCommand
         var searchLayers = new Option<int>("--search-layers") { Description = "cells of the stacked supernet (the broad one keeps its preset)", DefaultValueFactory = _ => d.SearchLayers };
         var searchChannels = new Option<int>("--search-channels") { DefaultValueFactory = _ => d.SearchChannels };
         var searchBatch = new Option<int>("--search-batch") { Description = "search batch; the preset's weight lr is scaled by batch / preset batch", DefaultValueFactory = _ => d.SearchBatch };
+        var archLrScale = new Option<double>("--arch-lr-scale") { Description = "multiplies each preset's architecture lr (a short search makes few α steps)", DefaultValueFactory = _ => d.ArchLrScale };
         var trainSubset = new Option<int>("--train-subset") { Description = "training images of every training (0 = all)", DefaultValueFactory = _ => d.TrainSubset };
         var testSubset = new Option<int>("--test-subset") { Description = "test images the accuracy is measured on (0 = all)", DefaultValueFactory = _ => d.TestSubset };
         var trainEpochs = new Option<int>("--train-epochs") { DefaultValueFactory = _ => d.TrainEpochs };
@@ -30,7 +31,7 @@ public static class FoundExperimentCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => d.Threads };
         var c = new Command("found", "search with each method, then train the found genotype and random genotypes of its space alike: does the search beat random?")
         {
-            outDir, methods, dataset, searchSubset, searchEpochs, searchLayers, searchChannels, searchBatch, trainSubset, testSubset, trainEpochs,
+            outDir, methods, dataset, searchSubset, searchEpochs, searchLayers, searchChannels, searchBatch, archLrScale, trainSubset, testSubset, trainEpochs,
             trainLayers, trainChannels, trainBatch, randoms, seeds, seed, threads,
         };
         c.SetAction(r =>
@@ -39,7 +40,7 @@ public static class FoundExperimentCommand
             {
                 OutDir = r.GetValue(outDir)!, Methods = r.GetValue(methods)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                 Dataset = r.GetValue(dataset)!, SearchSubset = r.GetValue(searchSubset), SearchEpochs = r.GetValue(searchEpochs), SearchLayers = r.GetValue(searchLayers),
-                SearchChannels = r.GetValue(searchChannels), SearchBatch = r.GetValue(searchBatch), TrainSubset = r.GetValue(trainSubset), TestSubset = r.GetValue(testSubset),
+                SearchChannels = r.GetValue(searchChannels), SearchBatch = r.GetValue(searchBatch), ArchLrScale = r.GetValue(archLrScale), TrainSubset = r.GetValue(trainSubset), TestSubset = r.GetValue(testSubset),
                 TrainEpochs = r.GetValue(trainEpochs), TrainLayers = r.GetValue(trainLayers), TrainChannels = r.GetValue(trainChannels), TrainBatch = r.GetValue(trainBatch),
                 Randoms = r.GetValue(randoms), Seeds = r.GetValue(seeds), Seed = r.GetValue(seed), Threads = r.GetValue(threads),
             };

@@ -34,6 +34,8 @@ public sealed record FoundOptions
     public int SearchLayers { get; init; } = 5;
     public int SearchChannels { get; init; } = 8;
     public int SearchBatch { get; init; } = 64;
+    /// <summary>Multiplies the preset's architecture lr: a short search makes few α steps (as in the collapse experiment) [I].</summary>
+    public double ArchLrScale { get; init; } = 1;
     public int TrainSubset { get; init; } = 5000;
     public int TestSubset { get; init; }
     public int TrainEpochs { get; init; } = 3;
@@ -62,6 +64,7 @@ public sealed record FoundOptions
         if (Randoms < 1) p.Add($"--randoms {Randoms}: at least one random genotype");
         if (Seeds < 1) p.Add($"--seeds {Seeds}: at least one seed");
         if (SearchSubset < 0 || TrainSubset < 0 || TestSubset < 0) p.Add("--search-subset, --train-subset and --test-subset must not be negative");
+        if (!(ArchLrScale > 0) || !double.IsFinite(ArchLrScale)) p.Add($"--arch-lr-scale {ArchLrScale}: must be a positive number");
         if (Threads < 1 || Threads > InputChecks.MaxThreads) p.Add($"--threads {Threads}: must be in 1..{InputChecks.MaxThreads} on this machine");
         return p;
     }
@@ -147,7 +150,7 @@ public static class FoundExperiment
         var config = Presets.FitWarmupToEpochs(preset with
         {
             Dataset = o.Dataset, Subset = o.SearchSubset, Layers = o.SearchLayers, Channels = o.SearchChannels, Batch = o.SearchBatch,
-            Lr = preset.Lr * o.SearchBatch / preset.Batch, Epochs = o.SearchEpochs, Seed = o.Seed, Threads = o.Threads, SnapshotEvery = 50,
+            Lr = preset.Lr * o.SearchBatch / preset.Batch, ArchLr = preset.ArchLr * o.ArchLrScale, Epochs = o.SearchEpochs, Seed = o.Seed, Threads = o.Threads, SnapshotEvery = 50,
         });
         var problems = Presets.Problems(config);
         if (problems.Count == 0) problems = InputChecks.Problems(config);
@@ -259,7 +262,7 @@ public static class FoundExperiment
         var sb = new StringBuilder();
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Search: {o.Dataset}, first {o.SearchSubset} training images (half for α), {o.SearchEpochs} epochs, {o.SearchLayers} cells (stacked), C = {o.SearchChannels}, " +
-            $"batch {o.SearchBatch}, seed {o.Seed}. Training: first {o.TrainSubset} training images, {o.TrainEpochs} epochs, {o.TrainLayers} cells / deep cells, " +
+            $"batch {o.SearchBatch} (weight lr scaled by batch / preset batch), architecture lr × {o.ArchLrScale:G4} of the preset, seed {o.Seed}. Training: first {o.TrainSubset} training images, {o.TrainEpochs} epochs, {o.TrainLayers} cells / deep cells, " +
             $"C = {o.TrainChannels}, batch {o.TrainBatch}, seeds 1..{o.Seeds}; test accuracy on {(o.TestSubset > 0 ? $"the first {o.TestSubset}" : "all")} test images."));
         sb.AppendLine();
         sb.AppendLine("| method | space | found: test accuracy | random: test accuracy | found params | random params (mean) |");

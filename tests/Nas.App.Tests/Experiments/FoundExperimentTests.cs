@@ -83,6 +83,18 @@ public sealed class FoundExperimentTests : IDisposable
     }
 
     [Fact]
+    public void TheSearchIsThePresetWithTheBudgetsSizesAndScaledRates()
+    {
+        var o = new FoundOptions { ArchLrScale = 10 };
+        var config = FoundExperiment.SearchConfigFor("bnas-v2-pc", o);
+        var preset = Nas.Systems.Methods.Presets.For("bnas-v2-pc");
+        Assert.Equal(preset.Lr * 64 / 512, config.Lr, 15); // batch 64 of the preset's 512: the weight lr scaled linearly
+        Assert.Equal(preset.ArchLr * 10, config.ArchLr, 15);
+        Assert.Equal(1, config.WarmupEpochs); // the preset's 15 of 50 epochs kept as a share of 4, rounded down: floor(1.2)
+        Assert.Equal((SearchSpace.Broad, 2000, 8, 4, 64), (config.Space, config.Subset, config.Channels, config.Epochs, config.Batch));
+    }
+
+    [Fact]
     public void TheSamplerGivesValidDartsFormGenotypesDistinctAcrossSeeds()
     {
         var genotypes = Enumerable.Range(0, 50).Select(k => RandomGenotype.Sample((ulong)k)).ToList();
