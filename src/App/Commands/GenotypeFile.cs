@@ -58,7 +58,7 @@ public static class GenotypeFile
             throw new ArgumentException($"--from {dir}: not a search's run folder (no config.yaml{(File.Exists(json) ? "" : ", no genotype.json")}); " +
                 "a genotype file of its own is `--genotype FILE`");
         if (!File.Exists(json))
-            throw new ArgumentException($"--from {dir}: no genotype.json yet: the search has not finished its first epoch (continue it with `nas resume {dir}`)");
+            throw new ArgumentException($"--from {dir}: no genotype.json yet: the search has not written one (a differentiable search writes it at each epoch's end, a one-shot search at its end; continue it with `nas resume {dir}`)");
         if (NotFinished(dir) is { } why)
             throw new ArgumentException($"--from {dir}: the search has not finished: {why}, so genotype.json is an intermediate one (continue it with `nas resume {dir}`)");
         return Load(new FileInfo(json), space, json);
