@@ -12,6 +12,7 @@ public static class ExperimentCommand
         command.Subcommands.Add(Collapse());
         command.Subcommands.Add(Rank());
         command.Subcommands.Add(ProxiesCommand.Create());
+        command.Subcommands.Add(FoundExperimentCommand.Create());
         return command;
     }
 

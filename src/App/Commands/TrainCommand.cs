@@ -14,7 +14,8 @@ namespace Nas.App.Commands;
 
 public static class TrainCommand
 {
-    private static readonly Option<FileInfo> GenotypeOption = new("--genotype") { Description = "genotype.txt (DARTS literal, flat or nested) or genotype.json", Required = true };
+    private static readonly Option<FileInfo?> GenotypeOption = new("--genotype") { Description = "genotype.txt (DARTS literal, flat or nested) or genotype.json" };
+    private static readonly Option<DirectoryInfo?> From = new("--from") { Description = "a finished search's run folder: train its genotype.json in the space it records (instead of --genotype)" };
     private static readonly Option<string?> Space = new("--space") { Description = "stacked | broad: the network the genotype is for (a search's genotype.json records it; a DARTS literal needs it)" };
     private static readonly Option<string> Dataset = new("--dataset") { Description = "fashion-mnist[:DIR] | cifar10:DIR | synthetic", DefaultValueFactory = _ => "fashion-mnist" };
     private static readonly Option<int?> Subset = new("--subset") { Description = "use only the first N training images" };
@@ -42,7 +43,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "train a found genotype from scratch and report test accuracy");
-        foreach (var o in new Option[] { GenotypeOption, Space, Dataset, Subset, Layers, Channels, Enhancement, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, KernelSet, Out })
+        foreach (var o in new Option[] { GenotypeOption, From, Space, Dataset, Subset, Layers, Channels, Enhancement, Epochs, Batch, Lr, DropPathOption, AuxWeight, Cutout, Seed, Threads, KernelSet, Out })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -61,7 +62,15 @@ public static class TrainCommand
             return Fail($"--threads {threads}: must be in 1..{InputChecks.MaxThreads} on this machine");
         Genotype genotype;
         SearchSpace space;
-        try { (genotype, space) = GenotypeFile.Load(r.GetValue(GenotypeOption)!, GenotypeFile.ParseSpace(r.GetValue(Space))); }
+        var (file, run) = (r.GetValue(GenotypeOption), r.GetValue(From));
+        if (file is not null && run is not null)
+            return Fail($"--genotype {file} and --from {run}: give one: --from trains the genotype.json of a search's run folder, --genotype any genotype file");
+        if (file is null && run is null) return Fail("which genotype? give --genotype FILE or --from RUN_DIR (a finished search's run folder)");
+        try
+        {
+            var asked = GenotypeFile.ParseSpace(r.GetValue(Space));
+            (genotype, space) = run is not null ? GenotypeFile.LoadRun(run, asked) : GenotypeFile.Load(file!, asked);
+        }
         catch (Exception e) when (e is FormatException or IOException or ArgumentException or UnauthorizedAccessException)
         {
             return Fail(e.Message);
@@ -105,7 +114,7 @@ public static class TrainCommand
             File.WriteAllText(Path.Combine(folder, "genotype.txt"), genotype.ToDartsString() + "\n");
             File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new
             {
-                genotype = genotype.ToDartsString(), space = GenotypeFile.Name(config.Space), dataset = r.GetValue(Dataset), train_images = train.Count,
+                genotype = genotype.ToDartsString(), from = run?.FullName, space = GenotypeFile.Name(config.Space), dataset = r.GetValue(Dataset), train_images = train.Count,
                 test_images = test.Count, layers = config.Layers, channels = config.Channels,
                 enhancement_cells = config.Space == SearchSpace.Broad ? config.EnhancementCells : (int?)null, epochs = config.Epochs, batch = config.Batch, lr = config.Lr,
                 momentum = config.Momentum, weight_decay = config.WeightDecay, grad_clip = config.GradClip,

@@ -50,6 +50,14 @@ public sealed class Trainer : IDisposable
     /// <summary>One epoch of training then a full pass over the test set. <paramref name="onStep"/> gets (step in epoch, running loss, running accuracy).</summary>
     public EpochResult RunEpoch(int epoch, Action<int, double, double>? onStep = null)
     {
+        var (lr, dropPath, trainLoss, trainAcc) = TrainEpoch(epoch, onStep);
+        var (testLoss, testAcc) = Evaluate(_test);
+        return new EpochResult(epoch, lr, dropPath, trainLoss, trainAcc, testLoss, testAcc);
+    }
+
+    /// <summary>One epoch of training without the test pass (a caller that only wants the last epoch's test accuracy saves the passes between).</summary>
+    public (double Lr, double DropPath, double TrainLoss, double TrainAcc) TrainEpoch(int epoch, Action<int, double, double>? onStep = null)
+    {
         var lr = LearningRate.Cosine(Config.Lr, 0, epoch, Config.Epochs);
         var dropPath = DropPath.Probability(Config.DropPath, epoch, Config.Epochs);
         double lossSum = 0, correct = 0;
@@ -62,8 +70,7 @@ public sealed class Trainer : IDisposable
             seen += n;
             onStep?.Invoke(i + 1, lossSum / seen, correct / seen);
         }
-        var (testLoss, testAcc) = Evaluate(_test);
-        return new EpochResult(epoch, lr, dropPath, lossSum / seen, correct / seen, testLoss, testAcc);
+        return (lr, dropPath, lossSum / seen, correct / seen);
     }
 
     /// <summary>One SGD step on the next training batch; returns (mean main-head loss, correct predictions, batch size).</summary>
