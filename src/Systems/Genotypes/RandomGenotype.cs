@@ -17,12 +17,12 @@ public static class RandomGenotype
     public static Genotype Sample(ulong seed, int nodes = 4)
     {
         if (nodes < 1) throw new ArgumentOutOfRangeException(nameof(nodes), nodes, "a cell needs at least one intermediate node");
-        var rng = new SplitMix64(SplitMix64.Mix(seed));
+        var rng = new Rng(seed);
         var concat = Enumerable.Range(2, nodes).ToArray();
-        return Genotype.Validated(new Genotype(Cell(ref rng, nodes), concat, Cell(ref rng, nodes), concat));
+        return Genotype.Validated(new Genotype(Cell(rng, nodes), concat, Cell(rng, nodes), concat));
     }
 
-    private static List<GenotypeEdge> Cell(ref SplitMix64 rng, int nodes)
+    private static List<GenotypeEdge> Cell(Rng rng, int nodes)
     {
         var edges = new List<GenotypeEdge>(2 * nodes);
         for (var node = 0; node < nodes; node++)
@@ -33,8 +33,8 @@ public static class RandomGenotype
             var second = rng.NextInt(states - 1);
             if (second >= first) second++;
             if (second < first) (first, second) = (second, first);
-            edges.Add(new GenotypeEdge(rng.Pick(Ops), first));
-            edges.Add(new GenotypeEdge(rng.Pick(Ops), second));
+            edges.Add(new GenotypeEdge(Ops[rng.NextInt(Ops.Count)], first));
+            edges.Add(new GenotypeEdge(Ops[rng.NextInt(Ops.Count)], second));
         }
         return edges;
     }

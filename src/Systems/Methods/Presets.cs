@@ -110,15 +110,9 @@ public static class Presets
     /// <summary>The median MACs of <see cref="MedianDraws"/> uniform genomes of <paramref name="space"/> (seed <see cref="MedianSeed"/>), to 3 significant digits.</summary>
     public static double MedianFlopsLimit(OneShot.Search.IChoiceSpace space)
     {
-        var rng = new World.SplitMix64(MedianSeed);
+        var rng = new World.Rng(MedianSeed);
         var flops = new double[MedianDraws];
-        var genome = new int[space.Layers];
-        for (var i = 0; i < MedianDraws; i++)
-        {
-            for (var l = 0; l < genome.Length; l++) genome[l] = rng.Pick(space.Choices(l));
-            space.Canonicalize(genome);
-            flops[i] = space.Flops(genome);
-        }
+        for (var i = 0; i < MedianDraws; i++) flops[i] = space.Flops(OneShot.Search.ChoiceSpaces.Uniform(space, rng));
         Array.Sort(flops);
         double median = flops[MedianDraws / 2], unit = Math.Pow(10, Math.Floor(Math.Log10(median)) - 2);
         return Math.Round(median / unit) * unit;

@@ -4,6 +4,7 @@ using Nas.Systems.Data;
 using Nas.Systems.Genotypes;
 using Nas.Systems.Methods;
 using Nas.Systems.OneShot.Darts;
+using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Supernet;
 using Nas.Systems.Spaces.Darts;
 using Nas.Systems.Spaces.Eval;
@@ -56,8 +57,7 @@ public sealed class DartsSupernetTests
         using var s = OneShotSession.Create(config, OneShotSessionTests.TinyData());
         var net = s.Supernet;
         var space = DartsSupernet.Space(net.Spec);
-        var rng = new SplitMix64(3);
-        var genome = Enumerable.Range(0, space.Layers).Select(l => rng.Pick(space.Choices(l))).ToArray();
+        var genome = ChoiceSpaces.Uniform(space, new Rng(3));
         var genotype = space.Decode(genome);
         using var g = new Generator(7);
         using var eval = EvalNetwork.Create(DartsSupernet.LayoutOf(net.Spec), genotype, g, auxiliary: false);
