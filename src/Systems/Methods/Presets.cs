@@ -67,7 +67,7 @@ public static class Presets
     /// 2-core machine: about 3 s a step at batch 128 on a loaded one, 8 cells at C 16 about 8 s; docs/one-shot.md),
     /// identity_choice searchable (skip_connect is an edge op there, as in NB-201, not a layer to leave out), and flops_limit
     /// the median MACs of <see cref="MedianDraws"/> uniform genotypes of the space at the resulting size (layers, channels,
-    /// nodes) on the dataset's input, the rule of every preset (6.18M at 5 cells, C 8 on 1×28×28; 32.6M at 8 cells, C 16).
+    /// nodes) on the dataset's input, the rule of every preset (6.18M at 5 cells, C 8 on 1×28×28; 32.4M at 8 cells, C 16).
     /// Returns the config and one note per change.
     /// </summary>
     public static (SearchConfig Config, List<string> Notes) FitToOneShotSpace(SearchConfig c, int inputChannels, int inputSize, int classes,

@@ -187,8 +187,9 @@ public sealed class DartsSupernetTests
     {
         var preset = Presets.For("spos") with { OneShotSpace = OneShotSpaceKind.Darts };
         var (fitted, notes) = Presets.FitToOneShotSpace(preset, 1, 28, 10, presetFlops: true, presetIdentity: true);
-        // The median at SearchConfig's default size (8 cells, C 16) on Fashion-MNIST's input: DartsCellSpaceTests measured 32,591,872.
-        Assert.Equal(32.6e6, fitted.FlopsLimit);
+        // The median of Presets.MedianDraws uniform genomes (Rng seed 15) at SearchConfig's default size (8 cells, C 16) on
+        // Fashion-MNIST's input, to 3 digits (32.6e6 when the draws came from SplitMix64, before the one stream type).
+        Assert.Equal(32.4e6, fitted.FlopsLimit);
         Assert.Equal(IdentityChoice.Searchable, fitted.IdentityChoice);
         Assert.Equal(2, notes.Count);
         Assert.Empty(Presets.Problems(fitted));

@@ -14,6 +14,7 @@ using Xunit.Abstractions;
 
 namespace Nas.Systems.Tests.OneShot;
 
+[Collection(LiveTensorCollection.Name)]
 public sealed class ZeroCostProxyTests(ITestOutputHelper log)
 {
     // Every op kind on some edge; a dead node (node 2 of the second: its only input edge is none) and a conv into node 3.
