@@ -22,6 +22,12 @@ public static class OpKinds
         OpKind.SepConv3x3, OpKind.SepConv5x5, OpKind.DilConv3x3, OpKind.DilConv5x5,
     ];
 
+    /// <summary>
+    /// <see cref="DartsOrder"/> without `none`: the ops a derived genotype (and so an evaluation cell) can hold; the genes of
+    /// the one-shot DARTS cell space and the random genotypes of the found-vs-random experiment index into it.
+    /// </summary>
+    public static readonly IReadOnlyList<OpKind> GenotypeOps = DartsOrder.Where(o => o != OpKind.None).ToArray();
+
     /// <summary>The DropNAS order (§5.2): parameterised group first, then pools, skip and none.</summary>
     public static readonly IReadOnlyList<OpKind> DropNasOrder =
     [

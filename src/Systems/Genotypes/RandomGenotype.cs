@@ -12,7 +12,7 @@ namespace Nas.Systems.Genotypes;
 /// </summary>
 public static class RandomGenotype
 {
-    public static readonly IReadOnlyList<OpKind> Ops = OpKinds.DartsOrder.Where(o => o != OpKind.None).ToArray();
+    public static IReadOnlyList<OpKind> Ops => OpKinds.GenotypeOps;
 
     public static Genotype Sample(ulong seed, int nodes = 4)
     {

@@ -20,7 +20,7 @@ namespace Nas.Systems.OneShot.Darts;
 public sealed class DartsCellSpace : IChoiceSpace
 {
     /// <summary>The candidate ops in the DARTS order, `none` left out; a gene is an index into this list.</summary>
-    public static readonly IReadOnlyList<OpKind> Ops = OpKinds.DartsOrder.Where(o => o != OpKind.None).ToArray();
+    public static IReadOnlyList<OpKind> Ops => OpKinds.GenotypeOps;
 
     public const int GenesPerNode = 3;
 
