@@ -13,6 +13,7 @@ public sealed class Progress : IDisposable
     private readonly string _title;
     private readonly DateTime _start = DateTime.UtcNow;
     private long _lastPlain = -1;
+    private DateTime _lastPlainAt = DateTime.MinValue;
     private readonly int _plainEvery;
     private readonly int _barWidth;
     private ProgressTask? _task;
@@ -44,6 +45,12 @@ public sealed class Progress : IDisposable
 
     private static int Width => AnsiConsole.Profile.Width;
 
+    /// <summary>
+    /// Plain output: a line every 1/20 of the run, and at least every 30 s when steps are slow (a one-shot generation or a
+    /// BS-NAS shrink stage can take minutes; the 1/20 rule alone left a spos evolution silent for 7 generations).
+    /// </summary>
+    public static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(30);
+
     /// <summary>The bar takes a quarter of the terminal, between 10 and 40 columns.</summary>
     public static int BarWidth(int terminalWidth) => Math.Clamp(terminalWidth / 4, 10, 40);
 
@@ -72,9 +79,10 @@ public sealed class Progress : IDisposable
             _task.Description = Markup.Escape(Fit(_title, fields, DescriptionWidth(Width, _barWidth)));
             _task.Value = step;
         }
-        else if (step == _total || step - _lastPlain >= _plainEvery || _lastPlain < 0)
+        else if (step == _total || step - _lastPlain >= _plainEvery || _lastPlain < 0 || DateTime.UtcNow - _lastPlainAt >= PlainInterval)
         {
             _lastPlain = step;
+            _lastPlainAt = DateTime.UtcNow;
             var elapsed = DateTime.UtcNow - _start;
             Console.Error.WriteLine($"[{elapsed:hh\\:mm\\:ss}] {_title} step {step}/{_total} {string.Join("  ", fields)}");
         }

@@ -123,6 +123,10 @@ public sealed class SearchRun : IRunLoop
     public IReadOnlyList<string> SummaryFields()
     {
         var m = _session.Metrics;
+        // The one-shot search phase runs one generation a step after the last epoch: "epoch 11/10" would say nothing.
+        if (_session.Clock.Epoch >= _session.Config.Epochs && _session.World.TryResource<EvolutionState>(out var evolution))
+            return [$"generation {evolution.Generation}/{_session.Config.Generations}", $"evaluated {evolution.Evaluated.Length}",
+                .. double.IsFinite(m.ValLoss) ? [_session.Config.Fitness == OneShotFitness.Accuracy ? $"best error {m.ValLoss:F3}" : $"best fitness {m.ValLoss:G4}"] : Array.Empty<string>()];
         var parts = new List<string> { $"epoch {_session.Clock.Epoch + (_session.Finished ? 0 : 1)}/{_session.Config.Epochs}" };
         if (double.IsFinite(m.TrainLoss)) parts.Add($"loss {m.TrainLoss:F3}");
         if (double.IsFinite(m.TrainAccuracy)) parts.Add($"acc {m.TrainAccuracy:P1}");
