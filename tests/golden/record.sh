@@ -4,6 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-$here}"
+. "$here/../../scripts/pin-isa.sh"
 nas=(${NAS:-"$here/../../nas"})
 for cfg in "$here"/*.yaml; do
   name=$(basename "$cfg" .yaml)

@@ -14,11 +14,24 @@ internal sealed partial class NasProcess : IDisposable
 
     public NasProcess(params string[] args) : this(new Dictionary<string, string>(), args) { }
 
-    /// <summary>Starts nas with <paramref name="environment"/> added to this process's environment.</summary>
+    /// <summary>
+    /// libtorch's kernel choice pinned to AVX2, for ATen (<c>ATEN_CPU_CAPABILITY</c>) and oneDNN (<c>ONEDNN_MAX_CPU_ISA</c>,
+    /// <c>DNNL_MAX_CPU_ISA</c> its older name): the golden runs and the old-snapshot fixtures were recorded on an AVX2 machine,
+    /// and on an AVX-512 one (Zen 4) libtorch picks other kernels whose float rounding differs (pc-darts, bnas-v2-pc and
+    /// bnnas++ moved in their last bits). tests/golden/record.sh and ./test set the same; a variable already set wins.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> PinnedIsa = new Dictionary<string, string>
+    {
+        ["ATEN_CPU_CAPABILITY"] = "avx2", ["ONEDNN_MAX_CPU_ISA"] = "AVX2", ["DNNL_MAX_CPU_ISA"] = "AVX2",
+    };
+
+    /// <summary>Starts nas with <paramref name="environment"/> added to this process's environment (and <see cref="PinnedIsa"/> where unset).</summary>
     public NasProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "nas.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in PinnedIsa)
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))) start.Environment[name] = value;
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
