@@ -180,8 +180,16 @@ public static class Presets
             $"flops_limit ({c.FlopsLimit}) and params_limit ({c.ParamsLimit}) bound the evolution of a one-shot method (spos, bn-nas, bnnas++, bs-nas), got method {c.Method}");
         Check(oneShot || (c.GradClipMode == GradClipMode.Norm && c.WeightDecayScope == WeightDecayScope.All && c.BnAffine && c.IdentityChoice == IdentityChoice.Searchable),
             $"grad_clip_mode, weight_decay_scope, bn_affine and identity_choice are one-shot supernet settings (spos, bn-nas, bnnas++, bs-nas), got method {c.Method}");
-        Check(c.BnAffine || !(c.BnOnly || c.UnbiasedBn || c.Fitness != OneShotFitness.Accuracy),
+        Check(c.BnAffine || !(c.BnOnly || c.UnbiasedBn || c.Fitness is OneShotFitness.BnIndicator or OneShotFitness.Composite),
             "bn_affine false leaves the supernet's BatchNorms without γ and β, but bn_only, unbiased_bn and the bn_indicator and composite fitnesses need them (BN-NAS keeps affine BN, §1.2)");
+        if (OneShot.Proxies.ZeroCostProxies.OfFitness(c.Fitness) is { } proxy)
+        {
+            // The proxies are built and oracle-tested on NB-201 cells only (docs/proxies.md); the other spaces are refused here, before any work.
+            var name = OneShot.Proxies.ZeroCostProxies.Name(proxy);
+            Check(oneShot, $"fitness {name} is a one-shot evolution fitness (spos, bn-nas, bnnas++, bs-nas), got method {c.Method}");
+            Check(!oneShot || c.OneShotSpace == OneShotSpaceKind.Nb201,
+                $"fitness {name} (a zero-cost proxy) scores NB-201 cells only: it needs one_shot_space nb201, got one_shot_space {ConfigKeys.Of(c.OneShotSpace)}");
+        }
         Check(c.IdentityChoice == IdentityChoice.Searchable || c.OneShotSpace == OneShotSpaceKind.Mobile,
             $"identity_choice off is a mobile-space option (NB-201's skip_connect is an edge op), got one_shot_space {c.OneShotSpace.ToString().ToLowerInvariant()}");
         Check(!c.Spring || c.OneShotSpace == OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");
