@@ -59,7 +59,9 @@ public sealed class OneShotSession : ISearchSession
             if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes, identity: config.IdentityChoice == IdentityChoice.Searchable).Active);
             OneShotMethod.SetSettings(world, config);
             var stream = SetDataResources(world, train, config, position: null);
-            SessionResources.Begin(world, config, new StreamPositions(stream.State, null), stream.StepsPerEpoch, config.Epochs + 1);
+            // The clock's epochs: the supernet's, then the evolution's (one step per generation; from step 0 when epochs is 0).
+            SessionResources.Begin(world, config, new StreamPositions(stream.State, null),
+                config.Epochs > 0 ? stream.StepsPerEpoch : config.Generations + 1, config.Epochs + 1);
             return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
         }
         catch

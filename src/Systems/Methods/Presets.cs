@@ -135,7 +135,10 @@ public static class Presets
         Check(c.Channels >= 1, $"channels must be at least 1, got {c.Channels}");
         Check(c.Nodes >= 2, $"nodes must be at least 2, got {c.Nodes}");
         Check(c.Batch >= 1, $"batch must be at least 1, got {c.Batch}");
-        Check(c.Epochs >= 1, $"epochs must be at least 1, got {c.Epochs}");
+        // A zero-cost proxy fitness reads no trained weight, so its run may skip supernet training (epochs 0: the evolution from step 0).
+        bool untrainedFitness = OneShotMethod.IsOneShot(c.Method) && OneShot.Proxies.ZeroCostProxies.OfFitness(c.Fitness) is not null;
+        Check(c.Epochs >= 1 || (c.Epochs == 0 && untrainedFitness),
+            $"epochs must be at least 1 (0, no supernet training, only with a zero-cost proxy fitness of a one-shot method), got {c.Epochs}");
         Check(c.Steps >= 0, $"steps must not be negative, got {c.Steps}");
         Check(c.Threads >= 1, $"threads must be at least 1, got {c.Threads}");
         Check(c.Subset >= 0, $"subset must not be negative, got {c.Subset}");
@@ -146,7 +149,7 @@ public static class Presets
         Check(c.LrMin >= 0 && c.LrMin <= c.Lr, $"lr_min must be between 0 and lr ({c.Lr}), got {c.LrMin}");
         Check(c.ArchLr > 0, $"arch_lr must be positive, got {c.ArchLr}");
         Check(c.GradClip > 0, $"grad_clip must be positive, got {c.GradClip}");
-        Check(c.WarmupEpochs >= 0 && c.WarmupEpochs < c.Epochs, $"warmup_epochs must be in 0..epochs-1 ({c.Epochs - 1}), got {c.WarmupEpochs}: pass --warmup-epochs N (or warmup_epochs: N in the config file)");
+        Check(c.WarmupEpochs >= 0 && (c.WarmupEpochs < c.Epochs || (c.Epochs == 0 && c.WarmupEpochs == 0)), $"warmup_epochs must be in 0..epochs-1 ({c.Epochs - 1}), got {c.WarmupEpochs}: pass --warmup-epochs N (or warmup_epochs: N in the config file)");
         Check(c.PartialChannels >= 1, $"partial_channels must be at least 1, got {c.PartialChannels}");
         if (c.PartialChannels > 1)
         {

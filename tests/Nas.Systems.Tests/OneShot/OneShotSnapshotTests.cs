@@ -20,10 +20,12 @@ public sealed class OneShotSnapshotTests : IDisposable
 
     /// <summary>
     /// The tiny session config; BS-NAS trains two epochs so its first stage ends (shrinks) mid-run; "proxy-P": spos on
-    /// NB-201 with the zero-cost proxy P as fitness (ProxyFitnessTests.Tiny).
+    /// NB-201 with the zero-cost proxy P as fitness (ProxyFitnessTests.Tiny), "untrained-P" the same with epochs 0.
     /// </summary>
     private static SearchConfig Config(string method) =>
         method.StartsWith("proxy-", StringComparison.Ordinal) ? ProxyFitnessTests.Tiny(Enum.Parse<OneShotFitness>(method["proxy-".Length..], ignoreCase: true))
+        : method.StartsWith("untrained-", StringComparison.Ordinal)
+            ? ProxyFitnessTests.Tiny(Enum.Parse<OneShotFitness>(method["untrained-".Length..], ignoreCase: true)) with { Epochs = 0 }
         : method.EndsWith("-darts", StringComparison.Ordinal) ? DartsSupernetTests.Tiny(method[..^"-darts".Length])
         : OneShotSessionTests.Tiny(method) with { Epochs = method == "bs-nas" ? 2 : 1 };
 
@@ -79,6 +81,7 @@ public sealed class OneShotSnapshotTests : IDisposable
     [InlineData("bn-nas-darts")]
     [InlineData("proxy-synflow")]
     [InlineData("proxy-naswot")]
+    [InlineData("untrained-snip")]
     public void AResumedRunMatchesAnUninterruptedOneBitForBitWhereverItStopped(string method)
     {
         var config = Config(method);

@@ -96,6 +96,37 @@ public sealed class ProxyFitnessTests
         Assert.Equal(one.Evaluated.Select(c => (Nb201Cell.Format(c.Genes), c.Fitness)), two.Evaluated.Select(c => (Nb201Cell.Format(c.Genes), c.Fitness)));
     }
 
+    [Fact]
+    public void WithEpochsZeroTheEvolutionStartsAtStepZeroAndScoresAsATrainedRunDoes()
+    {
+        var data = OneShotSessionTests.TinyData();
+        var config = Tiny(OneShotFitness.GradNorm) with { Epochs = 0 };
+        Assert.Empty(Presets.Problems(config));
+        using var s = OneShotSession.Create(config, data);
+        var before = s.Supernet.Parameters().Select(p => p.Tensor.ToFloatArray()).ToList();
+        var steps = 0;
+        while (!s.Finished) { s.Step(); steps++; }
+        Assert.Equal(config.Generations + 1, steps); // Start and one step per generation, no training step
+        Assert.Equal(steps, s.TotalSteps);
+        Assert.Equal(before, s.Supernet.Parameters().Select(p => p.Tensor.ToFloatArray()).ToList());
+        // The evolution's draws come from its own stream and the proxy from the initialisation: the same candidates as after a trained epoch.
+        var trained = Run(Tiny(OneShotFitness.GradNorm), data).Evaluated;
+        var untrained = s.World.Query<ArchCandidate>().ToList().Select(e => s.World.Read<ArchCandidate>(e)).ToArray();
+        Assert.Equal(trained.Select(c => (Nb201Cell.Format(c.Genes), c.Fitness)), untrained.Select(c => (Nb201Cell.Format(c.Genes), c.Fitness)));
+    }
+
+    [Fact]
+    public void EpochsZeroIsRefusedForTheFitnessesThatReadTheTrainedSupernet()
+    {
+        foreach (var fitness in new[] { OneShotFitness.Accuracy, OneShotFitness.BnIndicator, OneShotFitness.Composite })
+        {
+            var problem = Assert.Single(Presets.Problems(Tiny(fitness) with { Epochs = 0, BnAffine = true }));
+            Assert.Contains("epochs must be at least 1", problem);
+            Assert.Contains("got 0", problem);
+        }
+        Assert.Contains(Presets.Problems(Presets.For("darts") with { Fitness = OneShotFitness.Synflow, Epochs = 0 }), p => p.StartsWith("epochs", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(OneShotSpaceKind.Mobile, "one_shot_space mobile")]
     [InlineData(OneShotSpaceKind.Darts, "one_shot_space darts")]
