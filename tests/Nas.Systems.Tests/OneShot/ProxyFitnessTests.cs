@@ -18,10 +18,11 @@ public sealed class ProxyFitnessTests
         Population = 6, Generations = 2,
     };
 
-    /// <summary>Every candidate the finished session evaluated, in evaluation order, and its best.</summary>
+    /// <summary>Every candidate the finished session evaluated, in evaluation order, and its best; every system checked against what it declares.</summary>
     private static (ArchCandidate[] Evaluated, ArchCandidate Best, string Json) Run(SearchConfig config, Dataset data)
     {
         using var s = OneShotSession.Create(config, data);
+        s.World.CheckAccesses = true;
         while (!s.Finished) s.Step();
         var evaluated = s.World.Query<ArchCandidate>().ToList().Select(e => s.World.Read<ArchCandidate>(e)).ToArray();
         return (evaluated, s.Best()!.Value, s.Result().Json);
