@@ -87,6 +87,25 @@ public sealed class ProxyFitnessTests
         Assert.Equal(scores.Max(), -best.Fitness);
     }
 
+    [Theory]
+    [InlineData("spos")]    // non-affine BN
+    [InlineData("bnnas++")] // BN-only training, unbiased output BNs
+    public void TheNetworkAProxyFitnessScoresIsTheRunsSupernetAtInitialisation(string method)
+    {
+        var data = OneShotSessionTests.TinyData();
+        var config = OneShotSessionTests.Tiny(method) with
+        {
+            OneShotSpace = OneShotSpaceKind.Nb201, IdentityChoice = IdentityChoice.Searchable, Fitness = OneShotFitness.Synflow, Seed = 21,
+        };
+        using var s = OneShotSession.Create(config, data);
+        using var world = new World.World();
+        var proxies = ZeroCostProxies.Spawn(world, s.Supernet.Spec, config.Seed).Tensors.Parameters;
+        var run = s.Supernet.Tensors.Parameters;
+        Assert.True(run.Length > 10);
+        Assert.Equal(run.Select(p => p.Name), proxies.Select(p => p.Name));
+        for (var i = 0; i < run.Length; i++) Assert.Equal(run[i].Value.ToFloatArray(), proxies[i].Value.ToFloatArray());
+    }
+
     [Fact]
     public void TheProxyFitnessDoesNotDependOnTheTrainedSupernet()
     {
