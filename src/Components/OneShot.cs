@@ -35,8 +35,12 @@ public enum WeightDecayScope { All, Weights }
 /// </summary>
 public enum IdentityChoice { Searchable, Off }
 
-/// <summary>How the evolution scores a candidate: SPOS accuracy after BN recalibration, BN-NAS's γ indicator, or BNNAS++'s facets.</summary>
-public enum OneShotFitness { Accuracy, BnIndicator, Composite }
+/// <summary>
+/// How the evolution scores a candidate: SPOS accuracy after BN recalibration, BN-NAS's γ indicator, BNNAS++'s facets, or
+/// one zero-cost proxy of the NB-201 cell at initialisation (Nas.Systems.OneShot.Proxies.ZeroCostProxies, docs/proxies.md).
+/// Snapshots store the number: values are appended, never renumbered.
+/// </summary>
+public enum OneShotFitness { Accuracy = 0, BnIndicator = 1, Composite = 2, Naswot = 3, Synflow = 4, Snip = 5, GradNorm = 6, Params = 7, Flops = 8 }
 
 /// <summary>
 /// The one-shot network entity; it owns the fixed tensors (stem, residual blocks, head, classifier).

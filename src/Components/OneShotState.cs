@@ -69,11 +69,14 @@ public sealed record LegacyEvolutionRng([SnapshotKey("State")] ulong State);
 
 /// <summary>
 /// Fixed batches for scoring (never snapshotted; rebuilt from the data): recalibration images from the training split,
-/// labelled evaluation batches from the held-out split, both unaugmented and in dataset order.
+/// labelled evaluation batches from the held-out split, both unaugmented and in dataset order; and, when the fitness is
+/// a zero-cost proxy, its probe: the first batch of the training split with its labels (null otherwise).
 /// </summary>
-public sealed class EvalData(TensorScope scope, IReadOnlyList<Tensor> recalibration, IReadOnlyList<(Tensor Images, Tensor Labels)> eval) : IDisposable
+public sealed class EvalData(TensorScope scope, IReadOnlyList<Tensor> recalibration, IReadOnlyList<(Tensor Images, Tensor Labels)> eval,
+    (Tensor Images, Tensor Labels)? probe = null) : IDisposable
 {
     public IReadOnlyList<Tensor> Recalibration { get; } = recalibration;
     public IReadOnlyList<(Tensor Images, Tensor Labels)> Eval { get; } = eval;
+    public (Tensor Images, Tensor Labels)? Probe { get; } = probe;
     public void Dispose() => scope.Dispose();
 }

@@ -98,6 +98,7 @@ public sealed record SearchConfig
     [SnapshotKey("BnScope")] public BnScope BnScope { get; init; } = BnScope.LastBnPerOp;
     /// <summary>BNNAS++'s unbiased supernet: an output BN on every non-zero op (§3.2).</summary>
     [SnapshotKey("UnbiasedBn")] public bool UnbiasedBn { get; init; }
+    /// <summary>How the evolution scores a candidate (<see cref="OneShotFitness"/>); the zero-cost proxies (naswot … flops) on NB-201 only.</summary>
     [SnapshotKey("Fitness")] public OneShotFitness Fitness { get; init; } = OneShotFitness.Accuracy;
     /// <summary>BNNAS++ facets in the combination: any of the letters e, t, u (§3.3).</summary>
     [SnapshotKey("Facets")] public string Facets { get; init; } = "etu";

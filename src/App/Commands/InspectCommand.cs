@@ -27,7 +27,8 @@ public static class InspectCommand
         if (world.TryResource<EvolutionState>(out var s))
             return $"evolution, generation {s.Generation} of {c.Generations}, {s.Evaluated.Length} architectures evaluated";
         var clock = world.Resource<SearchClock>();
-        return clock.Epoch < c.Epochs ? $"supernet training, epoch {clock.Epoch + 1} of {c.Epochs}" : "supernet trained, evolution not started";
+        return clock.Epoch < c.Epochs ? $"supernet training, epoch {clock.Epoch + 1} of {c.Epochs}"
+            : c.Epochs == 0 ? "no supernet training (epochs 0), evolution not started" : "supernet trained, evolution not started";
     }
 
     /// <summary>Prints the summary; a damaged or unreadable file gives one line on stderr and exit code 1.</summary>

@@ -43,8 +43,7 @@ public sealed class RankScoreContext(IReadOnlyList<int[]> cells, Dataset data, R
             if (_probe is { } p) return p;
             _probeScope = new TensorScope();
             var split = Split.Darts(Data.Count, RankTraining.Config(Options, Data, "spos").TrainPortion);
-            var batch = new BatchStream(Data, split.Weights, Options.Batch, 0, Augmentation.None, shuffle: false).Next(_probeScope);
-            _probe = (batch.Images, batch.Labels);
+            _probe = OneShotSession.ProbeBatch(Data, split, Options.Batch, _probeScope);
             return _probe.Value;
         }
     }

@@ -59,7 +59,9 @@ public sealed class OneShotSession : ISearchSession
             if (config.Spring) world.SetResource(BsNasSpace.Tiny28(train.Classes, identity: config.IdentityChoice == IdentityChoice.Searchable).Active);
             OneShotMethod.SetSettings(world, config);
             var stream = SetDataResources(world, train, config, position: null);
-            SessionResources.Begin(world, config, new StreamPositions(stream.State, null), stream.StepsPerEpoch, config.Epochs + 1);
+            // The clock's epochs: the supernet's, then the evolution's (one step per generation; from step 0 when epochs is 0).
+            SessionResources.Begin(world, config, new StreamPositions(stream.State, null),
+                config.Epochs > 0 ? stream.StepsPerEpoch : config.Generations + 1, config.Epochs + 1);
             return new OneShotSession(world, OneShotMethod.Schedule(config), config, train);
         }
         catch
@@ -140,7 +142,10 @@ public sealed class OneShotSession : ISearchSession
         World.SetResource(new StreamPositions(World.Resource<DataFeed>().Train.State, null));
     }
 
-    /// <summary>Recalibration batches from the weight split and evaluation batches from the held-out split, unaugmented, in order [I].</summary>
+    /// <summary>
+    /// Recalibration batches from the weight split and evaluation batches from the held-out split, unaugmented, in order [I];
+    /// with a zero-cost proxy as fitness, its <see cref="ProbeBatch"/> of the config's batch size too.
+    /// </summary>
     public static EvalData EvalBatches(Dataset data, Split split, SearchConfig c)
     {
         var scope = new TensorScope();
@@ -148,7 +153,19 @@ public sealed class OneShotSession : ISearchSession
         var eval = new BatchStream(data, split.Arch, c.Batch, 0, Augmentation.None, shuffle: false);
         var r = Enumerable.Range(0, Math.Min(c.RecalibrationBatches, recal.StepsPerEpoch)).Select(_ => recal.Next(scope).Images).ToList();
         var v = Enumerable.Range(0, Math.Min(c.EvalBatches, eval.StepsPerEpoch)).Select(_ => { var b = eval.Next(scope); return (b.Images, b.Labels); }).ToList();
-        return new EvalData(scope, r, v);
+        var probe = OneShot.Proxies.ZeroCostProxies.OfFitness(c.Fitness) is null ? ((Tensor, Tensor)?)null : ProbeBatch(data, split, c.Batch, scope);
+        return new EvalData(scope, r, v, probe);
+    }
+
+    /// <summary>
+    /// The fixed batch zero-cost proxies read (NASWOT, snip, grad_norm): the first <paramref name="batch"/> images of the
+    /// weight (training) split with their labels, unaugmented, in dataset order, normalised as in training; owned by <paramref name="scope"/>.
+    /// The proxy fitness and the rank experiment take the same batch.
+    /// </summary>
+    public static (Tensor Images, Tensor Labels) ProbeBatch(Dataset data, Split split, int batch, TensorScope scope)
+    {
+        var b = new BatchStream(data, split.Weights, batch, 0, Augmentation.None, shuffle: false).Next(scope);
+        return (b.Images, b.Labels);
     }
 
     /// <summary>This session as one rank of a data-parallel run: the training stream yields the rank's shard; see DataParallel.</summary>
@@ -185,7 +202,10 @@ public sealed class OneShotSession : ISearchSession
         return best;
     }
 
-    /// <summary>NB-201: the arch string; DARTS: the genotype literal (genotype.json in `nas train`'s form); mobile: one line per layer. The JSON carries genes, FLOPs, fitness and the method.</summary>
+    /// <summary>
+    /// NB-201: the arch string; DARTS: the genotype literal (genotype.json in `nas train`'s form); mobile: one line per layer.
+    /// The JSON carries genes, FLOPs, fitness (null when not finite: NASWOT's −∞ is fitness +∞) and the method.
+    /// </summary>
     public (string Text, string Json) Result() => ResultOf(World, Config);
 
     /// <summary>The result of a one-shot world (e.g. one loaded from a snapshot for inspection, without its data).</summary>
@@ -199,7 +219,7 @@ public sealed class OneShotSession : ISearchSession
         var json = JsonSerializer.Serialize(new
         {
             method = config.Method, space = config.OneShotSpace.ToString().ToLowerInvariant(), genes = best.Genes,
-            flops = best.Flops, fitness = best.Fitness, fitness_kind = config.Fitness.ToString(), text,
+            flops = best.Flops, fitness = double.IsFinite(best.Fitness) ? best.Fitness : (double?)null, fitness_kind = config.Fitness.ToString(), text,
             @params = ParamsOf(world, best.Genes), flops_limit = config.FlopsLimit, params_limit = config.ParamsLimit,
         });
         return (text + "\n", json);
@@ -266,7 +286,7 @@ public sealed class OneShotSession : ISearchSession
         if (World.TryResource<EvolutionState>(out var s) && s.History.Length > 0)
         {
             report["generation"] = s.Generation;
-            report["best_fitness"] = s.History[^1].Best;
+            if (double.IsFinite(s.History[^1].Best)) report["best_fitness"] = s.History[^1].Best; // NASWOT's −∞ (a constant-output cell) is fitness +∞, which JSON has no number for
             report["evaluated"] = s.Evaluated.Length;
         }
         if (Best() is { } best)

@@ -135,7 +135,10 @@ public static class Presets
         Check(c.Channels >= 1, $"channels must be at least 1, got {c.Channels}");
         Check(c.Nodes >= 2, $"nodes must be at least 2, got {c.Nodes}");
         Check(c.Batch >= 1, $"batch must be at least 1, got {c.Batch}");
-        Check(c.Epochs >= 1, $"epochs must be at least 1, got {c.Epochs}");
+        // A zero-cost proxy fitness reads no trained weight, so its run may skip supernet training (epochs 0: the evolution from step 0).
+        bool untrainedFitness = OneShotMethod.IsOneShot(c.Method) && OneShot.Proxies.ZeroCostProxies.OfFitness(c.Fitness) is not null;
+        Check(c.Epochs >= 1 || (c.Epochs == 0 && untrainedFitness),
+            $"epochs must be at least 1 (0, no supernet training, only with a zero-cost proxy fitness of a one-shot method), got {c.Epochs}");
         Check(c.Steps >= 0, $"steps must not be negative, got {c.Steps}");
         Check(c.Threads >= 1, $"threads must be at least 1, got {c.Threads}");
         Check(c.Subset >= 0, $"subset must not be negative, got {c.Subset}");
@@ -146,7 +149,7 @@ public static class Presets
         Check(c.LrMin >= 0 && c.LrMin <= c.Lr, $"lr_min must be between 0 and lr ({c.Lr}), got {c.LrMin}");
         Check(c.ArchLr > 0, $"arch_lr must be positive, got {c.ArchLr}");
         Check(c.GradClip > 0, $"grad_clip must be positive, got {c.GradClip}");
-        Check(c.WarmupEpochs >= 0 && c.WarmupEpochs < c.Epochs, $"warmup_epochs must be in 0..epochs-1 ({c.Epochs - 1}), got {c.WarmupEpochs}: pass --warmup-epochs N (or warmup_epochs: N in the config file)");
+        Check(c.WarmupEpochs >= 0 && (c.WarmupEpochs < c.Epochs || (c.Epochs == 0 && c.WarmupEpochs == 0)), $"warmup_epochs must be in 0..epochs-1 ({c.Epochs - 1}), got {c.WarmupEpochs}: pass --warmup-epochs N (or warmup_epochs: N in the config file)");
         Check(c.PartialChannels >= 1, $"partial_channels must be at least 1, got {c.PartialChannels}");
         if (c.PartialChannels > 1)
         {
@@ -180,8 +183,16 @@ public static class Presets
             $"flops_limit ({c.FlopsLimit}) and params_limit ({c.ParamsLimit}) bound the evolution of a one-shot method (spos, bn-nas, bnnas++, bs-nas), got method {c.Method}");
         Check(oneShot || (c.GradClipMode == GradClipMode.Norm && c.WeightDecayScope == WeightDecayScope.All && c.BnAffine && c.IdentityChoice == IdentityChoice.Searchable),
             $"grad_clip_mode, weight_decay_scope, bn_affine and identity_choice are one-shot supernet settings (spos, bn-nas, bnnas++, bs-nas), got method {c.Method}");
-        Check(c.BnAffine || !(c.BnOnly || c.UnbiasedBn || c.Fitness != OneShotFitness.Accuracy),
+        Check(c.BnAffine || !(c.BnOnly || c.UnbiasedBn || c.Fitness is OneShotFitness.BnIndicator or OneShotFitness.Composite),
             "bn_affine false leaves the supernet's BatchNorms without γ and β, but bn_only, unbiased_bn and the bn_indicator and composite fitnesses need them (BN-NAS keeps affine BN, §1.2)");
+        if (OneShot.Proxies.ZeroCostProxies.OfFitness(c.Fitness) is { } proxy)
+        {
+            // The proxies are built and oracle-tested on NB-201 cells only (docs/proxies.md); the other spaces are refused here, before any work.
+            var name = OneShot.Proxies.ZeroCostProxies.Name(proxy);
+            Check(oneShot, $"fitness {name} is a one-shot evolution fitness (spos, bn-nas, bnnas++, bs-nas), got method {c.Method}");
+            Check(!oneShot || c.OneShotSpace == OneShotSpaceKind.Nb201,
+                $"fitness {name} (a zero-cost proxy) scores NB-201 cells only: it needs one_shot_space nb201, got one_shot_space {ConfigKeys.Of(c.OneShotSpace)}");
+        }
         Check(c.IdentityChoice == IdentityChoice.Searchable || c.OneShotSpace == OneShotSpaceKind.Mobile,
             $"identity_choice off is a mobile-space option (NB-201's skip_connect is an edge op), got one_shot_space {c.OneShotSpace.ToString().ToLowerInvariant()}");
         Check(!c.Spring || c.OneShotSpace == OneShotSpaceKind.Mobile, "spring (BS-NAS widths) needs one_shot_space mobile");

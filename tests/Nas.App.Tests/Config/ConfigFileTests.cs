@@ -1,4 +1,4 @@
-// The YAML config keys of the one-shot extras: shrink_criterion and nb201_dedupe parse, and a bad value names the key and value.
+// The YAML config keys of the one-shot extras: shrink_criterion, nb201_dedupe and the proxy fitnesses parse, and a bad value names the key and value.
 using Nas.Components;
 using Nas.App.Config;
 
@@ -57,5 +57,21 @@ public sealed class ConfigFileTests
         var e = Assert.Throws<ConfigException>(() => WithYaml("method: spos\none_shot_space: cells\n", p => ConfigFile.Load(p)));
         Assert.Contains("'one_shot_space' has value 'cells'", e.Message);
         Assert.Contains("darts", e.Message);
+    }
+
+    [Fact]
+    public void EachZeroCostProxyIsAFitnessKeyValueThatRoundTrips()
+    {
+        foreach (var (name, fitness) in new[] { ("naswot", OneShotFitness.Naswot), ("synflow", OneShotFitness.Synflow), ("snip", OneShotFitness.Snip),
+                     ("grad_norm", OneShotFitness.GradNorm), ("params", OneShotFitness.Params), ("flops", OneShotFitness.Flops) })
+        {
+            var c = WithYaml($"method: spos\none_shot_space: nb201\nidentity_choice: searchable\nfitness: {name}\n", p => ConfigFile.Load(p));
+            Assert.Equal(fitness, c.Fitness);
+            Assert.Contains($"fitness: {name}\n", ConfigFile.ToYaml(c));
+            Assert.Empty(Nas.Systems.Methods.Presets.Problems(c));
+        }
+        var e = Assert.Throws<ConfigException>(() => WithYaml("method: spos\nfitness: zen\n", p => ConfigFile.Load(p)));
+        Assert.Contains("'fitness' has value 'zen'", e.Message);
+        Assert.Contains("one of accuracy, bn_indicator, composite, naswot, synflow, snip, grad_norm, params, flops", e.Message);
     }
 }

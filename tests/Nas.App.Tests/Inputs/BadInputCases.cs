@@ -42,6 +42,9 @@ internal static class BadInputCases
         ["snapshot-every.yaml"] = "snapshot_every: -3\n",
         ["device.yaml"] = "device: tpu\n",
         ["params-limit-negative.yaml"] = "method: spos\nparams_limit: -5\n",
+        ["proxy-mobile.yaml"] = "method: spos\nfitness: synflow\n",
+        ["proxy-fitness-bad.yaml"] = "method: spos\none_shot_space: nb201\nidentity_choice: searchable\nfitness: zen\n",
+        ["untrained-accuracy.yaml"] = "method: spos\none_shot_space: nb201\nidentity_choice: searchable\nepochs: 0\n",
         ["clip-mode.yaml"] = "grad_clip_mode: sideways\n",
         ["cell.txt"] = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), " +
             "('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), " +
@@ -140,6 +143,11 @@ internal static class BadInputCases
         ["flops limit on darts"] = new(Search("--flops-limit", "1000000"), 2, "flops_limit (1000000) and params_limit (0) bound the evolution of a one-shot method"),
         ["flops limit below the space"] = new(Search("--method", "spos", "--flops-limit", "1000"), 2, "flops_limit 1000 is below the smallest architecture of this spos space"),
         ["params limit below the space"] = new(Search("--method", "bs-nas", "--params-limit", "100"), 2, "params_limit 100 is below the smallest architecture of this bs-nas space"),
+        ["config proxy fitness on mobile"] = new(Search("--method", "spos", "--config", "{T}/proxy-mobile.yaml"), 2,
+            "fitness synflow (a zero-cost proxy) scores NB-201 cells only: it needs one_shot_space nb201, got one_shot_space mobile"),
+        ["config fitness unknown"] = new(Search("--method", "spos", "--config", "{T}/proxy-fitness-bad.yaml"), 2, "'fitness' has value 'zen', expected one of"),
+        ["config epochs 0 without a proxy"] = new(Search("--method", "spos", "--config", "{T}/untrained-accuracy.yaml"), 2,
+            "epochs must be at least 1 (0, no supernet training, only with a zero-cost proxy fitness of a one-shot method), got 0"),
         ["config params limit negative"] = new(Search("--method", "spos", "--config", "{T}/params-limit-negative.yaml"), 2, "params_limit must be 0 (none) or a positive parameter count, got -5"),
         ["config grad clip mode"] = new(Search("--config", "{T}/clip-mode.yaml"), 2, "'grad_clip_mode' has value 'sideways', expected one of norm, value"),
         // Run folders and files.

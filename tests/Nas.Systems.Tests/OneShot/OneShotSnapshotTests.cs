@@ -18,9 +18,15 @@ public sealed class OneShotSnapshotTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>The tiny session config; BS-NAS trains two epochs so its first stage ends (shrinks) mid-run.</summary>
-    private static SearchConfig Config(string method) => method.EndsWith("-darts", StringComparison.Ordinal)
-        ? DartsSupernetTests.Tiny(method[..^"-darts".Length])
+    /// <summary>
+    /// The tiny session config; BS-NAS trains two epochs so its first stage ends (shrinks) mid-run; "proxy-P": spos on
+    /// NB-201 with the zero-cost proxy P as fitness (ProxyFitnessTests.Tiny), "untrained-P" the same with epochs 0.
+    /// </summary>
+    private static SearchConfig Config(string method) =>
+        method.StartsWith("proxy-", StringComparison.Ordinal) ? ProxyFitnessTests.Tiny(Enum.Parse<OneShotFitness>(method["proxy-".Length..], ignoreCase: true))
+        : method.StartsWith("untrained-", StringComparison.Ordinal)
+            ? ProxyFitnessTests.Tiny(Enum.Parse<OneShotFitness>(method["untrained-".Length..], ignoreCase: true)) with { Epochs = 0 }
+        : method.EndsWith("-darts", StringComparison.Ordinal) ? DartsSupernetTests.Tiny(method[..^"-darts".Length])
         : OneShotSessionTests.Tiny(method) with { Epochs = method == "bs-nas" ? 2 : 1 };
 
     /// <summary>Everything a finished run is judged by: per-step metrics, every tensor's bytes by owner and name, the result, the evaluated count.</summary>
@@ -73,6 +79,9 @@ public sealed class OneShotSnapshotTests : IDisposable
     [InlineData("bs-nas")]
     [InlineData("spos-darts")]
     [InlineData("bn-nas-darts")]
+    [InlineData("proxy-synflow")]
+    [InlineData("proxy-naswot")]
+    [InlineData("untrained-snip")]
     public void AResumedRunMatchesAnUninterruptedOneBitForBitWhereverItStopped(string method)
     {
         var config = Config(method);

@@ -35,6 +35,21 @@ public static class ZeroCostProxies
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown proxy"),
     };
 
+    /// <summary>
+    /// The proxy an evolution fitness names (fitness naswot, synflow, snip, grad_norm, params or flops: the same spelling),
+    /// or null for the fitnesses of a trained supernet (accuracy, bn_indicator, composite).
+    /// </summary>
+    public static ProxyKind? OfFitness(OneShotFitness fitness) => fitness switch
+    {
+        OneShotFitness.Naswot => ProxyKind.Naswot,
+        OneShotFitness.Synflow => ProxyKind.Synflow,
+        OneShotFitness.Snip => ProxyKind.Snip,
+        OneShotFitness.GradNorm => ProxyKind.GradNorm,
+        OneShotFitness.Params => ProxyKind.Params,
+        OneShotFitness.Flops => ProxyKind.Flops,
+        _ => null,
+    };
+
     public static ProxyKind Parse(string name) => All.FirstOrDefault(k => Name(k) == name.Trim().ToLowerInvariant(), (ProxyKind)(-1)) is var k && k >= 0 ? k
         : throw new ArgumentException($"unknown proxy '{name}'; expected one of {string.Join(", ", All.Select(Name))}");
 

@@ -2,6 +2,7 @@
 using Nas.Components;
 using Nas.Systems.OneShot.BsNas;
 using Nas.Systems.OneShot.Indicators;
+using Nas.Systems.OneShot.Proxies;
 using Nas.Systems.OneShot.Search;
 using Nas.Systems.OneShot.Supernet;
 using Nas.Systems.Search;
@@ -111,7 +112,8 @@ public sealed class FacetPoolSystem : ISystem
 /// The evolutionary search (§1.5) after supernet training, one generation per step: Start on the first search step,
 /// then Step. Every newly evaluated genome becomes an <see cref="ArchCandidate"/> entity. The state is the
 /// <see cref="EvolutionState"/> resource, so snapshots hold it. <paramref name="fitness"/> is how a candidate is
-/// scored: it fixes what the system reads (the BN table, the facet pool, or the scoring batches alone).
+/// scored: it fixes what the system reads (the BN table, the facet pool, or the scoring batches alone: a zero-cost proxy
+/// reads the probe batch and spawns its own network).
 /// </summary>
 public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
 {
@@ -197,10 +199,14 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
         m = m with { ValLoss = best.Fitness, ValAccuracy = Fitness == OneShotFitness.Accuracy ? 1 - best.Fitness : double.NaN };
     }
 
-    /// <summary>The fitness (lower is better): error after BN recalibration, −(BN-NAS score) from the table, or −(BNNAS++ rank sum) against the pool.</summary>
+    /// <summary>
+    /// The fitness (lower is better): error after BN recalibration, −(BN-NAS score) from the table, −(BNNAS++ rank sum)
+    /// against the pool, or −(zero-cost proxy) of the cell at initialisation: <see cref="ProxyFitness"/>.
+    /// </summary>
     private Func<int[], double> ScoreOf(World.World world, OneShotSupernet net)
     {
         var data = world.ReadResource<EvalData>();
+        if (ZeroCostProxies.OfFitness(Fitness) is { } proxy) return ProxyFitness(proxy, net.Spec, data, world.ReadResource<EvolutionSettings>().Seed);
         switch (Fitness)
         {
             case OneShotFitness.BnIndicator:
@@ -215,5 +221,18 @@ public sealed class EvolveSystem(OneShotFitness fitness) : ISystem
             default:
                 return g => Scoring.Error(net, data, g);
         }
+    }
+
+    /// <summary>
+    /// −(the proxy's score) of a genome, as <see cref="ZeroCostProxies.Score"/> defines it: a network spawned afresh from
+    /// <c>new Generator(seed)</c> with the run's seed, which is the supernet this run started from (OneShotSession.Create
+    /// spawns it from the same seed), never the trained one; on the probe batch. Every candidate sees the same
+    /// initialisation, and nothing here reads or moves the world's state, so a resumed run scores bit for bit as before.
+    /// </summary>
+    public static Func<int[], double> ProxyFitness(ProxyKind proxy, OneShotNetwork network, EvalData data, ulong seed)
+    {
+        var (images, labels) = data.Probe ?? throw new InvalidOperationException(
+            $"fitness {ZeroCostProxies.Name(proxy)} needs the proxy probe batch, but the scoring data has none (EvalBatches builds it for a proxy fitness)");
+        return g => -ZeroCostProxies.Score(proxy, g, network, images, labels, seed);
     }
 }
