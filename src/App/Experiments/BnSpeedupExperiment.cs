@@ -25,8 +25,8 @@ public sealed record BnSpeedupOptions(
 /// <summary>A supernet training run of the experiment: BN-only or full, for its own number of epochs (its lr decays over them).</summary>
 public readonly record struct SpeedupArm(string Name, bool BnOnly, int Epochs);
 
-/// <summary>The BN-NAS indicator's ranking after <see cref="Epoch"/> epochs of an arm, with the arm's training time so far.</summary>
-public readonly record struct EpochPoint(string Arm, int Epoch, double Seconds, double Tau, double Rho, double Low, double High);
+/// <summary>The BN-NAS indicator's ranking after <see cref="Epoch"/> epochs of an arm, with the arm's training steps and seconds so far.</summary>
+public readonly record struct EpochPoint(string Arm, int Epoch, int Steps, double Seconds, double Tau, double Rho, double Low, double High);
 
 /// <summary>One cell's BN-NAS indicator after an epoch of an arm (scores.csv).</summary>
 public readonly record struct IndicatorRow(string Arm, int Epoch, string Cell, double Indicator);
@@ -93,7 +93,7 @@ public static class BnSpeedupExperiment
         var indicators = new List<IndicatorRow>();
         foreach (var arm in Arms(o))
         {
-            output.WriteLine($"training the {arm.Name} supernet ({arm.Epochs} epochs{(arm.BnOnly ? ", BN parameters only" : ", every parameter")})");
+            output.WriteLine($"training the {arm.Name} supernet ({arm.Epochs} epoch{(arm.Epochs == 1 ? "" : "s")}{(arm.BnOnly ? ", BN parameters only" : ", every parameter")})");
             using var s = OneShotSession.Create(ArmConfig(o, data, arm.BnOnly, arm.Epochs), data);
             points.AddRange(TrainArm(s, arm.Name, truth, o, output, indicators));
         }
@@ -215,17 +215,17 @@ public static class BnSpeedupExperiment
     {
         var points = new List<EpochPoint>();
         var rank = RankOptions(o);
-        void Score(int epoch, double seconds)
+        void Score(int epoch, int steps, double seconds)
         {
             var table = Scoring.BnTable(s.Supernet);
             var values = truth.Genomes.Select(g => BnIndicator.Score(table, g)).ToArray();
             for (int i = 0; i < values.Length; i++) indicators.Add(new IndicatorRow(arm, epoch, truth.Names[i], values[i]));
             var row = RankExperiment.Statistics(arm, values, truth.Truth, rank);
-            points.Add(new EpochPoint(arm, epoch, seconds, row.Tau, row.Rho, row.Low, row.High));
+            points.Add(new EpochPoint(arm, epoch, steps, seconds, row.Tau, row.Rho, row.Low, row.High));
             output.WriteLine($"  {arm} epoch {epoch}/{s.Config.Epochs}: {seconds:F1} s of training, BN indicator τ_b {row.Tau:F3} [{row.Low:F2}, {row.High:F2}], ρ {row.Rho:F3}");
         }
-        Score(0, 0);
-        RankTraining.Train(s, null, (epoch, times) => Score(epoch, times.Sum()));
+        Score(0, 0, 0);
+        RankTraining.Train(s, null, (epoch, times) => Score(epoch, times.Count, times.Sum()));
         return points;
     }
 }

@@ -94,12 +94,14 @@ public sealed class BnSpeedupExperimentTests : IDisposable
             var cells = scores[(f[0], int.Parse(f[1], CultureInfo.InvariantCulture))];
             Assert.Equal(truth.Keys.Order(), cells.Select(c => c.Cell).Order());
             double[] x = cells.Select(c => c.Score).ToArray(), y = cells.Select(c => truth[c.Cell]).ToArray();
-            Assert.Equal(RankCorrelation.KendallTauB(x, y), double.Parse(f[3], CultureInfo.InvariantCulture)); // exact: both written with "R"
-            Assert.Equal(RankCorrelation.Spearman(x, y), double.Parse(f[4], CultureInfo.InvariantCulture));
+            Assert.Equal(RankCorrelation.KendallTauB(x, y), double.Parse(f[4], CultureInfo.InvariantCulture)); // exact: both written with "R"
+            Assert.Equal(RankCorrelation.Spearman(x, y), double.Parse(f[5], CultureInfo.InvariantCulture));
         }
-        Assert.Contains(rows, f => double.IsFinite(double.Parse(f[3], CultureInfo.InvariantCulture))); // not a run of constant indicators
-        Assert.Equal(0.0, double.Parse(rows[0][2], CultureInfo.InvariantCulture));
-        Assert.True(double.Parse(rows[2][2], CultureInfo.InvariantCulture) > double.Parse(rows[1][2], CultureInfo.InvariantCulture)); // cumulative seconds
+        Assert.Contains(rows, f => double.IsFinite(double.Parse(f[4], CultureInfo.InvariantCulture))); // not a run of constant indicators
+        // Cumulative steps and seconds: 7 steps an epoch (⌊0.8 · 128⌋ = 102 training images, ⌈102 / 16⌉ batches).
+        Assert.Equal(["0", "7", "14"], rows.Take(3).Select(f => f[2]));
+        Assert.Equal(0.0, double.Parse(rows[0][3], CultureInfo.InvariantCulture));
+        Assert.True(double.Parse(rows[2][3], CultureInfo.InvariantCulture) > double.Parse(rows[1][3], CultureInfo.InvariantCulture));
         Assert.Equal(6, result.Truth.Names.Count); // the second-seed row is not a cell
         Assert.Equal(1 + 4, result.PathsCompared);
         var timing = File.ReadAllLines(Path.Combine(o.OutDir, "timing.csv"));
@@ -108,7 +110,7 @@ public sealed class BnSpeedupExperimentTests : IDisposable
         Assert.Contains("**Verdict**", File.ReadAllText(Path.Combine(o.OutDir, "speedup.md")));
     }
 
-    private static EpochPoint P(string arm, int epoch, double seconds, double tau) => new(arm, epoch, seconds, tau, 0, 0, 0);
+    private static EpochPoint P(string arm, int epoch, double seconds, double tau) => new(arm, epoch, epoch * 10, seconds, tau, 0, 0, 0);
 
     [Fact]
     public void TheFixedQualityIsFirstReachedAtTheFirstTrainedEpochWithinToleranceOfFullTrainingsFinalTau()
