@@ -45,13 +45,7 @@ public static class GroundTruthFile
             File.WriteAllText(path, text);
         }
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var found = new Dictionary<string, string>();
-        int n = 0;
-        for (; n < lines.Length && lines[n].StartsWith('#'); n++)
-        {
-            int eq = lines[n].IndexOf('=');
-            if (eq > 0) found[lines[n][1..eq].Trim()] = lines[n][(eq + 1)..];
-        }
+        var (found, n) = SettingsOf(lines);
         foreach (var (k, v) in settings)
         {
             if (!found.TryGetValue(k, out var old))
@@ -59,8 +53,7 @@ public static class GroundTruthFile
             if (old != v)
                 throw new InvalidDataException($"{path}: was written with {k}={old}, this run has {k}={v}; resume with the same settings or choose another --out");
         }
-        if (n >= lines.Length || lines[n] != Header)
-            throw new InvalidDataException($"{path}: expected the header '{Header}' after the settings, got '{(n < lines.Length ? lines[n] : "end of file")}'");
+        CheckHeader(lines, n, path);
         for (int l = n + 1; l < lines.Length; l++)
         {
             var row = Parse(lines[l], path, l + 1);
@@ -71,6 +64,51 @@ public static class GroundTruthFile
                 throw new InvalidDataException($"{path} line {l + 1}: cell {row.Index} replica {row.Replica} appears twice");
         }
         return rows;
+    }
+
+    /// <summary>
+    /// A ground-truth file read as another experiment's input, without changing it: its settings and its rows in file
+    /// order. A last line without a newline (a rank run still writing it) is not read. Refuses a missing file, a file
+    /// without settings or header, a malformed row and a duplicate (index, replica), naming the file and line.
+    /// </summary>
+    public static (IReadOnlyDictionary<string, string> Settings, List<GroundTruthRow> Rows) Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
+        var text = File.ReadAllText(path);
+        var lines = text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var (settings, n) = SettingsOf(lines);
+        if (settings.Count == 0)
+            throw new InvalidDataException($"{path}: has no '# key=value' settings lines, so it is not a ground-truth file of `nas experiment rank`");
+        CheckHeader(lines, n, path);
+        var rows = new List<GroundTruthRow>();
+        var seen = new HashSet<(int, int)>();
+        for (int l = n + 1; l < lines.Length; l++)
+        {
+            var row = Parse(lines[l], path, l + 1);
+            if (!seen.Add((row.Index, row.Replica)))
+                throw new InvalidDataException($"{path} line {l + 1}: cell {row.Index} replica {row.Replica} appears twice");
+            rows.Add(row);
+        }
+        return (settings, rows);
+    }
+
+    /// <summary>The leading <c># key=value</c> lines as a dictionary, and the index of the first line after them.</summary>
+    private static (Dictionary<string, string> Settings, int Next) SettingsOf(string[] lines)
+    {
+        var found = new Dictionary<string, string>();
+        int n = 0;
+        for (; n < lines.Length && lines[n].StartsWith('#'); n++)
+        {
+            int eq = lines[n].IndexOf('=');
+            if (eq > 0) found[lines[n][1..eq].Trim()] = lines[n][(eq + 1)..];
+        }
+        return (found, n);
+    }
+
+    private static void CheckHeader(string[] lines, int n, string path)
+    {
+        if (n >= lines.Length || lines[n] != Header)
+            throw new InvalidDataException($"{path}: expected the header '{Header}' after the settings, got '{(n < lines.Length ? lines[n] : "end of file")}'");
     }
 
     /// <summary>Appends one row and flushes it (one write call, ending in a newline).</summary>

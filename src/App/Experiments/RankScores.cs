@@ -151,16 +151,22 @@ public static class RankTraining
         return 1 - Scoring.Error(s.Supernet, s.World.Resource<EvalData>(), genome);
     }
 
-    /// <summary>Trains all epochs of the session's training phase (the search phase is not run); returns per-step seconds.</summary>
-    public static List<double> Train(OneShotSession s, int[]? fixedGenome)
+    /// <summary>
+    /// Trains all epochs of the session's training phase (the search phase is not run); returns per-step seconds.
+    /// <paramref name="epochEnd"/> is called after the last step of each epoch with the epochs done and the step times so
+    /// far; it may read the world (e.g. score it) but not change it, and its time is not a step's.
+    /// </summary>
+    public static List<double> Train(OneShotSession s, int[]? fixedGenome, Action<int, IReadOnlyList<double>>? epochEnd = null)
     {
         var schedule = OneShotMethod.Schedule(s.Config, fixedGenome is null ? null : new FixedPathSystem(fixedGenome)); // the loop stops before the search
         var times = new List<double>();
         while (s.Clock.Epoch < s.Config.Epochs)
         {
+            int epoch = s.Clock.Epoch;
             var sw = Stopwatch.StartNew();
             schedule.Run(s.World, s.Clock.Step);
             times.Add(sw.Elapsed.TotalSeconds);
+            if (s.Clock.Epoch > epoch) epochEnd?.Invoke(s.Clock.Epoch, times);
         }
         return times;
     }
