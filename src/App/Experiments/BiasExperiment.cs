@@ -1,5 +1,6 @@
 // Issue 16 item 4, V3 (methods.md part 2 §7): BNNAS++'s bias claim. The BN-NAS indicator's top cells of all NB-201 on the biased and the unbiased BN-only supernet.
 using System.Diagnostics;
+using Nas.Components;
 using Nas.Systems.Data;
 using Nas.Systems.OneShot;
 using Nas.Systems.OneShot.Indicators;
@@ -29,7 +30,12 @@ public sealed record BiasSeed(ulong Seed, BiasSupernet Biased, BiasSupernet Unbi
     public bool Held => Claim.BiasedAllConv && Claim.BiasedHighMacs && Claim.UnbiasedFalls;
 }
 
-public sealed record BiasResult(BiasExperimentOptions Options, string Data, int Images, Nb201SpaceCosts Space, CellSetProfile Baseline, IReadOnlyList<BiasSeed> Seeds);
+/// <summary>
+/// The run. <see cref="Baseline"/>: the whole space. <see cref="NoNone"/>: the 4,096 cells without a none edge, the set an
+/// indicator that gives every non-none op the same score would rank first (the unbiased supernet's γ start at 1).
+/// </summary>
+public sealed record BiasResult(BiasExperimentOptions Options, string Data, int Images, Nb201SpaceCosts Space, CellSetProfile Baseline, CellSetProfile NoNone,
+    IReadOnlyList<BiasSeed> Seeds);
 
 public static class BiasExperiment
 {
@@ -56,6 +62,7 @@ public static class BiasExperiment
         var rank = new RankExperimentOptions(Subset: 0, Channels: o.Channels, Batch: o.Batch, SupernetEpochs: o.SupernetEpochs, Seed: o.Seed, Data: data, OutDir: o.OutDir);
         var space = new Nb201SpaceCosts(new Nb201Layout(o.Channels, 1, data.Channels, data.Height, data.Classes));
         var baseline = BiasStatistics.Profile(space, space.All);
+        var noNone = BiasStatistics.Profile(space, space.All.Where(i => !space.Cells[i].Contains((int)Nb201Op.None)).ToArray());
         output.WriteLine($"# bias experiment (V3): all {space.Cells.Count} NB-201 cells scored by the BN-NAS indicator on a biased ({BnNasBiasedScore.Method}) and an unbiased " +
             $"({BnnasPlusPlusScores.Method}) BN-only supernet; C={o.Channels}, 1 cell/stage, {data.Name} ({data.Count} images), {o.SupernetEpochs} epochs, batch {o.Batch}, " +
             $"seeds {o.Seed}..{o.Seed + (ulong)o.Seeds - 1}, top {o.Top}, out {o.OutDir}");
@@ -77,7 +84,7 @@ public static class BiasExperiment
                 $"(space {baseline.ConvShare:P1}); overlap {result.Overlap}/{o.Top}; Kendall τ_b {tau:F3}; claim {(result.Held ? "held" : "did not hold")}");
         }
 
-        var run = new BiasResult(o, data.Name, data.Count, space, baseline, seeds);
+        var run = new BiasResult(o, data.Name, data.Count, space, baseline, noNone, seeds);
         var report = BiasReport.Markdown(run);
         output.WriteLine();
         output.Write(report);

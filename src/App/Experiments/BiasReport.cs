@@ -8,6 +8,7 @@ public static class BiasReport
 {
     public const string MarkdownFile = "bias.md", CsvFile = "bias.csv", TableFile = "bn-table.csv";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private const string NoNoneRow = "cells without a none edge";
 
     public static void Write(BiasResult run, string markdown)
     {
@@ -63,7 +64,8 @@ public static class BiasReport
             w.WriteLine();
             w.WriteLine($"## Seed {s.Seed}");
             w.WriteLine();
-            ProfileTable(w, [("whole space", run.Baseline), ($"{BiasExperiment.BiasedName} top-{o.Top}", s.Biased.Profile), ($"{BiasExperiment.UnbiasedName} top-{o.Top}", s.Unbiased.Profile)]);
+            ProfileTable(w, [("whole space", run.Baseline), (NoNoneRow, run.NoNone), ($"{BiasExperiment.BiasedName} top-{o.Top}", s.Biased.Profile),
+                ($"{BiasExperiment.UnbiasedName} top-{o.Top}", s.Unbiased.Profile)]);
             w.WriteLine();
             w.WriteLine($"Top-{o.Top} overlap: {s.Overlap} of {o.Top}. Kendall τ_b of the two indicators over all {run.Space.Cells.Count:N0} cells: {s.Tau:F3}.");
             w.WriteLine();
@@ -73,7 +75,7 @@ public static class BiasReport
         w.WriteLine();
         w.WriteLine($"## Mean over {run.Seeds.Count} seed{(run.Seeds.Count == 1 ? "" : "s")}");
         w.WriteLine();
-        ProfileTable(w, [("whole space", run.Baseline), ($"{BiasExperiment.BiasedName} top-{o.Top}", Mean(run.Seeds.Select(s => s.Biased.Profile).ToList())),
+        ProfileTable(w, [("whole space", run.Baseline), (NoNoneRow, run.NoNone), ($"{BiasExperiment.BiasedName} top-{o.Top}", Mean(run.Seeds.Select(s => s.Biased.Profile).ToList())),
             ($"{BiasExperiment.UnbiasedName} top-{o.Top}", Mean(run.Seeds.Select(s => s.Unbiased.Profile).ToList()))]);
         w.WriteLine();
         w.WriteLine($"Top-{o.Top} overlap: mean {run.Seeds.Average(s => s.Overlap):F1} of {o.Top} (per seed {string.Join(", ", run.Seeds.Select(s => s.Overlap))}). " +
@@ -81,13 +83,17 @@ public static class BiasReport
         w.WriteLine($"The claim held in {run.Seeds.Count(s => s.Held)} of {run.Seeds.Count} seeds.");
 
         w.WriteLine();
-        w.WriteLine("## Mean |γ| per op (mean over the 6 edges of the γ table; 0 where the op has no BN)");
+        w.WriteLine("## Mean |γ| per op (mean over the 6 edges of the γ table; 0 where the op has no BN; γ starts at 1)");
         w.WriteLine();
-        w.WriteLine("| seed | supernet | " + string.Join(" | ", Nb201Cell.OpNames) + " |");
-        w.WriteLine("|---|---|" + string.Concat(Nb201Cell.OpNames.Select(_ => "---|")));
+        w.WriteLine("| seed | supernet | " + string.Join(" | ", Nb201Cell.OpNames) + " | smallest entry with a BN | largest |");
+        w.WriteLine("|---|---|" + string.Concat(Nb201Cell.OpNames.Select(_ => "---|")) + "---|---|");
         foreach (var s in run.Seeds)
             foreach (var net in new[] { s.Biased, s.Unbiased })
-                w.WriteLine($"| {s.Seed} | {net.Name} | " + string.Join(" | ", Enumerable.Range(0, Nb201Cell.OpCount).Select(op => net.Table.Average(row => row[op]).ToString("F4", Inv))) + " |");
+            {
+                var withBn = net.Table.SelectMany(row => row.Where(v => v != 0)).ToList();
+                w.WriteLine($"| {s.Seed} | {net.Name} | " + string.Join(" | ", Enumerable.Range(0, Nb201Cell.OpCount).Select(op => net.Table.Average(row => row[op]).ToString("F4", Inv))) +
+                    $" | {withBn.Min():F4} | {withBn.Max():F4} |");
+            }
 
         w.WriteLine();
         w.WriteLine("## Supernet training");
@@ -124,7 +130,7 @@ public static class BiasReport
         if (!s.Claim.UnbiasedFalls) failed.Add($"the unbiased top-{top}'s conv share did not fall ({u.ConvShare:P1} against {b.ConvShare:P1})");
         var verdict = s.Held ? "the claim held" : "the claim did not hold: " + string.Join("; ", failed);
         return string.Create(Inv, $"Seed {s.Seed}: {verdict}. Biased top-{top}: {b.ConvShare:P1} conv edges (the space: {space.ConvShare:P1}), median MACs {b.MedianMacs:N0} " +
-            $"(percentile {b.MacsPercentile:F1}); unbiased top-{top}: {u.ConvShare:P1} conv edges, median MACs {u.MedianMacs:N0} (percentile {u.MacsPercentile:F1}), " +
-            $"so the unbiased supernet's top cells are {(u.MedianMacs < b.MedianMacs ? "cheaper" : u.MedianMacs > b.MedianMacs ? "costlier" : "as costly")} than the biased one's.");
+            $"(percentile {b.MacsPercentile:F1}); unbiased top-{top}: {u.ConvShare:P1} conv edges, {(u.ConvShare > space.ConvShare ? "still above" : "at or below")} the space's, " +
+            $"median MACs {u.MedianMacs:N0} (percentile {u.MacsPercentile:F1}), {(u.MedianMacs < b.MedianMacs ? "cheaper than" : u.MedianMacs > b.MedianMacs ? "costlier than" : "as costly as")} the biased top-{top}.");
     }
 }

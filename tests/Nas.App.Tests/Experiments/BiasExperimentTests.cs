@@ -106,6 +106,9 @@ public sealed class BiasExperimentTests
         double meanMacs = cells.Average(c => (double)ByHand(c).Macs), meanParams = cells.Average(c => (double)ByHand(c).Params);
         Assert.Equal(["15,625", "6,466", "40.0 %", "50.0 %", "20.0 %", "20.0 %", "20.0 %", "20.0 %", "20.0 %", meanMacs.ToString("N0", Inv)], baseline[..10]);
         Assert.Equal(meanParams.ToString("N0", Inv), baseline[12]);
+        // The 4^6 cells without a none edge: each of the other four ops on 1/4 of the edges.
+        var noNone = md.First(l => l.StartsWith("| cells without a none edge |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries)[2..^1];
+        Assert.Equal(["4,096", "50.0 %", "50.0 %", "0.0 %", "25.0 %", "25.0 %", "25.0 %", "25.0 %"], noNone[..1].Concat(noNone[2..9]));
         Assert.Equal(1, md.Count(l => l.StartsWith("Seed 5: the claim ", StringComparison.Ordinal)));
         Assert.Contains(md, l => l == $"The claim held in {(run.Seeds[0].Held ? 1 : 0)} of 1 seeds.");
         dir.Delete(recursive: true);
