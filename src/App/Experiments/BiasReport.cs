@@ -69,6 +69,8 @@ public static class BiasReport
             w.WriteLine();
             w.WriteLine($"Top-{o.Top} overlap: {s.Overlap} of {o.Top}. Kendall τ_b of the two indicators over all {run.Space.Cells.Count:N0} cells: {s.Tau:F3}.");
             w.WriteLine();
+            w.WriteLine(Structure(run, s));
+            w.WriteLine();
             w.WriteLine(Sentence(s, o.Top, run.Baseline));
         }
 
@@ -119,6 +121,20 @@ public static class BiasReport
         ps[0].Cells, (int)Math.Round(ps.Average(p => p.Classes)), ps.Average(p => p.ConvShare), ps.Average(p => p.ConvShareOfNonNone),
         Enumerable.Range(0, ps[0].OpShare.Length).Select(op => ps.Average(p => p.OpShare[op])).ToArray(),
         ps.Average(p => p.MeanMacs), ps.Average(p => p.MedianMacs), ps.Average(p => p.MacsPercentile), ps.Average(p => p.MeanParams), ps.Average(p => p.MedianParams));
+
+    /// <summary>
+    /// How far each ranking follows where the BNs are: of the biased indicator's best 64 (as many as there are all-conv
+    /// cells), how many are all conv; of the unbiased one's best 4,096 (as many as there are cells without none), how many have no none.
+    /// </summary>
+    public static string Structure(BiasResult run, BiasSeed s)
+    {
+        var cells = run.Space.Cells;
+        bool AllConv(int i) => cells[i].All(BiasStatistics.IsConv);
+        bool NoNone(int i) => !cells[i].Contains((int)Nb201Op.None);
+        int allConv = Enumerable.Range(0, cells.Count).Count(AllConv), noNone = Enumerable.Range(0, cells.Count).Count(NoNone);
+        return $"Of the biased indicator's best {allConv} cells, {BiasStatistics.CountInTop(s.Biased.Indicator, allConv, AllConv)} are all conv (there are {allConv}); " +
+            $"of the unbiased indicator's best {noNone:N0}, {BiasStatistics.CountInTop(s.Unbiased.Indicator, noNone, NoNone):N0} have no none edge (there are {noNone:N0}).";
+    }
 
     /// <summary>The plain sentence of one seed: held or not, which part failed, and the numbers it rests on.</summary>
     public static string Sentence(BiasSeed s, int top, CellSetProfile space)

@@ -61,6 +61,9 @@ public static class BiasStatistics
         return Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).ToArray();
     }
 
+    /// <summary>How many of the <paramref name="k"/> highest scores (<see cref="Top"/>'s order) belong to cells that satisfy <paramref name="member"/>.</summary>
+    public static int CountInTop(IReadOnlyList<double> scores, int k, Func<int, bool> member) => Top(scores, k).Count(member);
+
     /// <summary>How many indices the two sets share.</summary>
     public static int Overlap(IEnumerable<int> a, IEnumerable<int> b) => a.Intersect(b).Count();
 

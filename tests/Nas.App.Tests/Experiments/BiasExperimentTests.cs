@@ -110,6 +110,7 @@ public sealed class BiasExperimentTests
         var noNone = md.First(l => l.StartsWith("| cells without a none edge |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries)[2..^1];
         Assert.Equal(["4,096", "50.0 %", "50.0 %", "0.0 %", "25.0 %", "25.0 %", "25.0 %", "25.0 %"], noNone[..1].Concat(noNone[2..9]));
         Assert.Equal(1, md.Count(l => l.StartsWith("Seed 5: the claim ", StringComparison.Ordinal)));
+        Assert.Single(md, l => l.StartsWith("Of the biased indicator's best 64 cells, ", StringComparison.Ordinal) && l.Contains("(there are 64)") && l.Contains("of the unbiased indicator's best 4,096, "));
         Assert.Contains(md, l => l == $"The claim held in {(run.Seeds[0].Held ? 1 : 0)} of 1 seeds.");
         dir.Delete(recursive: true);
     }
@@ -121,6 +122,8 @@ public sealed class BiasExperimentTests
         Assert.Equal([2, 4], BiasStatistics.Top([0, 5, 5, 7, 1], 4)[2..]);
         Assert.Throws<ArgumentOutOfRangeException>(() => BiasStatistics.Top([1, 2], 3));
         Assert.Equal(2, BiasStatistics.Overlap([1, 2, 3], [3, 4, 1]));
+        Assert.Equal(0, BiasStatistics.CountInTop([0, 5, 5, 7, 1], 2, i => i % 2 == 0)); // the best two are 3 and 1; the third, 2, is out
+        Assert.Equal(1, BiasStatistics.CountInTop([0, 5, 5, 7, 1], 3, i => i % 2 == 0));
     }
 
     [Fact]
