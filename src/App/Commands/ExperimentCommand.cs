@@ -1,4 +1,4 @@
-// `nas experiment collapse | rank | proxies | found | bn-speedup`: the experiments whose measured tables live in docs/results.md.
+// `nas experiment collapse | rank | proxies | found | bn-speedup | bias`: the experiments whose measured tables live in docs/results.md.
 using System.CommandLine;
 using Nas.App.Experiments;
 
@@ -14,6 +14,7 @@ public static class ExperimentCommand
         command.Subcommands.Add(ProxiesCommand.Create());
         command.Subcommands.Add(FoundExperimentCommand.Create());
         command.Subcommands.Add(BnSpeedupCommand.Create());
+        command.Subcommands.Add(BiasCommand.Create());
         return command;
     }
 

@@ -187,6 +187,13 @@ public static class RankTraining
         c.Notes.Add($"{label} supernet: {c.Options.SupernetEpochs} epochs, {times.Count} steps, median step {Median(times) * 1000:F1} ms (batch {c.Options.Batch})");
         return s;
     }
+
+    /// <summary>The BN-NAS γ table (Scoring.BnTable, edges × ops) of a freshly trained BN-only supernet of <paramref name="method"/>; the supernet is freed.</summary>
+    public static double[][] BnTable(RankScoreContext c, string method, string label)
+    {
+        using var s = Supernet(c, method, label);
+        return Scoring.BnTable(s.Supernet);
+    }
 }
 
 /// <summary>SPOS (§1.4): held-out accuracy of each cell's path in a uniformly trained supernet, after BN recalibration.</summary>
@@ -206,13 +213,15 @@ public sealed class SposAccuracyScore : IRankScore
 /// <summary>BN-NAS (§2.2): the mean |γ| indicator on its own BN-only supernet, where only the op BNs carry γ (biased, §3.2).</summary>
 public sealed class BnNasBiasedScore : IRankScore
 {
+    /// <summary>The preset that trains the biased supernet, and its label in progress lines and notes.</summary>
+    public const string Method = "bn-nas", Label = "BN-NAS (BN-only)";
+
     public string Key => "bn-nas";
     public IReadOnlyList<string> Columns => ["BN-NAS indicator (biased supernet)"];
 
     public double[][] Compute(RankScoreContext c)
     {
-        using var s = RankTraining.Supernet(c, "bn-nas", "BN-NAS (BN-only)");
-        var table = Scoring.BnTable(s.Supernet);
+        var table = RankTraining.BnTable(c, Method, Label);
         return [c.Cells.Select(g => BnIndicator.Score(table, g)).ToArray()];
     }
 }
@@ -223,13 +232,16 @@ public sealed class BnNasBiasedScore : IRankScore
 /// </summary>
 public sealed class BnnasPlusPlusScores : IRankScore
 {
+    /// <summary>The preset that trains the unbiased supernet, and its label in progress lines and notes.</summary>
+    public const string Method = "bnnas++", Label = "BNNAS++ (unbiased, BN-only)";
+
     public string Key => "bnnas++";
     public IReadOnlyList<string> Columns =>
         ["BN-NAS indicator (unbiased supernet)", "BNNAS++ E (expressivity)", "BNNAS++ T (trainability)", "BNNAS++ -U (certainty)", "BNNAS++ rank-sum E+T+U"];
 
     public double[][] Compute(RankScoreContext c)
     {
-        using var s = RankTraining.Supernet(c, "bnnas++", "BNNAS++ (unbiased, BN-only)");
+        using var s = RankTraining.Supernet(c, Method, Label);
         var d = s.World.Resource<EvalData>();
         var net = s.Supernet;
         var table = Scoring.BnTable(net);
