@@ -11,6 +11,12 @@ public static class InputChecks
     /// <summary>The test hook that holds a run after the snapshot of one step (SearchCommand); checked at start, not at that step.</summary>
     public const string HoldVariable = "NAS_HOLD_AFTER_SNAPSHOT";
 
+    /// <summary>Refuses <paramref name="value"/> below <paramref name="min"/>, naming its flag: "FLAG must be at least MIN, got VALUE".</summary>
+    public static void AtLeast(string flag, long value, long min)
+    {
+        if (value < min) throw new ArgumentException($"{flag} must be at least {min}, got {value}");
+    }
+
     /// <summary>The most libtorch threads a run may ask for: four per core, at least 64.</summary>
     public static int MaxThreads => Math.Max(64, 4 * Environment.ProcessorCount);
 

@@ -1,4 +1,5 @@
 // Issue 16 item 4, V3 (methods.md part 2 §7): BNNAS++'s bias claim. The BN-NAS indicator's top cells of all NB-201 on the biased and the unbiased BN-only supernet.
+using Nas.App.Config;
 using System.Diagnostics;
 using Nas.Components;
 using Nas.Systems.Data;
@@ -44,10 +45,10 @@ public static class BiasExperiment
     /// <summary>Refuses options that cannot run, naming the flag and the value.</summary>
     public static void Validate(BiasExperimentOptions o)
     {
-        if (o.Seeds < 1) throw new ArgumentException($"--seeds must be at least 1, got {o.Seeds}");
-        if (o.SupernetEpochs < 1) throw new ArgumentException($"--supernet-epochs must be at least 1, got {o.SupernetEpochs}");
-        if (o.Channels < 1) throw new ArgumentException($"--channels must be at least 1, got {o.Channels}");
-        if (o.Batch < 1) throw new ArgumentException($"--batch must be at least 1, got {o.Batch}");
+        InputChecks.AtLeast("--seeds", o.Seeds, 1);
+        InputChecks.AtLeast("--supernet-epochs", o.SupernetEpochs, 1);
+        InputChecks.AtLeast("--channels", o.Channels, 1);
+        InputChecks.AtLeast("--batch", o.Batch, 1);
         if (o.Subset < 0) throw new ArgumentException($"--subset must be 0 (all images) or positive, got {o.Subset}");
         if (o.Top < 1 || o.Top > Nb201Cell.Count) throw new ArgumentException($"--top must be in 1..{Nb201Cell.Count} (the NB-201 cells), got {o.Top}");
         if (o.Seed > ulong.MaxValue - (ulong)o.Seeds) throw new ArgumentException($"--seed {o.Seed} + --seeds {o.Seeds} overflows");

@@ -1,4 +1,5 @@
 // Experiment V1 (methods.md §7, issue 16 item 4): BN-NAS's BN-only supernet training against full training, per step and to a fixed ranking quality.
+using Nas.App.Config;
 using System.Diagnostics;
 using System.Globalization;
 using Nas.Components;
@@ -53,19 +54,15 @@ public static class BnSpeedupExperiment
     public static void Validate(BnSpeedupOptions o)
     {
         if (string.IsNullOrWhiteSpace(o.GroundTruth)) throw new ArgumentException("--ground-truth FILE is required: the ground-truth.csv of a `nas experiment rank` run");
-        void AtLeast(string flag, long value, long min)
-        {
-            if (value < min) throw new ArgumentException($"{flag} must be at least {min}, got {value}");
-        }
-        AtLeast("--channels", o.Channels, 1);
-        AtLeast("--batch", o.Batch, 1);
-        AtLeast("--subset", o.Subset, 0);
-        AtLeast("--timing-steps", o.TimingSteps, 1);
-        AtLeast("--timing-block", o.TimingBlock, 1);
-        AtLeast("--warmup-steps", o.WarmupSteps, 0);
-        AtLeast("--full-epochs", o.FullEpochs, 1);
-        AtLeast("--bn-epochs", o.BnEpochs, 1);
-        AtLeast("--resamples", o.Resamples, 1);
+        InputChecks.AtLeast("--channels", o.Channels, 1);
+        InputChecks.AtLeast("--batch", o.Batch, 1);
+        InputChecks.AtLeast("--subset", o.Subset, 0);
+        InputChecks.AtLeast("--timing-steps", o.TimingSteps, 1);
+        InputChecks.AtLeast("--timing-block", o.TimingBlock, 1);
+        InputChecks.AtLeast("--warmup-steps", o.WarmupSteps, 0);
+        InputChecks.AtLeast("--full-epochs", o.FullEpochs, 1);
+        InputChecks.AtLeast("--bn-epochs", o.BnEpochs, 1);
+        InputChecks.AtLeast("--resamples", o.Resamples, 1);
         if (!(o.Tolerance >= 0 && o.Tolerance < 2)) throw new ArgumentException($"--tolerance must be in [0, 2) (a difference of Kendall τ), got {o.Tolerance.ToString(CultureInfo.InvariantCulture)}");
     }
 
