@@ -1,4 +1,4 @@
-// `nas experiment collapse | rank | proxies | found | bn-speedup | bias`: the experiments whose measured tables live in docs/results.md.
+// `nas experiment collapse | rank | proxies | found | bn-speedup | bias | shrink`: the experiments whose measured tables live in docs/results.md.
 using System.CommandLine;
 using Nas.App.Experiments;
 
@@ -15,6 +15,7 @@ public static class ExperimentCommand
         command.Subcommands.Add(FoundExperimentCommand.Create());
         command.Subcommands.Add(BnSpeedupCommand.Create());
         command.Subcommands.Add(BiasCommand.Create());
+        command.Subcommands.Add(ShrinkCommand.Create());
         return command;
     }
 
