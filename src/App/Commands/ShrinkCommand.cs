@@ -19,11 +19,12 @@ public static class ShrinkCommand
         var newSurvivors = new Option<int>("--new-survivors") { Description = "more genomes drawn from each shrinking arm's surviving space", DefaultValueFactory = _ => d.NewSurvivors };
         var gtSubset = new Option<int>("--gt-subset") { Description = "Fashion-MNIST training images of each stand-alone training (80 % train); 0 for all", DefaultValueFactory = _ => d.GroundTruthSubset };
         var gtEpochs = new Option<int>("--gt-epochs") { Description = "epochs of each stand-alone training", DefaultValueFactory = _ => d.GroundTruthEpochs };
+        var batch = new Option<int>("--batch") { Description = "batch of the arms and the stand-alone trainings (the preset's lr is kept)", DefaultValueFactory = _ => d.Batch };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => d.Threads };
         var outDir = new Option<string>("--out") { Description = "folder for shrink.md, shrink.csv, arms.csv, ground-truth.csv (resumable)", DefaultValueFactory = _ => d.OutDir };
         var c = new Command("shrink", "V5: BS-NAS arms without shrinking, with the accuracy and with the angle criterion, against stand-alone trained genomes")
-            { subset, epochs, firstStage, subnets, population, generations, architectures, newSurvivors, gtSubset, gtEpochs, seed, threads, outDir };
+            { subset, epochs, firstStage, subnets, population, generations, architectures, newSurvivors, gtSubset, gtEpochs, batch, seed, threads, outDir };
         c.SetAction(r =>
         {
             var o = d with
@@ -31,7 +32,7 @@ public static class ShrinkCommand
                 Subset = r.GetValue(subset), Epochs = r.GetValue(epochs), FirstStage = r.GetValue(firstStage), Subnets = r.GetValue(subnets),
                 Population = r.GetValue(population), Generations = r.GetValue(generations), Architectures = r.GetValue(architectures),
                 NewSurvivors = r.GetValue(newSurvivors), GroundTruthSubset = r.GetValue(gtSubset), GroundTruthEpochs = r.GetValue(gtEpochs),
-                Seed = r.GetValue(seed), Threads = r.GetValue(threads), OutDir = r.GetValue(outDir)!,
+                Batch = r.GetValue(batch), Seed = r.GetValue(seed), Threads = r.GetValue(threads), OutDir = r.GetValue(outDir)!,
             };
             try
             {

@@ -20,12 +20,12 @@ namespace Nas.App.Experiments;
 /// <see cref="Generations"/>. Ground truth: every architecture trained alone on its path (the SPOS recipe of the arms, a fixed
 /// path, no shrinking) on the first <see cref="GroundTruthSubset"/> images for <see cref="GroundTruthEpochs"/> epochs, scored on
 /// all its held-out images. <see cref="Architectures"/> drawn uniformly from the full space, plus <see cref="NewSurvivors"/> drawn
-/// from each shrinking arm's surviving space.
+/// from each shrinking arm's surviving space. <see cref="Batch"/>: the preset's 128 (its lr is kept).
 /// </summary>
 public sealed record ShrinkExperimentOptions(
     int Subset = 2000, int Epochs = 16, int FirstStage = 10, int Subnets = 50, int Population = 20, int Generations = 5,
     int Architectures = 30, int NewSurvivors = 20, int GroundTruthSubset = 4000, int GroundTruthEpochs = 3, ulong Seed = 1,
-    int Threads = 2, int Resamples = 1000, Dataset? Data = null, string OutDir = "runs/shrink");
+    int Batch = 128, int Threads = 2, int Resamples = 1000, Dataset? Data = null, string OutDir = "runs/shrink");
 
 /// <summary>One arm after its search: the surviving options, the evolution's best genome, and its supernet's accuracy of every genome it can run.</summary>
 public sealed record ShrinkArm(string Name, ActiveOptions Active, double SpaceSize, int[] Best, double Seconds, IReadOnlyDictionary<string, double> SupernetAccuracy);
@@ -35,7 +35,7 @@ public sealed record ShrinkArmRow(string Arm, double SpaceSize, int Survivors, i
     int BestOpSurvived, int BestWidthSurvived, double ChanceOp, double ChanceWidth, string Best, double BestAccuracy, double BestPercentile, double Seconds);
 
 public sealed record ShrinkResult(ShrinkExperimentOptions Options, IReadOnlyList<ShrinkArm> Arms, IReadOnlyList<ShrinkArmRow> Rows,
-    IReadOnlyDictionary<string, double> Truth, IReadOnlyList<string> Sample, int TrainedThisRun);
+    IReadOnlyDictionary<string, double> Truth, IReadOnlyList<string> Sample, IReadOnlyDictionary<string, string> Origins, int TrainedThisRun);
 
 public static class ShrinkExperiment
 {
@@ -53,6 +53,7 @@ public static class ShrinkExperiment
         InputChecks.AtLeast("--new-survivors", o.NewSurvivors, 0);
         InputChecks.AtLeast("--gt-epochs", o.GroundTruthEpochs, 1);
         InputChecks.AtLeast("--resamples", o.Resamples, 1);
+        InputChecks.AtLeast("--batch", o.Batch, 1);
         if (o.FirstStage >= o.Epochs) throw new ArgumentException($"--first-stage must be below --epochs (a stage must end before training does), got {o.FirstStage} and {o.Epochs}");
         if (o.Subset < 0 || o.GroundTruthSubset < 0) throw new ArgumentException($"--subset and --gt-subset must be 0 (all images) or positive, got {o.Subset} and {o.GroundTruthSubset}");
         if (o.Threads < 1 || o.Threads > InputChecks.MaxThreads) throw new ArgumentException($"--threads {o.Threads}: must be in 1..{InputChecks.MaxThreads} on this machine");
@@ -79,7 +80,7 @@ public static class ShrinkExperiment
     {
         var preset = Presets.For("bs-nas");
         int heldOut = data.Count - (int)Math.Floor(preset.TrainPortion * data.Count);
-        return preset with { Seed = o.Seed, Threads = o.Threads, EvalBatches = Math.Max(1, (heldOut + preset.Batch - 1) / preset.Batch) };
+        return preset with { Seed = o.Seed, Threads = o.Threads, Batch = o.Batch, EvalBatches = Math.Max(1, (heldOut + o.Batch - 1) / o.Batch) };
     }
 
     private static SearchConfig Checked(SearchConfig c)
@@ -124,6 +125,9 @@ public static class ShrinkExperiment
         var truthData = o.GroundTruthSubset > 0 && o.GroundTruthSubset < all.Count ? all.Take(o.GroundTruthSubset) : all;
         var truthConfig = TruthConfig(o, truthData);
         var spec = OneShotSession.NetworkOf(ArmConfig(o, data, None), data);
+        var gtPath = Path.Combine(o.OutDir, GroundTruthFile.FileName);
+        var settings = Settings(o, truthData, truthConfig);
+        if (File.Exists(gtPath)) CheckSettings(gtPath, settings); // before the arms' half hour, not after
         Directory.CreateDirectory(o.OutDir);
         log.WriteLine($"# shrink experiment (V5): bs-nas arms {string.Join(", ", ArmNames)} on {data.Name} ({data.Count} images), {o.Epochs} epochs (first stage {o.FirstStage}), " +
             $"{o.Subnets} subnets per ranking, evolution {o.Population}×{o.Generations}; ground truth {o.Architectures} sampled + {o.NewSurvivors} new survivors per shrinking arm, " +
@@ -176,8 +180,7 @@ public static class ShrinkExperiment
 
         // Ground truth: every genome some arm needs, in a fixed order (sample, new survivors, the arms' bests), resumable.
         var order = sample.Concat(extra[Accuracy]).Concat(extra[Angle]).Concat(arms.Select(a => a.Best)).Select(Key).Distinct().ToList();
-        var gtPath = Path.Combine(o.OutDir, GroundTruthFile.FileName);
-        var done = GroundTruthFile.Open(gtPath, Settings(o, truthData, truthConfig), order, log);
+        var done = GroundTruthFile.Open(gtPath, settings, order, log);
         int trained = 0;
         for (int i = 0; i < order.Count; i++)
         {
@@ -196,12 +199,27 @@ public static class ShrinkExperiment
         }
         var truth = order.Select((key, i) => (key, done[(i, 0)].Accuracy)).ToDictionary(t => t.key, t => t.Accuracy);
         var rows = arms.Select(a => Row(o, a, arms.Single(x => x.Name == None), sample, extra.GetValueOrDefault(a.Name) ?? [], truth)).ToList();
-        var result = new ShrinkResult(o, arms, rows, truth, sampleKeys, trained);
+        var origins = new Dictionary<string, List<string>>();
+        void Origin(IEnumerable<int[]> genomes, string what) { foreach (var g in genomes) (origins.TryGetValue(Key(g), out var l) ? l : origins[Key(g)] = []).Add(what); }
+        Origin(sample, "sample");
+        Origin(extra[Accuracy], "new-" + Accuracy);
+        Origin(extra[Angle], "new-" + Angle);
+        foreach (var a in arms) Origin([a.Best], "best-" + a.Name);
+        var result = new ShrinkResult(o, arms, rows, truth, sampleKeys, origins.ToDictionary(kv => kv.Key, kv => string.Join("+", kv.Value)), trained);
         var md = ShrinkReport.Markdown(result);
         ShrinkReport.Write(result, md);
         log.WriteLine();
         log.Write(md);
         return result;
+    }
+
+    /// <summary>Refuses a ground-truth file written with other settings, naming the setting and both values.</summary>
+    private static void CheckSettings(string path, IReadOnlyList<(string Key, string Value)> settings)
+    {
+        var (found, _) = GroundTruthFile.Read(path);
+        foreach (var (k, v) in settings)
+            if (!found.TryGetValue(k, out var old) || old != v)
+                throw new InvalidDataException($"{path}: was written with {k}={old ?? "(none)"}, this run has {k}={v}; resume with the same settings or choose another --out");
     }
 
     private static ActiveOptions FullOptions(OneShotNetwork spec) => ((BsNasSpace)OneShotSupernet.ChoiceSpace(spec, null)).Active;

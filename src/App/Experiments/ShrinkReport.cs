@@ -18,20 +18,18 @@ public static class ShrinkReport
     }
 
     /// <summary>
-    /// One row per genome with a ground truth: its origin (sample, new survivor of an arm, an arm's best), its true accuracy, and per
+    /// One row per genome with a ground truth: its origins ('+'-joined: sample, new-ARM for a new survivor of ARM, best-ARM for ARM's evolution result), its true accuracy, and per
     /// arm whether it survives and that arm's supernet accuracy (empty where the arm did not score it).
     /// </summary>
     public static IEnumerable<string> CsvLines(ShrinkResult run)
     {
-        var sample = run.Sample.ToHashSet();
-        yield return "genome,in_sample,truth," + string.Join(",", run.Arms.Select(a => $"survives_{a.Name},supernet_{a.Name}")) + ",best_of";
+        yield return "genome,origin,truth," + string.Join(",", run.Arms.Select(a => $"survives_{a.Name},supernet_{a.Name}"));
         foreach (var (key, truth) in run.Truth)
         {
             var genes = key.Split('.').Select(s => int.Parse(s, Inv)).ToArray();
             var cells = run.Arms.Select(a => (ShrinkExperiment.Survives(genes, a.Active) ? "1" : "0") + "," +
                 (a.SupernetAccuracy.TryGetValue(key, out var v) ? v.ToString("R", Inv) : ""));
-            var bestOf = string.Join("+", run.Arms.Where(a => ShrinkExperiment.Key(a.Best) == key).Select(a => a.Name));
-            yield return string.Join(",", key, sample.Contains(key) ? "1" : "0", truth.ToString("R", Inv)) + "," + string.Join(",", cells) + "," + bestOf;
+            yield return string.Join(",", key, run.Origins[key], truth.ToString("R", Inv)) + "," + string.Join(",", cells);
         }
     }
 
