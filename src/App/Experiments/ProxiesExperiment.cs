@@ -56,7 +56,7 @@ public static class ProxiesExperiment
     /// <summary>Distinct cells (one per isomorphism class) drawn with the seed: the rank experiment's sample.</summary>
     private static List<int[]> Sample(int count, ulong seed)
     {
-        if (count < 1 || count > 6466) throw new ArgumentException($"--cells must be in 1..6466 (isomorphism classes), got {count}");
+        if (count < 1 || count > RankExperiment.Classes) throw new ArgumentException($"--cells must be in 1..{RankExperiment.Classes} (isomorphism classes), got {count}");
         return RankExperiment.SampleCells(count, seed);
     }
 

@@ -26,13 +26,19 @@ public sealed record RankResult(IReadOnlyList<int[]> Cells, double[] Truth, IRea
 
 public static class RankExperiment
 {
+    private static readonly Lazy<int> ClassCount = new(() =>
+        Enumerable.Range(0, Nb201Cell.Count).Select(i => Nb201Isomorphism.Key(Nb201Cell.FromIndex(i), Nb201Dedupe.Isomorphic)).Distinct().Count());
+
+    /// <summary>How many isomorphism classes the sample draws from (Nb201Dedupe.Isomorphic: 8,765; NB-201's own rule gives 6,466).</summary>
+    public static int Classes => ClassCount.Value;
+
     /// <summary>
     /// <paramref name="count"/> cells drawn uniformly from the 15,625 with an Rng of <paramref name="seed"/>, keeping
     /// the first of each isomorphism class (Nb201Isomorphism.Canonical). Sequential: the first k of a longer sample are the sample of k.
     /// </summary>
     public static List<int[]> SampleCells(int count, ulong seed)
     {
-        if (count < 1 || count > 6466) throw new ArgumentOutOfRangeException(nameof(count), $"architectures must be between 1 and 6466 (isomorphism classes), got {count}");
+        if (count < 1 || count > Classes) throw new ArgumentOutOfRangeException(nameof(count), $"architectures must be between 1 and {Classes} (isomorphism classes), got {count}");
         var rng = new Rng(seed);
         var cells = new List<int[]>();
         var seen = new HashSet<string>();

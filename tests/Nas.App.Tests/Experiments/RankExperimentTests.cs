@@ -150,6 +150,16 @@ public sealed class RankExperimentTests
     }
 
     [Fact]
+    public void TheSampleCanTakeEveryIsomorphismClassAndNoMore()
+    {
+        Assert.Equal(8765, RankExperiment.Classes); // Nb201Dedupe.Isomorphic's classes (docs/one-shot.md), not NB-201's 6,466
+        var all = RankExperiment.SampleCells(RankExperiment.Classes, 3);
+        Assert.Equal(8765, all.Select(g => Nb201Isomorphism.Key(g, Nb201Dedupe.Isomorphic)).Distinct().Count());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => RankExperiment.SampleCells(8766, 3));
+        Assert.Contains("architectures must be between 1 and 8765 (isomorphism classes), got 8766", e.Message);
+    }
+
+    [Fact]
     public void StatisticsRankMinusInfinityBelowEverythingAndAgreeWithHandCounts()
     {
         var o = new RankExperimentOptions(Resamples: 100);
