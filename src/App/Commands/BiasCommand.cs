@@ -26,16 +26,7 @@ public static class BiasCommand
                 Subset = r.GetValue(subset), Channels = r.GetValue(channels), Batch = r.GetValue(batch), SupernetEpochs = r.GetValue(epochs),
                 Seeds = r.GetValue(seeds), Seed = r.GetValue(seed), Top = r.GetValue(top), OutDir = r.GetValue(outDir)!,
             };
-            try
-            {
-                BiasExperiment.Run(o, Console.Out);
-            }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine($"nas experiment bias: {e.Message}");
-                return 2;
-            }
-            return 0;
+            return ExperimentCommand.Guarded("bias", () => BiasExperiment.Run(o, Console.Out));
         });
         return c;
     }

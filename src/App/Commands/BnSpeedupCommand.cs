@@ -32,16 +32,7 @@ public static class BnSpeedupCommand
                 TimingSteps = r.GetValue(timingSteps), TimingBlock = r.GetValue(timingBlock), WarmupSteps = r.GetValue(warmup), FullEpochs = r.GetValue(fullEpochs),
                 BnEpochs = r.GetValue(bnEpochs), Tolerance = r.GetValue(tolerance), Resamples = r.GetValue(resamples), OutDir = r.GetValue(outDir)!,
             };
-            try
-            {
-                BnSpeedupExperiment.Run(o, Console.Out);
-                return ExitCodes.Ok;
-            }
-            catch (Exception e) when (e is ArgumentException or Nas.Systems.Data.DatasetException)
-            {
-                Console.Error.WriteLine($"nas experiment bn-speedup: {e.Message}");
-                return ExitCodes.BadInput;
-            }
+            return ExperimentCommand.Guarded("bn-speedup", () => BnSpeedupExperiment.Run(o, Console.Out));
         });
         return c;
     }

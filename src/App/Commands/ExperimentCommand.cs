@@ -19,6 +19,24 @@ public static class ExperimentCommand
         return command;
     }
 
+    /// <summary>
+    /// Runs one experiment: bad input (a flag, a file, the data set) is one line on stderr, "nas experiment NAME: message",
+    /// and exit code 2; anything else is a bug and propagates.
+    /// </summary>
+    public static int Guarded(string name, Action run)
+    {
+        try
+        {
+            run();
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or Nas.Systems.Data.DatasetException)
+        {
+            Console.Error.WriteLine($"nas experiment {name}: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+
     private static Command Collapse()
     {
         var d = new CollapseOptions();
@@ -76,16 +94,7 @@ public static class ExperimentCommand
                 Console.Error.WriteLine($"nas experiment rank: --channels, --batch and --resamples must be positive and --subset not negative, got {o.Channels}, {o.Batch}, {o.Resamples} and {o.Subset}");
                 return 2;
             }
-            try
-            {
-                RankExperiment.Run(o, Console.Out);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException)
-            {
-                Console.Error.WriteLine($"nas experiment rank: {e.Message}");
-                return 2;
-            }
-            return 0;
+            return Guarded("rank", () => RankExperiment.Run(o, Console.Out));
         });
         return c;
     }

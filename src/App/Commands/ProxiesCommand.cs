@@ -29,16 +29,7 @@ public static class ProxiesCommand
                 Data = r.GetValue(synthetic) ? Synthetic.LoadTrain(new SyntheticSpec(Channels: 1, Height: 28, Width: 28, Classes: 10, TrainCount: 512, TestCount: 1)) : null,
             };
             if (o.Channels < 1 || o.CellsPerStage < 1) { Console.Error.WriteLine($"nas experiment proxies: --channels and --cells-per-stage must be at least 1, got {o.Channels} and {o.CellsPerStage}"); return 2; }
-            try
-            {
-                ProxiesExperiment.Run(o, Console.Out);
-            }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine($"nas experiment proxies: {e.Message}");
-                return 2;
-            }
-            return 0;
+            return ExperimentCommand.Guarded("proxies", () => ProxiesExperiment.Run(o, Console.Out));
         });
         return c;
     }

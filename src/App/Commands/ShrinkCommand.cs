@@ -34,16 +34,7 @@ public static class ShrinkCommand
                 NewSurvivors = r.GetValue(newSurvivors), GroundTruthSubset = r.GetValue(gtSubset), GroundTruthEpochs = r.GetValue(gtEpochs),
                 Batch = r.GetValue(batch), Seed = r.GetValue(seed), Threads = r.GetValue(threads), OutDir = r.GetValue(outDir)!,
             };
-            try
-            {
-                ShrinkExperiment.Run(o, Console.Out);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException)
-            {
-                Console.Error.WriteLine($"nas experiment shrink: {e.Message}");
-                return 2;
-            }
-            return 0;
+            return ExperimentCommand.Guarded("shrink", () => ShrinkExperiment.Run(o, Console.Out));
         });
         return c;
     }
