@@ -23,8 +23,9 @@ public static class ShrinkCommand
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => d.Threads };
         var outDir = new Option<string>("--out") { Description = "folder for shrink.md, shrink.csv, arms.csv, ground-truth.csv (resumable)", DefaultValueFactory = _ => d.OutDir };
+        var sampleOnly = new Option<bool>("--sample-only") { Description = "train only the full-space sample's ground truth (no arms), e.g. in a second process on the same --out beside a running experiment" };
         var c = new Command("shrink", "V5: BS-NAS arms without shrinking, with the accuracy and with the angle criterion, against stand-alone trained genomes")
-            { subset, epochs, firstStage, subnets, population, generations, architectures, newSurvivors, gtSubset, gtEpochs, batch, seed, threads, outDir };
+            { subset, epochs, firstStage, subnets, population, generations, architectures, newSurvivors, gtSubset, gtEpochs, batch, seed, threads, outDir, sampleOnly };
         c.SetAction(r =>
         {
             var o = d with
@@ -32,7 +33,7 @@ public static class ShrinkCommand
                 Subset = r.GetValue(subset), Epochs = r.GetValue(epochs), FirstStage = r.GetValue(firstStage), Subnets = r.GetValue(subnets),
                 Population = r.GetValue(population), Generations = r.GetValue(generations), Architectures = r.GetValue(architectures),
                 NewSurvivors = r.GetValue(newSurvivors), GroundTruthSubset = r.GetValue(gtSubset), GroundTruthEpochs = r.GetValue(gtEpochs),
-                Batch = r.GetValue(batch), Seed = r.GetValue(seed), Threads = r.GetValue(threads), OutDir = r.GetValue(outDir)!,
+                Batch = r.GetValue(batch), Seed = r.GetValue(seed), Threads = r.GetValue(threads), OutDir = r.GetValue(outDir)!, SampleOnly = r.GetValue(sampleOnly),
             };
             return ExperimentCommand.Guarded("shrink", () => ShrinkExperiment.Run(o, Console.Out));
         });

@@ -20,12 +20,14 @@ namespace Nas.App.Experiments;
 /// <see cref="Generations"/>. Ground truth: every architecture trained alone on its path (the SPOS recipe of the arms, a fixed
 /// path, no shrinking) on the first <see cref="GroundTruthSubset"/> images for <see cref="GroundTruthEpochs"/> epochs, scored on
 /// all its held-out images. <see cref="Architectures"/> drawn uniformly from the full space, plus <see cref="NewSurvivors"/> drawn
-/// from each shrinking arm's surviving space. <see cref="Batch"/>: the preset's 128 (its lr is kept).
+/// from each shrinking arm's surviving space. <see cref="Batch"/>: the preset's 128 (its lr is kept). <see cref="SampleOnly"/>: train
+/// the sample's ground truth and stop (no arms): a second process beside a running experiment on the same folder, using a
+/// core the first leaves idle; the sample does not depend on the arms, so the full run finds those rows done.
 /// </summary>
 public sealed record ShrinkExperimentOptions(
     int Subset = 2000, int Epochs = 16, int FirstStage = 10, int Subnets = 50, int Population = 20, int Generations = 5,
     int Architectures = 30, int NewSurvivors = 20, int GroundTruthSubset = 4000, int GroundTruthEpochs = 3, ulong Seed = 1,
-    int Batch = 128, int Threads = 2, int Resamples = 1000, Dataset? Data = null, string OutDir = "runs/shrink");
+    int Batch = 128, int Threads = 2, int Resamples = 1000, Dataset? Data = null, string OutDir = "runs/shrink", bool SampleOnly = false);
 
 /// <summary>One arm after its search: the surviving options, the evolution's best genome, and its supernet's accuracy of every genome it can run.</summary>
 public sealed record ShrinkArm(string Name, ActiveOptions Active, double SpaceSize, int[] Best, double Seconds, IReadOnlyDictionary<string, double> SupernetAccuracy);
@@ -135,6 +137,14 @@ public static class ShrinkExperiment
 
         var sample = Draw(spec, null, o.Architectures, SplitMix64.Derive(o.Seed, 0x56355341UL).State, o.Epochs, new HashSet<string>()); // "V5SA"
         var sampleKeys = sample.Select(Key).ToList();
+        if (o.SampleOnly)
+        {
+            var sampleDone = GroundTruthFile.Open(gtPath, settings, sampleKeys, log);
+            int n = TrainTruth(o, truthConfig, truthData, gtPath, sampleKeys, sampleDone, log);
+            log.WriteLine($"sample ground truth: {sampleKeys.Count} genomes, {n} trained in this call; the arms were not run (--sample-only)");
+            return new ShrinkResult(o, [], [], sampleKeys.Select((k, i) => (k, sampleDone[(i, 0)].Accuracy)).ToDictionary(t => t.k, t => t.Accuracy), sampleKeys,
+                sampleKeys.ToDictionary(k => k, _ => "sample"), n);
+        }
         var arms = new List<ShrinkArm>();
         var extra = new Dictionary<string, List<int[]>>();
         // The shrinking arms first: their new survivors are scored on the no-shrinking supernet too (the control), which runs last.
@@ -181,6 +191,27 @@ public static class ShrinkExperiment
         // Ground truth: every genome some arm needs, in a fixed order (sample, new survivors, the arms' bests), resumable.
         var order = sample.Concat(extra[Accuracy]).Concat(extra[Angle]).Concat(arms.Select(a => a.Best)).Select(Key).Distinct().ToList();
         var done = GroundTruthFile.Open(gtPath, settings, order, log);
+        int trained = TrainTruth(o, truthConfig, truthData, gtPath, order, done, log);
+        var truth = order.Select((key, i) => (key, done[(i, 0)].Accuracy)).ToDictionary(t => t.key, t => t.Accuracy);
+        var rows = arms.Select(a => Row(o, a, arms.Single(x => x.Name == None), sample, extra.GetValueOrDefault(a.Name) ?? [], truth)).ToList();
+        var origins = new Dictionary<string, List<string>>();
+        void Origin(IEnumerable<int[]> genomes, string what) { foreach (var g in genomes) (origins.TryGetValue(Key(g), out var l) ? l : origins[Key(g)] = []).Add(what); }
+        Origin(sample, "sample");
+        Origin(extra[Accuracy], "new-" + Accuracy);
+        Origin(extra[Angle], "new-" + Angle);
+        foreach (var a in arms) Origin([a.Best], "best-" + a.Name);
+        var result = new ShrinkResult(o, arms, rows, truth, sampleKeys, origins.ToDictionary(kv => kv.Key, kv => string.Join("+", kv.Value)), trained);
+        var md = ShrinkReport.Markdown(result);
+        ShrinkReport.Write(result, md);
+        log.WriteLine();
+        log.Write(md);
+        return result;
+    }
+
+    /// <summary>Trains every genome of <paramref name="order"/> not in <paramref name="done"/> alone, appending each row as it finishes; returns how many.</summary>
+    private static int TrainTruth(ShrinkExperimentOptions o, SearchConfig truthConfig, Dataset truthData, string gtPath, IReadOnlyList<string> order,
+        Dictionary<(int Index, int Replica), GroundTruthRow> done, TextWriter log)
+    {
         int trained = 0;
         for (int i = 0; i < order.Count; i++)
         {
@@ -197,20 +228,7 @@ public static class ShrinkExperiment
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ground truth {i + 1}/{order.Count}: {order[i]} accuracy {acc:P2} ({row.Seconds:F0} s)"));
             log.Flush();
         }
-        var truth = order.Select((key, i) => (key, done[(i, 0)].Accuracy)).ToDictionary(t => t.key, t => t.Accuracy);
-        var rows = arms.Select(a => Row(o, a, arms.Single(x => x.Name == None), sample, extra.GetValueOrDefault(a.Name) ?? [], truth)).ToList();
-        var origins = new Dictionary<string, List<string>>();
-        void Origin(IEnumerable<int[]> genomes, string what) { foreach (var g in genomes) (origins.TryGetValue(Key(g), out var l) ? l : origins[Key(g)] = []).Add(what); }
-        Origin(sample, "sample");
-        Origin(extra[Accuracy], "new-" + Accuracy);
-        Origin(extra[Angle], "new-" + Angle);
-        foreach (var a in arms) Origin([a.Best], "best-" + a.Name);
-        var result = new ShrinkResult(o, arms, rows, truth, sampleKeys, origins.ToDictionary(kv => kv.Key, kv => string.Join("+", kv.Value)), trained);
-        var md = ShrinkReport.Markdown(result);
-        ShrinkReport.Write(result, md);
-        log.WriteLine();
-        log.Write(md);
-        return result;
+        return trained;
     }
 
     /// <summary>Refuses a ground-truth file written with other settings, naming the setting and both values.</summary>

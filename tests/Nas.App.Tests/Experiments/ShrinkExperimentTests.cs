@@ -78,6 +78,26 @@ public sealed class ShrinkExperimentTests
     }
 
     [Fact]
+    public void ASampleOnlyCallTrainsTheSampleAndTheFullRunTrainsOnlyTheRest()
+    {
+        var dir = Directory.CreateTempSubdirectory("nas-shrink-");
+        var first = ShrinkExperiment.Run(Options(dir.FullName) with { SampleOnly = true }, new StringWriter());
+        Assert.Empty(first.Arms);
+        Assert.Equal(6, first.TrainedThisRun);
+        Assert.Empty(Directory.GetFiles(dir.FullName, ShrinkReport.CsvFile));
+        var full = ShrinkExperiment.Run(Options(dir.FullName), new StringWriter());
+        Assert.Equal(full.Truth.Count - 6, full.TrainedThisRun);
+        Assert.Equal(first.Sample, full.Sample);
+        Assert.All(first.Truth, kv => Assert.Equal(kv.Value, full.Truth[kv.Key]));
+        // A stand-alone training is deterministic: the sample trained in a fresh folder gives the same accuracies.
+        var again = Directory.CreateTempSubdirectory("nas-shrink-");
+        var fresh = ShrinkExperiment.Run(Options(again.FullName) with { SampleOnly = true }, new StringWriter());
+        Assert.Equal(first.Truth, fresh.Truth);
+        dir.Delete(recursive: true);
+        again.Delete(recursive: true);
+    }
+
+    [Fact]
     public void DrawnGenomesAreDistinctAndInsideTheActiveSpace()
     {
         var space = BsNasSpace.Tiny28(10);
