@@ -1,6 +1,7 @@
 // Issue 16 item 4, V5 (methods.md part 2 §7): BS-NAS's shrinking claim. Three arms (no shrinking, accuracy, angle) against stand-alone ground truth.
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Nas.App.Config;
 using Nas.Components;
 using Nas.Systems.Data;
@@ -148,8 +149,17 @@ public static class ShrinkExperiment
         var arms = new List<ShrinkArm>();
         var extra = new Dictionary<string, List<int[]>>();
         // The shrinking arms first: their new survivors are scored on the no-shrinking supernet too (the control), which runs last.
+        var armSettings = ArmSettings(o, data);
         foreach (var (name, k) in new[] { (Accuracy, 1), (Angle, 2), (None, 0) })
         {
+            var armPath = Path.Combine(o.OutDir, $"arm-{name}.json");
+            if (LoadArm(armPath, armSettings) is { } cached)
+            {
+                extra[name] = name == None ? [] : Draw(spec, cached.Active, o.NewSurvivors, ExtraSeed(o, k), o.Epochs, sampleKeys.ToHashSet());
+                arms.Add(cached);
+                log.WriteLine($"arm {name}: read from {armPath} (an earlier call with the same settings finished it)");
+                continue;
+            }
             var sw = Stopwatch.StartNew();
             var config = ArmConfig(o, data, name);
             log.WriteLine($"arm {name}: searching ({config.Epochs} epochs, shrink {(config.Shrink ? config.ShrinkCriterion.ToString().ToLowerInvariant() : "off")})");
@@ -174,7 +184,7 @@ public static class ShrinkExperiment
             }
             var active = s.World.TryResource<ActiveOptions>(out var act) ? act : FullOptions(spec);
             var best = s.Best() ?? throw new InvalidOperationException($"arm {name}: the evolution found no architecture under the FLOPs limit");
-            var mine = name == None ? [] : Draw(spec, active, o.NewSurvivors, SplitMix64.Derive(o.Seed, 0x56354E53UL, (ulong)k).State, o.Epochs, sampleKeys.ToHashSet()); // "V5NS"
+            var mine = name == None ? [] : Draw(spec, active, o.NewSurvivors, ExtraSeed(o, k), o.Epochs, sampleKeys.ToHashSet());
             extra[name] = mine;
             var toScore = name == None
                 ? sample.Concat(extra.Values.SelectMany(v => v)).Append(best.Genes).Concat(arms.Select(r => r.Best))
@@ -185,6 +195,7 @@ public static class ShrinkExperiment
                 if (!scores.ContainsKey(Key(g))) scores[Key(g)] = 1 - Scoring.Error(s.Supernet, eval, g);
             var arm = new ShrinkArm(name, active, Shrinking.SpaceSize(active), best.Genes, sw.Elapsed.TotalSeconds, scores);
             arms.Add(arm);
+            File.WriteAllText(armPath, JsonSerializer.Serialize(new ArmFile(armSettings, arm)));
             log.WriteLine($"arm {name}: done in {arm.Seconds:F0} s: active space {arm.SpaceSize:E2}, best {Key(best.Genes)} ({s.Config.FlopsLimit:N0} MACs limit), {scores.Count} genomes scored");
         }
 
@@ -206,6 +217,25 @@ public static class ShrinkExperiment
         log.WriteLine();
         log.Write(md);
         return result;
+    }
+
+    private static ulong ExtraSeed(ShrinkExperimentOptions o, int arm) => SplitMix64.Derive(o.Seed, 0x56354E53UL, (ulong)arm).State; // "V5NS"
+
+    /// <summary>An arm's result on disk (arm-NAME.json), with what it depends on: a later call with other settings runs the arm again.</summary>
+    public sealed record ArmFile(string Settings, ShrinkArm Arm);
+
+    public static string ArmSettings(ShrinkExperimentOptions o, Dataset data) => string.Join(";", "format=1", $"data={data.Name}", $"images={data.Count}",
+        $"epochs={o.Epochs}", $"first_stage={o.FirstStage}", $"subnets={o.Subnets}", $"population={o.Population}", $"generations={o.Generations}",
+        $"architectures={o.Architectures}", $"new_survivors={o.NewSurvivors}", $"seed={o.Seed}", $"batch={o.Batch}");
+
+    /// <summary>The arm of <paramref name="path"/> if it exists and was written under <paramref name="settings"/>; null otherwise (then it is recomputed and overwritten).</summary>
+    private static ShrinkArm? LoadArm(string path, string settings)
+    {
+        if (!File.Exists(path)) return null;
+        ArmFile? file;
+        try { file = JsonSerializer.Deserialize<ArmFile>(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not an arm file of `nas experiment shrink` ({e.Message}); delete it to run the arm again"); }
+        return file is not null && file.Settings == settings ? file.Arm : null;
     }
 
     /// <summary>Trains every genome of <paramref name="order"/> not in <paramref name="done"/> alone, appending each row as it finishes; returns how many.</summary>

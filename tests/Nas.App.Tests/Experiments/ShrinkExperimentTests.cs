@@ -66,10 +66,24 @@ public sealed class ShrinkExperimentTests
         Assert.Contains("# V5: BS-NAS shrinking", File.ReadAllText(Path.Combine(dir.FullName, ShrinkReport.MarkdownFile)));
         Assert.Equal(3 * 8 + 1, File.ReadAllLines(Path.Combine(dir.FullName, ShrinkReport.ArmsFile)).Length);
 
-        // A second call trains nothing (the arms are deterministic, so they ask for the same genomes) and gives the same table.
-        var again = ShrinkExperiment.Run(Options(dir.FullName), new StringWriter());
+        // A second call trains nothing (arm-NAME.json holds each arm; its new survivors are drawn again from the same seed) and gives the same table.
+        var secondConsole = new StringWriter();
+        var again = ShrinkExperiment.Run(Options(dir.FullName), secondConsole);
         Assert.Equal(0, again.TrainedThisRun);
-        Assert.Equal(run.Rows.Select(r => r with { Seconds = 0 }), again.Rows.Select(r => r with { Seconds = 0 })); // all but the arms' wall times
+        Assert.Contains("arm accuracy: read from", secondConsole.ToString()); // the arms are not trained again either
+        Assert.DoesNotContain("searching", secondConsole.ToString());
+        Assert.Equal(run.Arms.Select(a => a.Best), again.Arms.Select(a => a.Best));
+        Assert.Equal(run.Rows, again.Rows);
+        // Other arm settings run the arms again (they are deterministic: the same genomes, the same ground truth rows reused).
+        var third = new StringWriter();
+        var rerun = ShrinkExperiment.Run(Options(dir.FullName) with { Resamples = 100 }, third);
+        Assert.Contains("arm accuracy: read from", third.ToString()); // resamples are not an arm setting
+        File.WriteAllText(Path.Combine(dir.FullName, "arm-angle.json"), File.ReadAllText(Path.Combine(dir.FullName, "arm-angle.json")).Replace("seed=7", "seed=8"));
+        third = new StringWriter();
+        rerun = ShrinkExperiment.Run(Options(dir.FullName), third);
+        Assert.Contains("arm angle: searching", third.ToString());
+        Assert.Equal(0, rerun.TrainedThisRun);
+        Assert.Equal(run.Rows.Select(r => r with { Seconds = 0 }), rerun.Rows.Select(r => r with { Seconds = 0 })); // all but the arms' wall times
 
         // Other ground-truth settings are refused before any arm runs, naming the setting.
         var e = Assert.Throws<InvalidDataException>(() => ShrinkExperiment.Run(Options(dir.FullName) with { GroundTruthEpochs = 2 }, new StringWriter()));
