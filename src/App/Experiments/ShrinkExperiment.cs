@@ -95,6 +95,9 @@ public static class ShrinkExperiment
 
     public static string Key(int[] genes) => string.Join(".", genes.Select(g => g.ToString(CultureInfo.InvariantCulture)));
 
+    /// <summary>The inverse of <see cref="Key"/>.</summary>
+    public static int[] Genes(string key) => key.Split('.').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+
     public static bool Survives(int[] genes, ActiveOptions a)
     {
         for (int l = 0; l < genes.Length; l++)
@@ -247,7 +250,7 @@ public static class ShrinkExperiment
         {
             if (done.ContainsKey((i, 0))) continue;
             var sw = Stopwatch.StartNew();
-            var genes = order[i].Split('.').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+            var genes = Genes(order[i]);
             using var s = OneShotSession.Create(truthConfig, truthData);
             RankTraining.Train(s, genes);
             double acc = 1 - Scoring.Error(s.Supernet, s.World.Resource<EvalData>(), genes);
@@ -302,7 +305,7 @@ public static class ShrinkExperiment
         var (low, high) = survivors.Count >= 3 ? RankCorrelation.Bootstrap(own, t, RankCorrelation.KendallTauB, new Rng(o.Seed), o.Resamples) : (double.NaN, double.NaN);
         double controlTau = survivors.Count >= 3 ? RankCorrelation.KendallTauB(control, t) : double.NaN;
 
-        var means = Shrinking.OptionMeans(truth.Select(kv => (kv.Key.Split('.').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(), kv.Value)));
+        var means = Shrinking.OptionMeans(truth.Select(kv => (Genes(kv.Key), kv.Value)));
         var full = none.Active;
         int layers = full.Ops.Length, opHit = 0, widthHit = 0;
         double chanceOp = 0, chanceWidth = 0;

@@ -26,7 +26,7 @@ public static class ShrinkReport
         yield return "genome,origin,truth," + string.Join(",", run.Arms.Select(a => $"survives_{a.Name},supernet_{a.Name}"));
         foreach (var (key, truth) in run.Truth)
         {
-            var genes = key.Split('.').Select(s => int.Parse(s, Inv)).ToArray();
+            var genes = ShrinkExperiment.Genes(key);
             var cells = run.Arms.Select(a => (ShrinkExperiment.Survives(genes, a.Active) ? "1" : "0") + "," +
                 (a.SupernetAccuracy.TryGetValue(key, out var v) ? v.ToString("R", Inv) : ""));
             yield return string.Join(",", key, run.Origins[key], truth.ToString("R", Inv)) + "," + string.Join(",", cells);
